@@ -1,0 +1,61 @@
+package main
+
+/*
+#include "capi.h"
+*/
+import "C"
+
+import (
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/plasmite-go/plasmite/core"
+)
+
+// client is the directory pool names resolve in. It never changes after
+// plsm_client_new, so it needs no lock to be shared between threads.
+type client struct {
+	dir string
+}
+
+func getClient(p *C.plsm_client_t) (*client, error) {
+	if p == nil {
+		return nil, usage("client is null")
+	}
+	c, ok := lookup[client](unsafe.Pointer(p))
+	if !ok {
+		return nil, usage("client is not a live client handle")
+	}
+	return c, nil
+}
+
+//export plsm_client_new
+func plsm_client_new(poolDir *C.plsm__cchar, outClient **C.plsm_client_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	if outClient == nil {
+		return fail(outErr, usage("out_client is null"))
+	}
+	var dir string
+	if poolDir == nil {
+		dir = core.DefaultDir()
+	} else {
+		dir = cstr(poolDir)
+		if !utf8.ValidString(dir) {
+			return fail(outErr, usage("pool_dir is not valid UTF-8"))
+		}
+		if dir == "" {
+			dir = "." // an empty directory means the current one, as in the reference
+		} else {
+			dir = strings.Clone(dir)
+		}
+	}
+	*outClient = clientPtr(&client{dir: dir})
+	return 0
+}
+
+//export plsm_client_free
+func plsm_client_free(c *C.plsm_client_t) {
+	defer func() { _ = recover() }()
+	release[client](unsafe.Pointer(c))
+}

@@ -1,0 +1,245 @@
+package main
+
+/*
+#include "capi.h"
+*/
+import "C"
+
+import (
+	"math"
+	"sync"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/plasmite-go/plasmite/core"
+)
+
+// pool is an open pool plus scratch memory reused across calls. mu
+// serializes the calls made through one handle (core.Pool is itself safe for
+// concurrent use; the lock guards the scratch buffers and makes free wait
+// for calls in progress).
+type pool struct {
+	mu   sync.Mutex
+	p    *core.Pool // nil once freed
+	ref  string     // as the caller typed it (the "name" of pool info)
+	tags []string
+	enc  []byte
+	out  []byte
+	msg  []byte
+	b    core.Batch
+	recs []core.Receipt
+}
+
+// lockPool looks the handle up and locks it; the caller must unlock.
+func lockPool(h *C.plsm_pool_t) (*pool, error) {
+	if h == nil {
+		return nil, usage("pool is null")
+	}
+	p, ok := lookup[pool](unsafe.Pointer(h))
+	if !ok {
+		return nil, usage("pool is not a live pool handle")
+	}
+	p.mu.Lock()
+	if p.p == nil {
+		p.mu.Unlock()
+		return nil, usage("pool is not a live pool handle")
+	}
+	return p, nil
+}
+
+//export plsm_pool_create
+func plsm_pool_create(ch *C.plsm_client_t, ref *C.plsm__cchar, size C.uint64_t, outPool **C.plsm_pool_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	if outPool == nil {
+		return fail(outErr, usage("out_pool is null"))
+	}
+	c, err := getClient(ch)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	r, err := poolRef(ref)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	n := uint64(size)
+	if n == 0 {
+		n = core.DefaultPoolSize
+	}
+	if n > math.MaxInt64 {
+		return fail(outErr, usage("size_bytes is too large"))
+	}
+	p, err := core.Create(core.ResolveRef(c.dir, r), int64(n))
+	if err != nil {
+		return fail(outErr, err)
+	}
+	*outPool = poolPtr(&pool{p: p, ref: r})
+	return 0
+}
+
+//export plsm_pool_open
+func plsm_pool_open(ch *C.plsm_client_t, ref *C.plsm__cchar, outPool **C.plsm_pool_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	c, err := getClient(ch)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	r, err := poolRef(ref)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	if outPool == nil {
+		return fail(outErr, usage("out_pool is null"))
+	}
+	p, err := core.Open(core.ResolveRef(c.dir, r), core.OpenOptions{})
+	if err != nil {
+		return fail(outErr, err)
+	}
+	*outPool = poolPtr(&pool{p: p, ref: r})
+	return 0
+}
+
+//export plsm_pool_free
+func plsm_pool_free(h *C.plsm_pool_t) {
+	defer func() { _ = recover() }()
+	p, ok := release[pool](unsafe.Pointer(h))
+	if !ok {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.p != nil {
+		_ = p.p.Close()
+		p.p = nil
+	}
+}
+
+//export plsm_pool_append_json
+func plsm_pool_append_json(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.size_t, tags **C.plsm__cchar, tagsLen C.size_t,
+	durability C.uint32_t, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	if outMessage == nil {
+		return fail(outErr, usage("out_message is null"))
+	}
+	p, err := lockPool(h)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	defer p.mu.Unlock()
+	if jsonBytes == nil {
+		return fail(outErr, usage("json_bytes is null"))
+	}
+	data := cbytes(jsonBytes, jsonLen)
+	if !utf8.Valid(data) {
+		return fail(outErr, usage("invalid json utf-8"))
+	}
+	p.tags, err = cstrings(p.tags[:0], tags, tagsLen)
+	if err == nil {
+		var d core.Durability
+		if d, err = durabilityOf(durability); err == nil {
+			return p.appendJSON(data, d, outMessage, outErr)
+		}
+	}
+	// The reference parses the JSON before looking at tags and durability,
+	// so a bad document is what it reports first.
+	if _, jerr := encodeMessage(p.enc[:0], data, nil); jerr != nil {
+		return fail(outErr, jerr)
+	}
+	return fail(outErr, err)
+}
+
+func (p *pool) appendJSON(data []byte, d core.Durability, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) C.int {
+	var err error
+	p.enc, err = encodeMessage(p.enc[:0], data, p.tags)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	r, err := p.p.AppendLite3(p.enc, d)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	p.out, err = appendEnvelope(p.out[:0], p.enc, r.Seq, r.Time)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	setBuf(outMessage, p.out)
+	return 0
+}
+
+//export plsm_pool_append_lite3
+func plsm_pool_append_lite3(h *C.plsm_pool_t, payload *C.plsm__cu8, payloadLen C.size_t, durability C.uint32_t,
+	outSeq *C.uint64_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	p, err := lockPool(h)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	defer p.mu.Unlock()
+	if outSeq == nil {
+		return fail(outErr, usage("out_seq is null"))
+	}
+	if payload == nil {
+		return fail(outErr, usage("lite3_bytes is null"))
+	}
+	d, err := durabilityOf(durability)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	r, err := p.p.AppendLite3(cbytes(payload, payloadLen), d)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	*outSeq = C.uint64_t(r.Seq)
+	return 0
+}
+
+//export plsm_pool_get_json
+func plsm_pool_get_json(h *C.plsm_pool_t, seq C.uint64_t, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	p, err := lockPool(h)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	defer p.mu.Unlock()
+	if outMessage == nil {
+		return fail(outErr, usage("out_message is null"))
+	}
+	m, err := p.p.GetInto(uint64(seq), p.msg[:0])
+	if err != nil {
+		return fail(outErr, err)
+	}
+	p.msg = m.Payload
+	p.out, err = appendEnvelope(p.out[:0], m.Payload, m.Seq, m.Time)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	setBuf(outMessage, p.out)
+	return 0
+}
+
+//export plsm_pool_get_lite3
+func plsm_pool_get_lite3(h *C.plsm_pool_t, seq C.uint64_t, outFrame *C.plsm_lite3_frame_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	p, err := lockPool(h)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	defer p.mu.Unlock()
+	if outFrame == nil {
+		return fail(outErr, usage("out_frame is null"))
+	}
+	m, err := p.p.GetInto(uint64(seq), p.msg[:0])
+	if err != nil {
+		return fail(outErr, err)
+	}
+	p.msg = m.Payload
+	setFrame(outFrame, m)
+	return 0
+}
+
+// setFrame writes m into *out, copying the payload into malloc'ed memory.
+func setFrame(out *C.plsm_lite3_frame_t, m core.Message) {
+	setBuf(&out.payload, m.Payload)
+	out.seq = C.uint64_t(m.Seq)
+	out.timestamp_ns = C.uint64_t(m.Time)
+	out.flags = C.uint32_t(m.Flags)
+}

@@ -1,0 +1,312 @@
+package main
+
+/*
+#include "capi.h"
+*/
+import "C"
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/plasmite-go/plasmite/core"
+)
+
+const (
+	optionsV1Size = 48 // the reference's plsm_stream_options_t
+	optionsV2Size = 64 // adds the tag filter
+)
+
+// stream is the state shared by JSON and Lite3 streams. mu serializes next
+// and free; cancel needs no lock, which is what lets another thread end a
+// blocked next.
+type stream struct {
+	mu     sync.Mutex
+	tail   *core.Tail // nil once freed
+	ctx    context.Context
+	cancel context.CancelFunc
+	hasMax bool
+	max    uint64
+	seen   uint64
+	ended  bool // after a retention-gap error: every later next returns 0
+	out    []byte
+}
+
+// Distinct types so a JSON stream handle is never accepted as a Lite3 one.
+type jsonStream struct{ stream }
+type lite3Stream struct{ stream }
+
+type streamOptions struct {
+	tail    core.TailOptions
+	hasMax  bool
+	max     uint64
+	timeout time.Duration // < 0: none
+}
+
+// parseOptions reads the caller's options struct, touching only the fields
+// that lie within its declared struct_size.
+func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
+	var so streamOptions
+	if o == nil {
+		return so, usage("stream options are null")
+	}
+	size := uint32(o.struct_size)
+	if size < optionsV1Size {
+		return so, usage(fmt.Sprintf("stream options are too small: got %d bytes, need at least %d", size, optionsV1Size))
+	}
+	if o.reserved != 0 {
+		return so, usage("stream options reserved field must be zero")
+	}
+	switch o.gap_policy {
+	case 0:
+		so.tail.Gap = core.GapContinue
+	case 1:
+		so.tail.Gap = core.GapError
+	default:
+		return so, usage("invalid gap policy")
+	}
+	so.tail.Start = core.StartOldest
+	if o.has_since != 0 {
+		so.tail.Start = core.StartSeq
+		// Sequence numbers start at 1; since 0 means "from the first message
+		// ever" rather than reporting a gap before it.
+		so.tail.Seq = max(uint64(o.since_seq), 1)
+	}
+	if o.has_max != 0 {
+		so.hasMax, so.max = true, uint64(o.max_messages)
+	}
+	so.timeout = -1
+	if o.has_timeout != 0 {
+		ms := uint64(o.timeout_ms)
+		if ms <= uint64(math.MaxInt64/int64(time.Millisecond)) {
+			so.timeout = time.Duration(ms) * time.Millisecond
+		} // longer than ~292 years: no deadline
+	}
+	if size >= optionsV2Size && o.tags != nil {
+		for i, t := range unsafe.Slice(o.tags, int(o.tags_len)) {
+			if t == nil {
+				return so, usage(fmt.Sprintf("tags contains null (tags[%d])", i))
+			}
+			s := cstr((*C.plsm__cchar)(t))
+			if !utf8.ValidString(s) {
+				return so, usage("tags invalid UTF-8")
+			}
+			so.tail.Tags = append(so.tail.Tags, strings.Clone(s))
+		}
+	}
+	return so, nil
+}
+
+// openStream checks options, pool and out pointer in the reference's order,
+// then opens a tail into s. outNil reports whether the out-parameter is NULL.
+func openStream(s *stream, h *C.plsm_pool_t, o *C.plsm_stream_options_t, outNil bool) error {
+	so, err := parseOptions(o)
+	if err != nil {
+		return err
+	}
+	p, err := lockPool(h)
+	if err != nil {
+		return err
+	}
+	defer p.mu.Unlock()
+	if outNil {
+		return usage("out_stream is null")
+	}
+	// The deadline is fixed now, at open time, as in the reference.
+	s.hasMax, s.max = so.hasMax, so.max
+	if so.timeout >= 0 {
+		s.ctx, s.cancel = context.WithTimeout(context.Background(), so.timeout)
+	} else {
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+	}
+	s.tail, err = p.p.Tail(so.tail)
+	if err != nil {
+		s.cancel()
+		return err
+	}
+	return nil
+}
+
+// legacyOptions builds the v1 options of the positional open functions.
+func legacyOptions(since C.uint64_t, hasSince C.uint32_t, maxMessages C.uint64_t, hasMax C.uint32_t,
+	timeout C.uint64_t, hasTimeout C.uint32_t) C.plsm_stream_options_t {
+	return C.plsm_stream_options_t{
+		struct_size: optionsV1Size, gap_policy: 0,
+		since_seq: since, has_since: hasSince,
+		max_messages: maxMessages, has_max: hasMax,
+		timeout_ms: timeout, has_timeout: hasTimeout,
+	}
+}
+
+// next waits for the next message. It returns ok=false at the end of the
+// stream (deadline, max, cancel, after a gap error).
+func (s *stream) next() (m core.Message, ok bool, err error) {
+	if s.tail == nil {
+		return m, false, usage("stream is not a live stream handle")
+	}
+	if s.ended || (s.hasMax && s.seen >= s.max) || s.ctx.Err() != nil {
+		return m, false, nil
+	}
+	m, err = s.tail.Next(s.ctx)
+	if err != nil {
+		if s.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			return m, false, nil
+		}
+		if core.KindOf(err) == core.RetentionGap {
+			s.ended = true
+		}
+		return m, false, err
+	}
+	return m, true, nil
+}
+
+// close cancels and releases the tail after any call in progress returns.
+func (s *stream) close() {
+	s.cancel()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.tail != nil {
+		_ = s.tail.Close()
+		s.tail = nil
+	}
+}
+
+//export plsm_stream_open
+func plsm_stream_open(h *C.plsm_pool_t, since C.uint64_t, hasSince C.uint32_t, maxMessages C.uint64_t, hasMax C.uint32_t,
+	timeout C.uint64_t, hasTimeout C.uint32_t, out **C.plsm_stream_t, outErr **C.plsm_error_t) (rc C.int) {
+	o := legacyOptions(since, hasSince, maxMessages, hasMax, timeout, hasTimeout)
+	return plsm_stream_open_ex(h, (*C.plsm__copts)(&o), out, outErr)
+}
+
+//export plsm_stream_open_ex
+func plsm_stream_open_ex(h *C.plsm_pool_t, o *C.plsm__copts, out **C.plsm_stream_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	js := new(jsonStream)
+	if err := openStream(&js.stream, h, (*C.plsm_stream_options_t)(o), out == nil); err != nil {
+		return fail(outErr, err)
+	}
+	*out = streamPtr(js)
+	return 0
+}
+
+func getStream[T jsonStream | lite3Stream](h unsafe.Pointer) (*T, error) {
+	if h == nil {
+		return nil, usage("stream is null")
+	}
+	s, ok := lookup[T](h)
+	if !ok {
+		return nil, usage("stream is not a live stream handle")
+	}
+	return s, nil
+}
+
+//export plsm_stream_next
+func plsm_stream_next(h *C.plsm_stream_t, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	if outMessage == nil {
+		return fail(outErr, usage("out_message is null"))
+	}
+	js, err := getStream[jsonStream](unsafe.Pointer(h))
+	if err != nil {
+		return fail(outErr, err)
+	}
+	s := &js.stream
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok, err := s.next()
+	if err != nil {
+		return fail(outErr, err)
+	}
+	if !ok {
+		return 0
+	}
+	s.out, err = appendEnvelope(s.out[:0], m.Payload, m.Seq, m.Time)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	s.seen++
+	setBuf(outMessage, s.out)
+	return 1
+}
+
+//export plsm_stream_free
+func plsm_stream_free(h *C.plsm_stream_t) {
+	defer func() { _ = recover() }()
+	if s, ok := release[jsonStream](unsafe.Pointer(h)); ok {
+		s.close()
+	}
+}
+
+//export plsm_stream_cancel
+func plsm_stream_cancel(h *C.plsm_stream_t) {
+	defer func() { _ = recover() }()
+	if s, ok := lookup[jsonStream](unsafe.Pointer(h)); ok {
+		s.cancel()
+	}
+}
+
+//export plsm_lite3_stream_open
+func plsm_lite3_stream_open(h *C.plsm_pool_t, since C.uint64_t, hasSince C.uint32_t, maxMessages C.uint64_t, hasMax C.uint32_t,
+	timeout C.uint64_t, hasTimeout C.uint32_t, out **C.plsm_lite3_stream_t, outErr **C.plsm_error_t) (rc C.int) {
+	o := legacyOptions(since, hasSince, maxMessages, hasMax, timeout, hasTimeout)
+	return plsm_lite3_stream_open_ex(h, (*C.plsm__copts)(&o), out, outErr)
+}
+
+//export plsm_lite3_stream_open_ex
+func plsm_lite3_stream_open_ex(h *C.plsm_pool_t, o *C.plsm__copts, out **C.plsm_lite3_stream_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	ls := new(lite3Stream)
+	if err := openStream(&ls.stream, h, (*C.plsm_stream_options_t)(o), out == nil); err != nil {
+		return fail(outErr, err)
+	}
+	*out = lite3StreamPtr(ls)
+	return 0
+}
+
+//export plsm_lite3_stream_next
+func plsm_lite3_stream_next(h *C.plsm_lite3_stream_t, outFrame *C.plsm_lite3_frame_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	if outFrame == nil {
+		return fail(outErr, usage("out_frame is null"))
+	}
+	ls, err := getStream[lite3Stream](unsafe.Pointer(h))
+	if err != nil {
+		return fail(outErr, err)
+	}
+	s := &ls.stream
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok, err := s.next()
+	if err != nil {
+		return fail(outErr, err)
+	}
+	if !ok {
+		return 0
+	}
+	s.seen++
+	setFrame(outFrame, m)
+	return 1
+}
+
+//export plsm_lite3_stream_free
+func plsm_lite3_stream_free(h *C.plsm_lite3_stream_t) {
+	defer func() { _ = recover() }()
+	if s, ok := release[lite3Stream](unsafe.Pointer(h)); ok {
+		s.close()
+	}
+}
+
+//export plsm_lite3_stream_cancel
+func plsm_lite3_stream_cancel(h *C.plsm_lite3_stream_t) {
+	defer func() { _ = recover() }()
+	if s, ok := lookup[lite3Stream](unsafe.Pointer(h)); ok {
+		s.cancel()
+	}
+}
