@@ -10,11 +10,11 @@
 // functions take the header's own C types (const-qualified through the
 // plsm__c* typedefs of capi.h), so compiling cgo's generated prototypes next to
 // the header fails if a signature drifts. abi_test.go also compares the
-// exported symbol set with the header.
+// exported symbol set with the header. capi/plasmite.h is a symlink to
+// include/plasmite.h so that the Go build cache sees edits to the header.
 package main
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include
 #include "capi.h"
 */
 import "C"
