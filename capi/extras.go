@@ -8,9 +8,6 @@ import "C"
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -170,10 +167,10 @@ type listEntry struct {
 	Error  *struct {
 		Error errorFields `json:"error"`
 	} `json:"error,omitempty"`
-	FileSize *int64  `json:"file_size,omitempty"`
-	Mtime    *string `json:"mtime,omitempty"`
-	Name     string  `json:"name"`
-	Path     string  `json:"path"`
+	FileSize *int64 `json:"file_size,omitempty"`
+	Mtime    any    `json:"mtime,omitempty"` // a string, or JSON null when unknown
+	Name     string `json:"name"`
+	Path     string `json:"path"`
 }
 
 //export plsm_pool_list_json
@@ -199,48 +196,32 @@ func plsm_pool_list_json(ch *C.plsm_client_t, outList *C.plsm_buf_t, outErr **C.
 
 func listPools(dir string) []listEntry {
 	entries := []listEntry{}
-	des, err := os.ReadDir(dir)
-	if os.IsNotExist(err) {
-		return entries
-	}
+	pools, err := core.List(dir)
 	if err != nil {
 		e := listEntry{Name: "pools", Path: dir}
 		e.Error = &struct {
 			Error errorFields `json:"error"`
-		}{errorFieldsOf(&core.Error{Kind: core.IO, Message: "failed to read pool directory", Path: dir, Err: err})}
+		}{errorFieldsOf(err)}
 		return append(entries, e)
 	}
-	for _, de := range des {
-		name, ok := strings.CutSuffix(de.Name(), ".plasmite")
-		if !ok || de.IsDir() {
-			continue
-		}
-		path := filepath.Join(dir, de.Name())
-		e := listEntry{Name: name, Path: path}
-		if err := describe(&e, path); err != nil {
+	for _, pe := range pools {
+		e := listEntry{Name: pe.Name, Path: pe.Path}
+		if pe.Err != nil {
 			e.Error = &struct {
 				Error errorFields `json:"error"`
-			}{errorFieldsOf(err)}
+			}{errorFieldsOf(pe.Err)}
+		} else {
+			b := boundsOf(pe.Info.Bounds)
+			size := int64(pe.Info.FileSize)
+			e.Bounds, e.FileSize = &b, &size
+			e.Mtime = json.RawMessage("null")
+			if !pe.ModTime.IsZero() {
+				e.Mtime = rfc3339(pe.ModTime)
+			}
 		}
 		entries = append(entries, e)
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
 	return entries
-}
-
-func describe(e *listEntry, path string) error {
-	p, err := core.Open(path, core.OpenOptions{ReadOnly: true, NoNotify: true})
-	if err != nil {
-		return err
-	}
-	defer p.Close()
-	b := boundsOf(p.Bounds())
-	e.Bounds = &b
-	if st, err := os.Stat(path); err == nil {
-		size, m := st.Size(), rfc3339(st.ModTime())
-		e.FileSize, e.Mtime = &size, &m
-	}
-	return nil
 }
 
 //export plsm_pool_delete

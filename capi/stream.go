@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 	"sync"
@@ -157,6 +158,10 @@ func (s *stream) next() (m core.Message, ok bool, err error) {
 	m, err = s.tail.Next(s.ctx)
 	if err != nil {
 		if s.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			return m, false, nil
+		}
+		if errors.Is(err, io.EOF) { // finished after a gap error
+			s.ended = true
 			return m, false, nil
 		}
 		if core.KindOf(err) == core.RetentionGap {

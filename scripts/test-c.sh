@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# test-c.sh [BUILD] — the C ABI tests (called by `make test-c`; see bindings/c/README.md):
+#   pkgconfig   the installed plasmite.pc is relocatable and well-formed
+#   symbols     header prototypes == cgo exports == .so dynamic symbols == .a symbols
+#   layout      struct layouts and enum values equal the reference header's
+#   smoke, adversarial, example
+#               built with `pkg-config --cflags --libs plasmite` against an install into a
+#               temporary prefix; run against the shared library, the static library, under
+#               AddressSanitizer+UBSan, and compiled against the reference's header
+#   interop     a C program writes a pool through our library that the reference CLI reads, and
+#               reads a pool the reference CLI wrote
+# The reference release is looked up in $PLASMITE_REF, then .ref/, then /work/refsdk; checks that
+# need it are skipped when it is absent, unless PLASMITE_REQUIRE_REF=1.
+# PLASMITE_VALGRIND=1 also runs the tests under valgrind (slow; see the README for what it reports).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+build=${1:-build}
+case $build in /*) ;; *) build=$root/$build ;; esac
+CC=${CC:-cc}
+CFLAGS=${CFLAGS:--std=c11 -Wall -Wextra -Werror -O1 -g}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+prefix=$work/prefix
+pass=0 fail=0 skip=0
+
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() {
+	echo "FAIL $1"
+	[ -f "$work/log" ] && sed 's/^/     | /' "$work/log" | tail -40
+	fail=$((fail + 1))
+}
+skipped() { echo "skip $1 ($2)"; skip=$((skip + 1)); }
+# step NAME CMD...: runs CMD with its output captured, reports ok/FAIL.
+step() {
+	local name=$1
+	shift
+	if "$@" >"$work/log" 2>&1; then
+		ok "$name"
+	else
+		bad "$name"
+		return 1
+	fi
+}
+
+ref=""
+for d in "${PLASMITE_REF:-}" "$root/.ref" /work/refsdk; do
+	if [ -n "$d" ] && [ -f "$d/stamp" ] && [ -x "$d/bin/plasmite" ]; then
+		ref=$d
+		break
+	fi
+done
+need_ref() { # NAME: returns 1 (and records a skip or failure) when the reference is absent
+	[ -n "$ref" ] && return 0
+	if [ "${PLASMITE_REQUIRE_REF:-}" = 1 ]; then
+		echo "reference release not found (PLASMITE_REF, .ref, /work/refsdk)" >"$work/log"
+		bad "$1"
+	else
+		skipped "$1" "reference release not installed"
+	fi
+	return 1
+}
+
+# ---- install into a temporary prefix --------------------------------------------------------
+if ! make --no-print-directory BUILD="$build" install PREFIX="$prefix" >"$work/log" 2>&1; then
+	bad "install"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+version=$(cat VERSION)
+
+pc_checks() {
+	local pc=$prefix/lib/pkgconfig/plasmite.pc
+	grep -Eq '^Name: plasmite$' "$pc" &&
+		grep -Eq '^Libs: .* -lplasmite$' "$pc" &&
+		grep -Eq '^Cflags: (-I|.* -I)' "$pc" &&
+		grep -Eq '^Libs.private: -lpthread -ldl -lm$' "$pc" &&
+		[ "$(pkg-config --modversion plasmite)" = "$version" ] &&
+		[ "$(cd "$(pkg-config --variable=includedir plasmite)" && pwd -P)" = "$(cd "$prefix/include" && pwd -P)" ] &&
+		[ "$(cd "$(pkg-config --variable=libdir plasmite)" && pwd -P)" = "$(cd "$prefix/lib" && pwd -P)" ] &&
+		pkg-config --static --libs plasmite | grep -q -- "-lpthread" &&
+		[ -f "$prefix/include/plasmite.h" ] && [ -f "$prefix/lib/libplasmite.so" ] &&
+		[ -f "$prefix/lib/libplasmite.a" ] && [ -x "$prefix/bin/plasmite" ] && [ -x "$prefix/bin/pls" ]
+}
+step pkgconfig pc_checks
+
+# ---- symbols --------------------------------------------------------------------------------
+symbols() {
+	PLASMITE_LIB_DIR=$build/lib PLASMITE_CGO_HEADER=$build/capi/cgo-shared.h \
+		go test -count=1 -run 'TestHeader' ./capi || return 1
+	nm -D --defined-only "$prefix/lib/libplasmite.so" | awk '$2 == "T" && $3 ~ /^plsm_/ {print $3}' | sort >"$work/so.syms"
+	nm --defined-only "$prefix/lib/libplasmite.a" 2>/dev/null | awk '$2 == "T" && $3 ~ /^plsm_/ {print $3}' | sort -u >"$work/a.syms"
+	diff "$work/so.syms" "$work/a.syms" && [ "$(wc -l <"$work/so.syms")" -ge 20 ]
+}
+step symbols symbols
+
+# ---- layout ---------------------------------------------------------------------------------
+layout() {
+	$CC $CFLAGS $(pkg-config --cflags plasmite) -o "$work/layout" bindings/c/tests/layout.c && "$work/layout" >"$work/layout.ours" || return 1
+	if [ -n "$ref" ]; then
+		$CC $CFLAGS -I"$ref/include" -o "$work/layout-ref" bindings/c/tests/layout.c &&
+			"$work/layout-ref" >"$work/layout.ref" && diff "$work/layout.ref" "$work/layout.ours"
+	fi
+}
+step layout layout
+[ -n "$ref" ] || need_ref "layout vs reference header"
+
+# ---- smoke and adversarial, several ways ----------------------------------------------------
+run_prog() { # NAME BINARY [ENV...]: runs BINARY DIR in a fresh scratch directory
+	local name=$1 bin=$2
+	shift 2
+	local dir
+	dir=$(mktemp -d "$work/run.XXXX")
+	env "$@" "$bin" "$dir/pools"
+}
+cflags_pc=$(pkg-config --cflags plasmite)
+libs_pc=$(pkg-config --libs plasmite)
+static_libs="$prefix/lib/libplasmite.a $(pkg-config --static --libs-only-l plasmite | sed 's/-lplasmite//')"
+
+for t in smoke adversarial; do
+	src=bindings/c/tests/$t.c
+	step "$t (shared)" sh -c "$CC $CFLAGS $cflags_pc -o '$work/$t' '$src' $libs_pc -lpthread" &&
+		step "$t (shared) run" run_prog "$t" "$work/$t" LD_LIBRARY_PATH="$prefix/lib"
+	step "$t (static)" sh -c "$CC $CFLAGS $cflags_pc -o '$work/$t-static' '$src' $static_libs" &&
+		step "$t (static) run" run_prog "$t" "$work/$t-static"
+	# AddressSanitizer + UBSan on the C side. The Go runtime's own allocations are not
+	# malloc-based and leak checking sees the runtime's threads, so leaks are not checked.
+	if echo 'int main(void){return 0;}' | $CC -fsanitize=address,undefined -x c - -o "$work/asan-probe" 2>/dev/null; then
+		step "$t (asan+ubsan)" sh -c "$CC $CFLAGS -fsanitize=address,undefined -fno-omit-frame-pointer $cflags_pc -o '$work/$t-asan' '$src' $libs_pc -lpthread" &&
+			step "$t (asan+ubsan) run" run_prog "$t" "$work/$t-asan" LD_LIBRARY_PATH="$prefix/lib" \
+				ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allow_user_segv_handler=1:handle_segv=0 \
+				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	else
+		skipped "$t (asan+ubsan)" "compiler lacks -fsanitize=address"
+	fi
+	if [ "${PLASMITE_VALGRIND:-}" = 1 ] && command -v valgrind >/dev/null; then
+		step "$t (valgrind)" run_prog "$t" valgrind --quiet --error-exitcode=99 --leak-check=no \
+			--suppressions=bindings/c/tests/go-runtime.supp "$work/$t-static"
+	fi
+	if need_ref "$t (reference header)"; then
+		step "$t (reference header)" sh -c "$CC $CFLAGS -I'$ref/include' -o '$work/$t-refhdr' '$src' -L'$prefix/lib' -lplasmite -lpthread" &&
+			step "$t (reference header) run" run_prog "$t" "$work/$t-refhdr" LD_LIBRARY_PATH="$prefix/lib"
+	fi
+done
+
+step "example" sh -c "$CC $CFLAGS $cflags_pc -o '$work/example' bindings/c/example.c $libs_pc" &&
+	step "example run" run_prog example "$work/example" LD_LIBRARY_PATH="$prefix/lib"
+
+# ---- interop with the reference CLI ----------------------------------------------------------
+interop() {
+	local dir=$work/interop bin=$work/interop-bin
+	mkdir -p "$dir"
+	$CC $CFLAGS $cflags_pc -o "$bin" bindings/c/tests/interop.c $libs_pc || return 1
+	LD_LIBRARY_PATH=$prefix/lib "$bin" write "$dir" || return 1
+	# The reference CLI reads what our library wrote.
+	for i in 1 2 3; do
+		"$ref/bin/plasmite" --dir "$dir" fetch interop "$i" >"$work/fetch.$i" || return 1
+		grep -q "\"i\":$i" "$work/fetch.$i" && grep -q '"from-c"' "$work/fetch.$i" &&
+			grep -q "\"seq\":$i" "$work/fetch.$i" && grep -q "méssage $i" "$work/fetch.$i" || {
+			echo "reference fetch $i:"
+			cat "$work/fetch.$i"
+			return 1
+		}
+	done
+	# Our library reads what the reference CLI wrote.
+	"$ref/bin/plasmite" --dir "$dir" pool create refpool >/dev/null || return 1
+	"$ref/bin/plasmite" --dir "$dir" feed refpool --tag ref '{"from":"rust","n":7}' >/dev/null || return 1
+	LD_LIBRARY_PATH=$prefix/lib "$bin" read "$dir" >"$work/read.out" || return 1
+	grep -q '^{"seq":1,"time":"[^"]*Z","meta":{"tags":\["ref"\]},"data":{"from":"rust","n":7}}$' "$work/read.out" || {
+		cat "$work/read.out"
+		return 1
+	}
+}
+if need_ref interop; then step interop interop; fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
