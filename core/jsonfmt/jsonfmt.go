@@ -30,6 +30,11 @@ const (
 	Compact Style = 0
 	Pretty  Style = 1
 	Color   Style = 2
+	// ExactFloats matters only to core/lite3's renderers: they then print
+	// each stored f64 exactly (shortest round-trip digits) instead of the
+	// value the reference release prints, which passes through a lossy
+	// re-parse and can be one ulp off (see lite3.AppendJSON).
+	ExactFloats Style = 4
 )
 
 // SGR color codes of the palette (cli.md §0.4).
@@ -425,7 +430,7 @@ func appendValue(dst []byte, v any, s Style, level int) []byte {
 // appendRaw copies compact JSON text, re-laying it out for s. It tokenizes
 // without validating: strings are copied with their escapes as they are.
 func appendRaw(dst []byte, raw []byte, s Style, level int) []byte {
-	if s == Compact {
+	if s&(Pretty|Color) == 0 {
 		return append(dst, raw...)
 	}
 	for i := 0; i < len(raw); {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"math"
 	"slices"
+	"strconv"
 	"sync"
 	"unicode/utf8"
 
@@ -82,7 +83,14 @@ func messageTags(root Value) (Value, error) {
 
 // AppendJSON appends the whole document rendered as JSON text in style:
 // object keys sorted byte-wise at every level, i64 as integers, f64 in the
-// reference's float form, bytes values as base64 strings. The document is
+// reference's float form, bytes values as base64 strings.
+//
+// Floats are printed as the reference release prints them: it renders the
+// stored f64 as text (shortest digits, positional when the decimal point
+// falls within 21 digits of the first one) and re-reads that text with its
+// not correctly rounded JSON reader (see parseFloatRelease), so a few
+// values come out one ulp off what is stored. Add jsonfmt.ExactFloats to
+// style to print the stored values exactly instead. The document is
 // fully validated on the way (as Validate); on error (*Error, Corrupt) dst
 // is returned unchanged.
 func AppendJSON(dst, doc []byte, style jsonfmt.Style) ([]byte, error) {
@@ -503,7 +511,11 @@ func (d *decoder) value(off uint32, depth, level int) *Error {
 	case typeI64:
 		d.out = s.Int(d.out, int64(le64(b, off+1)))
 	case typeF64:
-		d.out = s.Float(d.out, math.Float64frombits(le64(b, off+1)))
+		f := math.Float64frombits(le64(b, off+1))
+		if s&jsonfmt.ExactFloats == 0 {
+			f = printedFloat(f)
+		}
+		d.out = s.Float(d.out, f)
 	case typeBytes:
 		n := le32(b, off+1)
 		raw := b[off+5 : off+5+n]
@@ -581,4 +593,65 @@ func asErr(e *Error) error {
 		return nil
 	}
 	return e
+}
+
+// printedFloat returns the value the reference release prints for a stored
+// f64: its Lite3 library writes the shortest round-trip digits, positional
+// when −6 < (decimal exponent + 1) ≤ 21 ("123.0", "0.000001",
+// "100000000000000000000.0") and d.ddde±X otherwise, and its JSON layer
+// parses that text back (parseFloatRelease) before printing.
+func printedFloat(f float64) float64 {
+	if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return f
+	}
+	var sbuf, tbuf [40]byte
+	sci := strconv.AppendFloat(sbuf[:0], math.Abs(f), 'e', -1, 64) // d.ddde±XX
+	e := 0
+	for sci[e] != 'e' {
+		e++
+	}
+	exp := 0
+	for _, c := range sci[e+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if sci[e+1] == '-' {
+		exp = -exp
+	}
+	var dbuf [24]byte
+	digits := append(dbuf[:0], sci[0])
+	if e > 1 {
+		digits = append(digits, sci[2:e]...)
+	}
+	text := tbuf[:0]
+	if f < 0 {
+		text = append(text, '-')
+	}
+	dot := exp + 1
+	switch {
+	case dot > 21 || dot <= -6:
+		text = append(text, sci...)
+	case dot > 0:
+		if len(digits) <= dot {
+			text = append(text, digits...)
+			for i := len(digits); i < dot; i++ {
+				text = append(text, '0')
+			}
+			text = append(text, '.', '0')
+		} else {
+			text = append(text, digits[:dot]...)
+			text = append(text, '.')
+			text = append(text, digits[dot:]...)
+		}
+	default:
+		text = append(text, '0', '.')
+		for i := dot; i < 0; i++ {
+			text = append(text, '0')
+		}
+		text = append(text, digits...)
+	}
+	g, ok := parseFloatRelease(text)
+	if !ok {
+		return f
+	}
+	return g
 }

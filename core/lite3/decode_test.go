@@ -87,7 +87,7 @@ func TestDecodeVectors(t *testing.T) {
 
 		// JSON text of data: keys sorted, parses back to the same tree,
 		// and re-encodes to the very same bytes.
-		dj, err := AppendDataJSON(nil, v.bytes, jsonfmt.Compact)
+		dj, err := AppendDataJSON(nil, v.bytes, jsonfmt.ExactFloats)
 		if err != nil {
 			t.Errorf("%s: AppendDataJSON: %v", v.Name, err)
 			continue
@@ -100,7 +100,7 @@ func TestDecodeVectors(t *testing.T) {
 			t.Errorf("%s: re-encoding the decoded JSON does not give the same bytes (err %v)", v.Name, err)
 		}
 		// Whole-document JSON equals the envelope rendered with sorted keys.
-		all, err := AppendJSON(nil, v.bytes, jsonfmt.Compact)
+		all, err := AppendJSON(nil, v.bytes, jsonfmt.ExactFloats)
 		if err != nil {
 			t.Errorf("%s: AppendJSON: %v", v.Name, err)
 			continue

@@ -539,11 +539,134 @@ func (e *encoder) parseNumber() (uint32, *Error) {
 			}
 		}
 	}
-	f, err := strconv.ParseFloat(string(in[start:i]), 64)
-	if err != nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
-		return 0, usage("number out of range", start)
+	var f float64
+	if e.legacy {
+		var err error
+		f, err = strconv.ParseFloat(string(in[start:i]), 64)
+		if err != nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
+			return 0, usage("number out of range", start)
+		}
+	} else {
+		var ok bool
+		if f, ok = parseFloatRelease(in[start:i]); !ok {
+			return 0, usage("number out of range", start)
+		}
 	}
 	return e.addVal(jval{kind: jFloat, u: math.Float64bits(f)}), nil
+}
+
+// pow10 holds the correctly rounded float64 values of 1e0 … 1e308.
+var pow10 = func() (t [309]float64) {
+	for i := range t {
+		t[i], _ = strconv.ParseFloat("1e"+strconv.Itoa(i), 64)
+	}
+	return t
+}()
+
+// parseFloatRelease converts a syntactically valid JSON number to float64
+// the way the reference release does. Its JSON reader (serde_json without
+// the float_roundtrip feature) is not correctly rounded: it accumulates up
+// to 19-20 significant digits in a u64 (digits that do not fit are dropped,
+// integer-part ones still scaling by ten), then applies the decimal
+// exponent with one IEEE multiplication or division by a correctly rounded
+// power of ten (two or more divisions, 1e308 at a time, below 1e-308). The
+// result can be one ulp off the exact value; byte identity with the
+// release needs the same arithmetic. ok is false when the value overflows
+// to infinity (the reference's "number out of range").
+func parseFloatRelease(text []byte) (f float64, ok bool) {
+	const maxU = math.MaxUint64
+	fits := func(sig uint64, d uint64) bool {
+		return sig < maxU/10 || (sig == maxU/10 && d <= maxU%10)
+	}
+	i := 0
+	neg := text[0] == '-'
+	if neg {
+		i++
+	}
+	var sig uint64
+	exp := int64(0)
+	full := false
+	for ; i < len(text) && isDigit(text[i]); i++ {
+		d := uint64(text[i] - '0')
+		if full || !fits(sig, d) {
+			full = true
+			exp++
+			continue
+		}
+		sig = sig*10 + d
+	}
+	if i < len(text) && text[i] == '.' {
+		i++
+		full = false
+		for ; i < len(text) && isDigit(text[i]); i++ {
+			d := uint64(text[i] - '0')
+			if full || !fits(sig, d) {
+				full = true
+				continue
+			}
+			sig = sig*10 + d
+			exp--
+		}
+	}
+	if i < len(text) && (text[i] == 'e' || text[i] == 'E') {
+		i++
+		posExp := true
+		if text[i] == '+' || text[i] == '-' {
+			posExp = text[i] == '+'
+			i++
+		}
+		var x int64
+		for ; i < len(text); i++ {
+			d := int64(text[i] - '0')
+			if x > math.MaxInt32/10 || (x == math.MaxInt32/10 && d > math.MaxInt32%10) {
+				// exponent beyond i32: infinite, or zero
+				if sig != 0 && posExp {
+					return 0, false
+				}
+				if neg {
+					return math.Copysign(0, -1), true
+				}
+				return 0, true
+			}
+			x = x*10 + d
+		}
+		if posExp {
+			exp += x
+		} else {
+			exp -= x
+		}
+		exp = max(math.MinInt32, min(math.MaxInt32, exp))
+	}
+	f = float64(sig)
+	for {
+		a := exp
+		if a < 0 {
+			a = -a
+		}
+		if a < int64(len(pow10)) {
+			if exp >= 0 {
+				f *= pow10[a]
+				if math.IsInf(f, 0) {
+					return 0, false
+				}
+			} else {
+				f /= pow10[a]
+			}
+			break
+		}
+		if f == 0 {
+			break
+		}
+		if exp >= 0 {
+			return 0, false
+		}
+		f /= 1e308
+		exp += 308
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 // utf8Len returns the length of the valid UTF-8 sequence starting at s[i]
