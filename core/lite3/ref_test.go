@@ -24,7 +24,7 @@ func TestReference121(t *testing.T) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<24)
-	n := 0
+	n, styled := 0, 0
 	for sc.Scan() {
 		var c struct {
 			Name string   `json:"name"`
@@ -75,6 +75,30 @@ func TestReference121(t *testing.T) {
 		if !bytes.Equal(text, out) {
 			t.Errorf("%s: JSON text differs from 1.2.1\n got %.400s\nwant %.400s", c.Name, text, out)
 		}
+		for _, sf := range []struct {
+			ext   string
+			style jsonfmt.Style
+		}{{".pretty.txt", jsonfmt.Pretty}, {".color.txt", jsonfmt.Pretty | jsonfmt.Color}} {
+			ref, err := os.ReadFile(filepath.Join(dir, c.Name+sf.ext))
+			if os.IsNotExist(err) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			styled++
+			got, err := AppendMessageJSON(nil, want, env.Seq, ts.UnixNano(), sf.style)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, '\n')
+			if !bytes.Equal(got, ref) {
+				t.Errorf("%s%s: differs from 1.2.1 at byte %d\n got %q\nwant %q", c.Name, sf.ext, firstDiff(got, ref), got, ref)
+			}
+		}
+	}
+	if styled != 10 {
+		t.Errorf("expected 10 styled outputs, found %d", styled)
 	}
 	if n < 100 {
 		t.Fatalf("only %d reference cases", n)

@@ -31,6 +31,7 @@ text_cases = {
                     '"above":9223372036854775808,"below":-9223372036854775809,"huge":123456789012345678901234567890,'
                     '"min":-9223372036854775808,"max":9223372036854775807,"frac":0.30000000000000004,'
                     '"long":3.14159265358979323846264338327950288}',
+    'styles': '{"s":"x\\u2028y","n":null,"b":true,"i":-3,"f":1.5,"e":{},"a":[],"o":{"k":[1,"z",false]}}',
     'dup-keys': '{"a":1,"b":2,"a":3,"c":{"x":1,"x":{"y":2}}}',
     'escapes': '{"s":"a\\u2028b\\u2029c\\u0000d\\u001f\\u007f/<>&\\"\\\\","k\\u00e9y":"\\ud83d\\ude42"}',
     'whitespace': ' \n\t{ "b" : [ 1 , 2 ] ,\r\n "a" : { } }  ',
@@ -76,6 +77,7 @@ with open(os.path.join(here, 'cases.jsonl'), 'w') as f:
     for c in cases:
         f.write(json.dumps(c, ensure_ascii=False) + '\n')
 
+STYLED = {'styles', 'escapes', 'floats-text', 'vec-array-mixed', 'vec-empty-data'}
 with tempfile.TemporaryDirectory() as tmp:
     for c in cases:
         pool = os.path.join(tmp, c['name'] + '.plasmite')
@@ -91,4 +93,9 @@ with tempfile.TemporaryDirectory() as tmp:
                              check=True, stdout=subprocess.PIPE).stdout
         open(os.path.join(here, c['name'] + '.lite3'), 'wb').write(raw)
         open(os.path.join(here, c['name'] + '.out.json'), 'wb').write(out)
+        if c['name'] in STYLED:
+            for fmt, color, ext in (('pretty', 'never', '.pretty.txt'), ('pretty', 'always', '.color.txt')):
+                txt = subprocess.run([plasmite, 'fetch', '--dir', tmp, c['name'], '1', '--format', fmt, '--color', color],
+                                     check=True, stdout=subprocess.PIPE).stdout
+                open(os.path.join(here, c['name'] + ext), 'wb').write(txt)
 print(len(cases), 'cases')
