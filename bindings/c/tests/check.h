@@ -75,6 +75,26 @@ static int check_count = 0;
         *(errp) = NULL;                                                        \
     } while (0)
 
+/* Like FAILS_MSG, requiring only that the message starts with want_prefix. */
+#define FAILS_PREFIX(call, errp, want_kind, want_prefix)                       \
+    do {                                                                       \
+        check_count++;                                                         \
+        *(errp) = NULL;                                                        \
+        int f_rc_ = (call);                                                    \
+        if (f_rc_ != -1 || *(errp) == NULL ||                                  \
+            (*(errp))->kind != (want_kind) || (*(errp))->message == NULL ||    \
+            strncmp((*(errp))->message, (want_prefix), strlen(want_prefix)) != 0) { \
+            check_failures++;                                                  \
+            fprintf(stderr, "%s:%d: %s: rc=%d kind=%d msg=\"%s\" (want kind %d \"%s...\")\n", \
+                    __FILE__, __LINE__, #call, f_rc_,                          \
+                    *(errp) ? (*(errp))->kind : 0,                             \
+                    *(errp) && (*(errp))->message ? (*(errp))->message : "",   \
+                    (int)(want_kind), (want_prefix));                          \
+        }                                                                      \
+        plsm_error_free(*(errp));                                              \
+        *(errp) = NULL;                                                        \
+    } while (0)
+
 /* Does the buffer contain the text? (Buffers are not NUL-terminated.) */
 static inline int buf_has(const plsm_buf_t *b, const char *text) {
     size_t n = strlen(text);
