@@ -62,6 +62,12 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 	if size < optionsV1Size {
 		return so, usage(fmt.Sprintf("stream options are too small: got %d bytes, need at least %d", size, optionsV1Size))
 	}
+	// Only whole versions exist: 48 (v1), 64 (v2), and anything larger
+	// (a future version, read as v2). A size in between is a caller bug,
+	// such as sizeof(options) - 1.
+	if size > optionsV1Size && size < optionsV2Size {
+		return so, usage(fmt.Sprintf("stream options size %d is not a known version (%d, or at least %d)", size, optionsV1Size, optionsV2Size))
+	}
 	if o.reserved != 0 {
 		return so, usage("stream options reserved field must be zero")
 	}

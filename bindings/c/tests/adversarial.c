@@ -185,6 +185,10 @@ int main(int argc, char **argv) {
     FAILS(plsm_stream_open_ex(pool, &opts, &stream, &err), &err, USAGE);
     opts.struct_size = 47; /* one byte short of the reference's v1 struct */
     FAILS(plsm_stream_open_ex(pool, &opts, &stream, &err), &err, USAGE);
+#ifdef PLSM_ABI_MINOR
+    opts.struct_size = PLSM_STREAM_OPTIONS_V1_SIZE + 8; /* between two versions */
+    FAILS(plsm_stream_open_ex(pool, &opts, &stream, &err), &err, USAGE);
+#endif
     opts.struct_size = 0;
     FAILS(plsm_lite3_stream_open_ex(pool, &opts, &ls, &err), &err, USAGE);
     opts.struct_size = sizeof opts;
@@ -213,14 +217,14 @@ int main(int argc, char **argv) {
     plsm_stream_free(stream);
     stream = NULL;
 
-    /* an oversized "future" struct: accepted, and nothing past the prefix
-     * is written (the tail is filled with a pattern that must survive) */
+    /* an oversized "future" struct: accepted, and nothing in it is written
+     * (bytes past the 64 that any version so far defines hold a pattern) */
     union {
         plsm_stream_options_t o;
         unsigned char bytes[256];
     } big;
     memset(big.bytes, 0, sizeof big.bytes);
-    memset(big.bytes + sizeof(plsm_stream_options_t), 0xAB, sizeof big.bytes - sizeof(plsm_stream_options_t));
+    memset(big.bytes + 64, 0xAB, sizeof big.bytes - 64);
     big.o.struct_size = sizeof big.bytes;
     big.o.has_since = 1;
     big.o.since_seq = 1;
