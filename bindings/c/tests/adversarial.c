@@ -271,7 +271,7 @@ int main(int argc, char **argv) {
     if (stream) CHECK(plsm_stream_next(stream, &out, &err) == 0);
     plsm_stream_free(stream);
     /* streams outlive their pool handle */
-    OK(plsm_stream_open(pool, 1, 1, 0, 0, 100, 1, &stream, &err), &err);
+    OK(plsm_stream_open(pool, 1, 1, 0, 0, 60000, 1, &stream, &err), &err);
 
     /* UDP: NULL checks, then a clear error */
     plsm_udp_client_t *uc = NULL;
