@@ -108,12 +108,10 @@ step layout layout
 [ -n "$ref" ] || need_ref "layout vs reference header"
 
 # ---- smoke and adversarial, several ways ----------------------------------------------------
-run_prog() { # NAME BINARY [ENV...]: runs BINARY DIR in a fresh scratch directory
-	local name=$1 bin=$2
-	shift 2
+run_prog() { # CMD...: runs CMD with a fresh scratch pool directory as its last argument
 	local dir
 	dir=$(mktemp -d "$work/run.XXXX")
-	env "$@" "$bin" "$dir/pools"
+	"$@" "$dir/pools"
 }
 cflags_pc=$(pkg-config --cflags plasmite)
 libs_pc=$(pkg-config --libs plasmite)
@@ -122,16 +120,16 @@ static_libs="$prefix/lib/libplasmite.a $(pkg-config --static --libs-only-l plasm
 for t in smoke adversarial; do
 	src=bindings/c/tests/$t.c
 	step "$t (shared)" sh -c "$CC $CFLAGS $cflags_pc -o '$work/$t' '$src' $libs_pc -lpthread" &&
-		step "$t (shared) run" run_prog "$t" "$work/$t" LD_LIBRARY_PATH="$prefix/lib"
+		step "$t (shared) run" run_prog env LD_LIBRARY_PATH="$prefix/lib" "$work/$t"
 	step "$t (static)" sh -c "$CC $CFLAGS $cflags_pc -o '$work/$t-static' '$src' $static_libs" &&
-		step "$t (static) run" run_prog "$t" "$work/$t-static"
+		step "$t (static) run" run_prog "$work/$t-static"
 	# AddressSanitizer + UBSan on the C side. The Go runtime's own allocations are not
 	# malloc-based and leak checking sees the runtime's threads, so leaks are not checked.
 	if echo 'int main(void){return 0;}' | $CC -fsanitize=address,undefined -x c - -o "$work/asan-probe" 2>/dev/null; then
 		step "$t (asan+ubsan)" sh -c "$CC $CFLAGS -fsanitize=address,undefined -fno-omit-frame-pointer $cflags_pc -o '$work/$t-asan' '$src' $libs_pc -lpthread" &&
-			step "$t (asan+ubsan) run" run_prog "$t" "$work/$t-asan" LD_LIBRARY_PATH="$prefix/lib" \
+			step "$t (asan+ubsan) run" run_prog env LD_LIBRARY_PATH="$prefix/lib" \
 				ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:allow_user_segv_handler=1:handle_segv=0 \
-				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+				UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$work/$t-asan"
 	else
 		skipped "$t (asan+ubsan)" "compiler lacks -fsanitize=address"
 	fi
@@ -140,7 +138,7 @@ for t in smoke adversarial; do
 	if [ "${PLASMITE_VALGRIND:-1}" = 0 ]; then
 		skipped "$t (valgrind)" "PLASMITE_VALGRIND=0"
 	elif command -v valgrind >/dev/null; then
-		step "$t (valgrind)" run_prog "$t" valgrind --quiet --error-exitcode=99 --leak-check=full \
+		step "$t (valgrind)" run_prog valgrind --quiet --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 			--suppressions=bindings/c/tests/go-runtime.supp "$work/$t-static"
 	else
@@ -148,12 +146,12 @@ for t in smoke adversarial; do
 	fi
 	if need_ref "$t (reference header)"; then
 		step "$t (reference header)" sh -c "$CC $CFLAGS -I'$ref/include' -o '$work/$t-refhdr' '$src' -L'$prefix/lib' -lplasmite -lpthread" &&
-			step "$t (reference header) run" run_prog "$t" "$work/$t-refhdr" LD_LIBRARY_PATH="$prefix/lib"
+			step "$t (reference header) run" run_prog env LD_LIBRARY_PATH="$prefix/lib" "$work/$t-refhdr"
 	fi
 done
 
 step "example" sh -c "$CC $CFLAGS $cflags_pc -o '$work/example' bindings/c/example.c $libs_pc" &&
-	step "example run" run_prog example "$work/example" LD_LIBRARY_PATH="$prefix/lib"
+	step "example run" run_prog env LD_LIBRARY_PATH="$prefix/lib" "$work/example"
 
 # ---- interop with the reference CLI ----------------------------------------------------------
 interop() {
