@@ -23,6 +23,41 @@ static void append(plsm_pool_t *pool, const char *json, const char **tags, size_
 }
 
 #ifdef PLSM_ABI_MINOR
+/* Threads sharing one pool handle and one stream handle (safe here; the
+ * reference requires callers to serialize). */
+enum { THREADS = 4, PER_THREAD = 300 };
+static plsm_pool_t *shared_pool;
+static plsm_stream_t *shared_stream;
+static int append_failures, read_count[THREADS];
+static unsigned long long read_seqs[THREADS][THREADS * PER_THREAD];
+
+static void *append_many(void *arg) {
+    (void)arg;
+    plsm_error_t *e = NULL;
+    plsm_buf_t b = {0};
+    for (int i = 0; i < PER_THREAD; i++) {
+        if (plsm_pool_append_json(shared_pool, (const uint8_t *)"{\"t\":1}", 7, NULL, 0, 0, &b, &e) != 0) {
+            __atomic_add_fetch(&append_failures, 1, __ATOMIC_SEQ_CST);
+            plsm_error_free(e);
+            e = NULL;
+        }
+        plsm_buf_free(&b);
+    }
+    return NULL;
+}
+
+static void *read_many(void *arg) {
+    int id = (int)(intptr_t)arg;
+    plsm_error_t *e = NULL;
+    plsm_buf_t b = {0};
+    while (plsm_stream_next(shared_stream, &b, &e) == 1) {
+        read_seqs[id][read_count[id]++] = buf_seq(&b);
+        plsm_buf_free(&b);
+    }
+    plsm_error_free(e);
+    return NULL;
+}
+
 static void *cancel_later(void *arg) {
     struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL); /* the blocked next must end because of the cancel */
@@ -210,6 +245,35 @@ int main(int argc, char **argv) {
         pthread_join(th, NULL);
         CHECK(plsm_stream_next(stream, &out, &err) == 0);
         plsm_stream_free(stream);
+    }
+
+    /* one pool handle and one stream handle used by several threads */
+    unsigned long long base = 0;
+    OK(plsm_pool_append_json(pool, (const uint8_t *)"{}", 2, NULL, 0, 0, &out, &err), &err);
+    base = buf_seq(&out);
+    plsm_buf_free(&out);
+    shared_pool = pool;
+    OK(plsm_stream_open(pool, base + 1, 1, THREADS * PER_THREAD, 1, 30000, 1, &shared_stream, &err), &err);
+    pthread_t writers[THREADS], readers[THREADS];
+    for (int i = 0; i < THREADS; i++) pthread_create(&writers[i], NULL, append_many, NULL);
+    for (int i = 0; shared_stream && i < THREADS; i++) pthread_create(&readers[i], NULL, read_many, (void *)(intptr_t)i);
+    for (int i = 0; i < THREADS; i++) pthread_join(writers[i], NULL);
+    CHECK(append_failures == 0);
+    if (shared_stream) {
+        for (int i = 0; i < THREADS; i++) pthread_join(readers[i], NULL);
+        /* every message delivered exactly once, each reader in increasing order */
+        static unsigned char seen[THREADS * PER_THREAD];
+        int total = 0, dup = 0, order = 0;
+        for (int i = 0; i < THREADS; i++) {
+            for (int j = 0; j < read_count[i]; j++) {
+                unsigned long long q = read_seqs[i][j];
+                if (q <= base || q > base + THREADS * PER_THREAD || seen[q - base - 1]++) dup++;
+                if (j > 0 && q <= read_seqs[i][j - 1]) order++;
+                total++;
+            }
+        }
+        CHECK(total == THREADS * PER_THREAD && dup == 0 && order == 0);
+        plsm_stream_free(shared_stream);
     }
 
     /* delete */
