@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# bench-c.sh — the C ABI's append throughput next to the Go call's (part of `make bench`).
+#   1M appends of a 100-byte message through plsm_pool_append_json, and through
+#   plsm_pool_append_json_batch (1000 per call); Go: core's AppendJSON, the same Go work the
+#   ABI call does (encode, append, render the envelope), and Batch appends.
+# Env: BENCH_C_N (default 1000000), BUILD (default build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD:-build}
+n=${BENCH_C_N:-1000000}
+[ -f "$build/lib/libplasmite.so" ] || make --no-print-directory lib >&2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+${CC:-cc} -O2 -std=c11 -I"$build/include" -o "$work/bench" bindings/c/bench/bench.c \
+	-L"$build/lib" -lplasmite -Wl,-rpath,"$(cd "$build/lib" && pwd)"
+
+single=$("$work/bench" "$work/pools" "$n" single)
+batch=$("$work/bench" "$work/pools" "$n" batch 1000)
+goout=$(go test -run '^$' -bench 'BenchmarkGoAppend' -benchtime "${n}x" -benchmem ./capi)
+echo "$goout" | grep '^Benchmark' >&2 || true
+
+# ns/op of a Go benchmark → msg/s
+gorate() { echo "$goout" | awk -v b="$1" '$1 ~ "^"b"(-[0-9]+)?$" { printf "%.0f", 1e9 / $3 }'; }
+rate() { echo "$1" | awk '{ print $(NF-1) }'; }
+go_json=$(gorate BenchmarkGoAppendJSON)
+go_env=$(gorate BenchmarkGoAppendJSONEnvelope)
+go_batch=$(gorate BenchmarkGoAppendBatch)
+c_single=$(rate "$single")
+c_batch=$(rate "$batch")
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f%%", (b / a - 1) * 100 }'; }
+
+printf '%-44s %12s msg/s\n' "Go  core.Pool.AppendJSON" "$go_json"
+printf '%-44s %12s msg/s\n' "Go  encode + AppendLite3 + envelope" "$go_env"
+printf '%-44s %12s msg/s   cost over Go AppendJSON: %s, over the same Go work: %s\n' \
+	"C   plsm_pool_append_json" "$c_single" "$(pct "$c_single" "$go_json")" "$(pct "$c_single" "$go_env")"
+printf '%-44s %12s msg/s\n' "Go  Batch (1000 per AppendBatch)" "$go_batch"
+printf '%-44s %12s msg/s   cost over Go batch: %s\n' \
+	"C   plsm_pool_append_json_batch (1000/call)" "$c_batch" "$(pct "$c_batch" "$go_batch")"
