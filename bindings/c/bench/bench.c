@@ -11,7 +11,7 @@
 #include <plasmite.h>
 
 static const char MSG[] =
-    "{\"id\":1234567,\"kind\":\"bench\",\"ok\":true,\"payload\":\"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNO\"}";
+    "{\"id\":1234567,\"kind\":\"bench\",\"ok\":true,\"payload\":\"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL\"}";
 
 static double now(void) {
     struct timespec ts;
