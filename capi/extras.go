@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/plasmite-go/plasmite/core"
@@ -289,15 +288,15 @@ func (p *pool) addBatch(m *C.plsm_json_message_t) error {
 		return usage("json_bytes is null")
 	}
 	data := cbytes((*C.plsm__cu8)(m.json_bytes), m.json_len)
-	if !utf8.Valid(data) {
-		return usage("invalid json utf-8")
-	}
 	var err error
 	p.tags, err = cstrings(p.tags[:0], (**C.plsm__cchar)(unsafe.Pointer(m.tags)), m.tags_len)
 	if err != nil {
 		return err
 	}
-	return p.b.AddJSON(data, p.tags)
+	if err := p.b.AddJSON(data, p.tags); err != nil {
+		return jsonError(data, err)
+	}
+	return nil
 }
 
 // atIndex prefixes err's message with the index of the batch message at fault.

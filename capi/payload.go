@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/core/jsonfmt"
@@ -38,6 +39,16 @@ func fromLite3(err error) error {
 		msg = "invalid json: " + msg
 	}
 	return &core.Error{Kind: core.Usage, Message: msg}
+}
+
+// jsonError reports bytes that are not UTF-8 as the reference does ("invalid
+// json utf-8"), checked only once encoding failed so that the valid case
+// scans the input once.
+func jsonError(data []byte, err error) error {
+	if !utf8.Valid(data) {
+		return usage("invalid json utf-8")
+	}
+	return err
 }
 
 func corrupt(msg string) error { return &core.Error{Kind: core.Corrupt, Message: msg} }

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"math"
 	"sync"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/plasmite-go/plasmite/core"
@@ -130,9 +129,6 @@ func plsm_pool_append_json(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.s
 		return fail(outErr, usage("json_bytes is null"))
 	}
 	data := cbytes(jsonBytes, jsonLen)
-	if !utf8.Valid(data) {
-		return fail(outErr, usage("invalid json utf-8"))
-	}
 	p.tags, err = cstrings(p.tags[:0], tags, tagsLen)
 	if err == nil {
 		var d core.Durability
@@ -143,7 +139,7 @@ func plsm_pool_append_json(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.s
 	// The reference parses the JSON before looking at tags and durability,
 	// so a bad document is what it reports first.
 	if _, jerr := encodeMessage(p.enc[:0], data, nil); jerr != nil {
-		return fail(outErr, jerr)
+		return fail(outErr, jsonError(data, jerr))
 	}
 	return fail(outErr, err)
 }
@@ -152,7 +148,7 @@ func (p *pool) appendJSON(data []byte, d core.Durability, outMessage *C.plsm_buf
 	var err error
 	p.enc, err = encodeMessage(p.enc[:0], data, p.tags)
 	if err != nil {
-		return fail(outErr, err)
+		return fail(outErr, jsonError(data, err))
 	}
 	r, err := p.p.AppendLite3(p.enc, d)
 	if err != nil {
