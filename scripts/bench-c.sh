@@ -3,7 +3,7 @@
 #   1M appends of a 100-byte message through plsm_pool_append_json, and through
 #   plsm_pool_append_json_batch (1000 per call); Go: core's AppendJSON, the same Go work the
 #   ABI call does (encode, append, render the envelope), and Batch appends.
-# Env: BENCH_C_N (default 1000000), BUILD (default build).
+# Env: BENCH_C_N (default 1000000), BENCH_C_ROUNDS (default 3; medians), BUILD (default build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
@@ -14,19 +14,30 @@ trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -O2 -std=c11 -I"$build/include" -o "$work/bench" bindings/c/bench/bench.c \
 	-L"$build/lib" -lplasmite -Wl,-rpath,"$(cd "$build/lib" && pwd)"
 
-single=$("$work/bench" "$work/pools" "$n" single)
-batch=$("$work/bench" "$work/pools" "$n" batch 1000)
-goout=$(go test -run '^$' -bench 'BenchmarkGoAppend' -benchtime "${n}x" -benchmem ./capi)
-echo "$goout" | grep '^Benchmark' >&2 || true
-
+rounds=${BENCH_C_ROUNDS:-3}
 # ns/op of a Go benchmark → msg/s
-gorate() { echo "$goout" | awk -v b="$1" '$1 ~ "^"b"(-[0-9]+)?$" { printf "%.0f", 1e9 / $3 }'; }
+gorate() { echo "$goout" | awk -v b="$1" '$1 ~ "^"b"(-[0-9]+)?$" { printf "%.0f\n", 1e9 / $3 }'; }
 rate() { echo "$1" | awk '{ print $(NF-1) }'; }
-go_json=$(gorate BenchmarkGoAppendJSON)
-go_env=$(gorate BenchmarkGoAppendJSONEnvelope)
-go_batch=$(gorate BenchmarkGoAppendBatch)
-c_single=$(rate "$single")
-c_batch=$(rate "$batch")
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+: >"$work/r"
+# Interleaved rounds, so that load from other processes hits every figure alike.
+for r in $(seq "$rounds"); do
+	rm -rf "$work/pools"
+	echo "c_single $(rate "$("$work/bench" "$work/pools" "$n" single)")" >>"$work/r"
+	echo "c_batch $(rate "$("$work/bench" "$work/pools" "$n" batch 1000)")" >>"$work/r"
+	goout=$(go test -run '^$' -bench 'BenchmarkGoAppend' -benchtime "${n}x" -benchmem ./capi)
+	echo "$goout" | grep '^Benchmark' >&2 || true
+	echo "go_json $(gorate BenchmarkGoAppendJSON)" >>"$work/r"
+	echo "go_env $(gorate BenchmarkGoAppendJSONEnvelope)" >>"$work/r"
+	echo "go_batch $(gorate BenchmarkGoAppendBatch)" >>"$work/r"
+done
+med() { awk -v k="$1" '$1 == k { print $2 }' "$work/r" | median; }
+go_json=$(med go_json)
+go_env=$(med go_env)
+go_batch=$(med go_batch)
+c_single=$(med c_single)
+c_batch=$(med c_batch)
+echo "medians of $rounds rounds, $n messages each:"
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f%%", (b / a - 1) * 100 }'; }
 
 printf '%-44s %12s msg/s\n' "Go  core.Pool.AppendJSON" "$go_json"
