@@ -158,6 +158,64 @@ int main(int argc, char **argv) {
     CHECK(got == 2);
     plsm_lite3_stream_free(ls);
 
+    /* retention gaps: a small pool wraps, so seqs 1.. are gone */
+    plsm_pool_t *small = NULL;
+    OK(plsm_pool_create(client, "small", 64 * 1024, &small, &err), &err);
+    if (small) {
+        const char *big = "{\"pad\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}";
+        for (int i = 0; i < 2000; i++) {
+            if (plsm_pool_append_json(small, (const uint8_t *)big, strlen(big), NULL, 0, 0, &out, &err) != 0) {
+                OK(-1, &err);
+                break;
+            }
+            plsm_buf_free(&out);
+        }
+        CHECK(plsm_pool_get_json(small, 1, &out, &err) == -1);
+        CHECK(err && err->kind == PLSM_ERROR_NOT_FOUND && err->has_seq && err->seq == 1);
+        plsm_error_free(err);
+        err = NULL;
+        memset(&opts, 0, sizeof opts);
+        opts.struct_size = sizeof opts;
+        opts.since_seq = 1;
+        opts.has_since = 1;
+        opts.timeout_ms = 1000;
+        opts.has_timeout = 1;
+        /* gap ERROR: -1 RetentionGap with the first missing seq, then 0 */
+        opts.gap_policy = PLSM_GAP_ERROR;
+        OK(plsm_stream_open_ex(small, &opts, &stream, &err), &err);
+        if (stream) {
+            CHECK(plsm_stream_next(stream, &out, &err) == -1);
+            CHECK(err && err->kind == PLSM_ERROR_RETENTION_GAP && err->has_seq && err->seq == 1);
+            plsm_error_free(err);
+            err = NULL;
+            CHECK(plsm_stream_next(stream, &out, &err) == 0);
+            plsm_stream_free(stream);
+        }
+        OK(plsm_lite3_stream_open_ex(small, &opts, &ls, &err), &err);
+        if (ls) {
+            CHECK(plsm_lite3_stream_next(ls, &frame, &err) == -1);
+            CHECK(err && err->kind == PLSM_ERROR_RETENTION_GAP && err->has_seq && err->seq == 1);
+            plsm_error_free(err);
+            err = NULL;
+            CHECK(plsm_lite3_stream_next(ls, &frame, &err) == 0);
+            plsm_lite3_stream_free(ls);
+        }
+        /* gap CONTINUE: resumes at the oldest retained message */
+        opts.gap_policy = PLSM_GAP_CONTINUE;
+        OK(plsm_stream_open_ex(small, &opts, &stream, &err), &err);
+        if (stream) {
+            CHECK(plsm_stream_next(stream, &out, &err) == 1);
+            unsigned long long oldest = buf_seq(&out);
+            CHECK(oldest > 1 && oldest < 2000);
+            plsm_buf_free(&out);
+            CHECK(plsm_stream_next(stream, &out, &err) == 1);
+            CHECK(buf_seq(&out) == oldest + 1);
+            plsm_buf_free(&out);
+            plsm_stream_free(stream);
+        }
+        plsm_pool_free(small);
+    }
+
     /* errors carry kinds, paths and seqs */
     plsm_pool_t *missing = NULL;
     CHECK(plsm_pool_open(client, "missing", &missing, &err) == -1);
@@ -197,7 +255,8 @@ int main(int argc, char **argv) {
     CHECK(buf_has(&out, "\"message_count\":6"));
     plsm_buf_free(&out);
     OK(plsm_pool_list_json(client, &out, &err), &err);
-    CHECK(buf_has(&out, "{\"pools\":[{\"bounds\":{\"newest\":6,\"oldest\":1},"));
+    CHECK(buf_has(&out, "{\"pools\":[{\"bounds\":{"));
+    CHECK(buf_has(&out, "\"bounds\":{\"newest\":6,\"oldest\":1},\"file_size\":4194304,"));
     CHECK(buf_has(&out, "\"name\":\"smoke\""));
     plsm_buf_free(&out);
 
