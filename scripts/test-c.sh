@@ -7,6 +7,8 @@
 #               built with `pkg-config --cflags --libs plasmite` against an install into a
 #               temporary prefix; run against the shared library, the static library, under
 #               AddressSanitizer+UBSan, and compiled against the reference's header
+#   envelopes   one probe program built against the reference library and against ours prints
+#               identical envelopes, errors and Lite3 frames
 #   interop     a C program writes a pool through our library that the reference CLI reads, and
 #               reads a pool the reference CLI wrote
 # The reference release is looked up in $PLASMITE_REF, then .ref/, then /work/refsdk; checks that
@@ -152,6 +154,18 @@ done
 
 step "example" sh -c "$CC $CFLAGS $cflags_pc -o '$work/example' bindings/c/example.c $libs_pc" &&
 	step "example run" run_prog env LD_LIBRARY_PATH="$prefix/lib" "$work/example"
+
+# ---- the same program against the reference library and ours: identical output ---------------
+envelopes() {
+	local src=bindings/c/tests/envelopes.c
+	$CC $CFLAGS -I"$ref/include" -o "$work/env-ref" "$src" -L"$ref/lib" -lplasmite &&
+		$CC $CFLAGS $cflags_pc -o "$work/env-ours" "$src" $libs_pc || return 1
+	mkdir -p "$work/env"
+	LD_LIBRARY_PATH=$ref/lib "$work/env-ref" "$work/env/ref" >"$work/env.ref" &&
+		LD_LIBRARY_PATH=$prefix/lib "$work/env-ours" "$work/env/ours" >"$work/env.ours" &&
+		diff "$work/env.ref" "$work/env.ours"
+}
+if need_ref "envelopes vs reference library"; then step "envelopes vs reference library" envelopes; fi
 
 # ---- interop with the reference CLI ----------------------------------------------------------
 interop() {
