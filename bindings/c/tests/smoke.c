@@ -58,6 +58,14 @@ static void *read_many(void *arg) {
     return NULL;
 }
 
+static int blocked_rc = 99;
+static void *next_blocking(void *arg) {
+    plsm_buf_t b = {0};
+    blocked_rc = plsm_stream_next((plsm_stream_t *)arg, &b, NULL);
+    plsm_buf_free(&b);
+    return NULL;
+}
+
 static void *cancel_later(void *arg) {
     struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL); /* the blocked next must end because of the cancel */
@@ -304,6 +312,18 @@ int main(int argc, char **argv) {
         pthread_join(th, NULL);
         CHECK(plsm_stream_next(stream, &out, &err) == 0);
         plsm_stream_free(stream);
+    }
+    /* freeing a stream while another thread waits in next ends that wait:
+     * next returns 0 (or -1 Usage if the free came first), never a message */
+    OK(plsm_stream_open_ex(pool, &opts, &stream, &err), &err);
+    if (stream) {
+        pthread_t th;
+        pthread_create(&th, NULL, next_blocking, stream);
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        plsm_stream_free(stream);
+        pthread_join(th, NULL);
+        CHECK(blocked_rc == 0 || blocked_rc == -1);
     }
 
     /* one pool handle and one stream handle used by several threads */
