@@ -6,7 +6,8 @@
 #   smoke, adversarial, example
 #               built with `pkg-config --cflags --libs plasmite` against an install into a
 #               temporary prefix; run against the shared library, the static library, under
-#               AddressSanitizer+UBSan, and compiled against the reference's header
+#               AddressSanitizer+UBSan, under valgrind, and compiled against the reference's header
+#               (that binary also runs against the reference library: the expectations hold there)
 #   envelopes   one probe program built against the reference library and against ours prints
 #               identical envelopes, errors and Lite3 frames
 #   interop     a C program writes a pool through our library that the reference CLI reads, and
@@ -149,6 +150,9 @@ for t in smoke adversarial; do
 	if need_ref "$t (reference header)"; then
 		step "$t (reference header)" sh -c "$CC $CFLAGS -I'$ref/include' -o '$work/$t-refhdr' '$src' -L'$prefix/lib' -lplasmite -lpthread" &&
 			step "$t (reference header) run" run_prog env LD_LIBRARY_PATH="$prefix/lib" "$work/$t-refhdr"
+		# The same binary against the reference library keeps the expectations honest.
+		[ -f "$ref/lib/libplasmite.so" ] &&
+			step "$t (reference library) run" run_prog env LD_LIBRARY_PATH="$ref/lib" "$work/$t-refhdr"
 	fi
 done
 
