@@ -195,6 +195,15 @@ interop() {
 		cat "$work/read.out"
 		return 1
 	}
+	# Pool info and list JSON have the reference CLI's shape and values (ages masked).
+	rm -rf "$dir/interop.plasmite"
+	mask='s/"\(newest\|oldest\)_age_ms":[0-9]*/"\1_age_ms":N/g'
+	{
+		"$ref/bin/plasmite" --dir "$dir" pool info refpool --format json
+		"$ref/bin/plasmite" --dir "$dir" pool list --format json
+	} | tr -d '\n' | sed "$mask" >"$work/info.ref"
+	LD_LIBRARY_PATH=$prefix/lib "$bin" info "$dir" | tr -d '\n' | sed "$mask" >"$work/info.ours"
+	diff "$work/info.ref" "$work/info.ours"
 }
 if need_ref interop; then step interop interop; fi
 

@@ -1,7 +1,10 @@
 /* interop: the pool file is shared with the reference implementation.
  *   interop write DIR   create pool "interop" in DIR and append 3 messages
  *   interop read DIR    open pool "refpool" (written by the reference CLI)
- *                       and print message 1's envelope on stdout */
+ *                       and print message 1's envelope on stdout
+ *   interop info DIR    print plsm_pool_info_json of "refpool", then
+ *                       plsm_pool_list_json, one per line (needs our
+ *                       extensions) */
 #include "check.h"
 #include <stdint.h>
 
@@ -25,6 +28,20 @@ int main(int argc, char **argv) {
             CHECK(buf_seq(&out) == (unsigned long long)i);
             plsm_buf_free(&out);
         }
+    } else if (strcmp(argv[1], "info") == 0) {
+#ifdef PLSM_ABI_MINOR
+        OK(plsm_pool_open(client, "refpool", &pool, &err), &err);
+        if (pool) {
+            OK(plsm_pool_info_json(pool, &out, &err), &err);
+            fwrite(out.data, 1, out.len, stdout);
+            fputc('\n', stdout);
+            plsm_buf_free(&out);
+        }
+        OK(plsm_pool_list_json(client, &out, &err), &err);
+        fwrite(out.data, 1, out.len, stdout);
+        fputc('\n', stdout);
+        plsm_buf_free(&out);
+#endif
     } else {
         OK(plsm_pool_open(client, "refpool", &pool, &err), &err);
         if (pool) {
