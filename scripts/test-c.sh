@@ -203,7 +203,8 @@ interop() {
 		"$ref/bin/plasmite" --dir "$dir" pool list --format json
 	} | tr -d '\n' | sed "$mask" >"$work/info.ref"
 	LD_LIBRARY_PATH=$prefix/lib "$bin" info "$dir" | tr -d '\n' | sed "$mask" >"$work/info.ours"
-	diff "$work/info.ref" "$work/info.ours"
+	grep -q '"name":"refpool".*"pools":\[{"bounds":{"newest":1,"oldest":1}' "$work/info.ref" &&
+		diff "$work/info.ref" "$work/info.ours"
 }
 if need_ref interop; then step interop interop; fi
 
