@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"errors"
 	"math"
 	"sync"
 	"unsafe"
@@ -202,7 +201,7 @@ func plsm_pool_get_json(h *C.plsm_pool_t, seq C.uint64_t, outMessage *C.plsm_buf
 	}
 	m, err := p.p.GetInto(uint64(seq), p.msg[:0])
 	if err != nil {
-		return fail(outErr, missingSeq(err))
+		return fail(outErr, err)
 	}
 	p.msg = m.Payload
 	p.out, err = appendEnvelope(p.out[:0], m.Payload, m.Seq, m.Time)
@@ -226,23 +225,11 @@ func plsm_pool_get_lite3(h *C.plsm_pool_t, seq C.uint64_t, outFrame *C.plsm_lite
 	}
 	m, err := p.p.GetInto(uint64(seq), p.msg[:0])
 	if err != nil {
-		return fail(outErr, missingSeq(err))
+		return fail(outErr, err)
 	}
 	p.msg = m.Payload
 	setFrame(outFrame, m)
 	return 0
-}
-
-// missingSeq shapes a get's NotFound the way the ABI reports it: with the
-// seq and without a path (the pool itself was found).
-func missingSeq(err error) error {
-	var e *core.Error
-	if errors.As(err, &e) && e.Kind == core.NotFound && e.HasSeq && e.Path != "" {
-		c := *e
-		c.Path = ""
-		return &c
-	}
-	return err
 }
 
 // setFrame writes m into *out, copying the payload into malloc'ed memory.
