@@ -73,6 +73,8 @@ if ! make --no-print-directory BUILD="$build" install PREFIX="$prefix" >"$work/l
 fi
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 version=$(cat VERSION)
+cflags_pc=$(pkg-config --cflags plasmite)
+libs_pc=$(pkg-config --libs plasmite)
 
 pc_checks() {
 	local pc=$prefix/lib/pkgconfig/plasmite.pc
@@ -99,6 +101,16 @@ symbols() {
 }
 step symbols symbols
 
+# ---- the header alone: strict C89, C99 and C++ ---------------------------------------------
+header() {
+	printf '#include <plasmite.h>\nint main(void) { plsm_buf_t b; b.data = 0; b.len = 0; plsm_buf_free(&b); return 0; }\n' >"$work/h.c"
+	cp "$work/h.c" "$work/h.cpp"
+	$CC -std=c89 -pedantic -Wall -Wextra -Werror $cflags_pc -c "$work/h.c" -o "$work/h89.o" &&
+		$CC -std=c99 -pedantic -Wall -Wextra -Werror $cflags_pc -c "$work/h.c" -o "$work/h99.o" &&
+		{ ! command -v "${CXX:-c++}" >/dev/null ||
+			"${CXX:-c++}" -std=c++11 -pedantic -Wall -Wextra -Werror $cflags_pc -c "$work/h.cpp" -o "$work/hxx.o"; }
+}
+
 # ---- layout ---------------------------------------------------------------------------------
 layout() {
 	$CC $CFLAGS $(pkg-config --cflags plasmite) -o "$work/layout" bindings/c/tests/layout.c && "$work/layout" >"$work/layout.ours" || return 1
@@ -107,6 +119,7 @@ layout() {
 			"$work/layout-ref" >"$work/layout.ref" && diff "$work/layout.ref" "$work/layout.ours"
 	fi
 }
+step header header
 step layout layout
 [ -n "$ref" ] || need_ref "layout vs reference header"
 
@@ -116,8 +129,6 @@ run_prog() { # CMD...: runs CMD with a fresh scratch pool directory as its last 
 	dir=$(mktemp -d "$work/run.XXXX")
 	"$@" "$dir/pools"
 }
-cflags_pc=$(pkg-config --cflags plasmite)
-libs_pc=$(pkg-config --libs plasmite)
 static_libs="$prefix/lib/libplasmite.a $(pkg-config --static --libs-only-l plasmite | sed 's/-lplasmite//')"
 
 for t in smoke adversarial; do
