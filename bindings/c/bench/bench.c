@@ -34,7 +34,8 @@ static int die(const char *what, plsm_error_t *err) {
 /* wake: the reader stamps when next returns; the writer stamps before appending. */
 static plsm_stream_t *wake_stream;
 static double *woke_at;
-static volatile int reader_ready;
+static int reader_ready;
+static long woken;
 
 static void *wake_reader(void *arg) {
     long n = (long)arg;
@@ -43,6 +44,7 @@ static void *wake_reader(void *arg) {
         __atomic_store_n(&reader_ready, 1, __ATOMIC_SEQ_CST);
         if (plsm_stream_next(wake_stream, &b, NULL) != 1) break;
         woke_at[i] = now();
+        __atomic_add_fetch(&woken, 1, __ATOMIC_SEQ_CST);
         plsm_buf_free(&b);
     }
     return NULL;
@@ -64,12 +66,12 @@ static int wake(plsm_pool_t *pool, long n) {
     for (long i = 0; i < n; i++) {
         /* wait until the reader has consumed the previous message and is
          * about to block again, then give it time to fall asleep */
-        while (i > 0 && __atomic_load_n(&woke_at[i - 1], __ATOMIC_SEQ_CST) == 0) sched_yield();
+        while (__atomic_load_n(&woken, __ATOMIC_SEQ_CST) < i) sched_yield();
         while (!__atomic_exchange_n(&reader_ready, 0, __ATOMIC_SEQ_CST)) sched_yield();
         struct timespec ts = {0, 2 * 1000 * 1000};
         nanosleep(&ts, NULL);
         sent[i] = now();
-        if (plsm_pool_append_json(wake_stream ? pool : NULL, (const uint8_t *)MSG, sizeof MSG - 1, NULL, 0, 0, &out, &err))
+        if (plsm_pool_append_json(pool, (const uint8_t *)MSG, sizeof MSG - 1, NULL, 0, 0, &out, &err))
             return die("append", err);
         plsm_buf_free(&out);
     }
