@@ -12,7 +12,7 @@ n=${BENCH_C_N:-1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -O2 -std=c11 -I"$build/include" -o "$work/bench" bindings/c/bench/bench.c \
-	-L"$build/lib" -lplasmite -Wl,-rpath,"$(cd "$build/lib" && pwd)"
+	-L"$build/lib" -lplasmite -lpthread -Wl,-rpath,"$(cd "$build/lib" && pwd)"
 
 rounds=${BENCH_C_ROUNDS:-3}
 # ns/op of a Go benchmark → msg/s
@@ -47,3 +47,16 @@ printf '%-44s %12s msg/s   cost over Go AppendJSON: %s, over the same Go work: %
 printf '%-44s %12s msg/s\n' "Go  Batch (1000 per AppendBatch)" "$go_batch"
 printf '%-44s %12s msg/s   cost over Go batch: %s\n' \
 	"C   plsm_pool_append_json_batch (1000/call)" "$c_batch" "$(pct "$c_batch" "$go_batch")"
+
+# Append-to-wake latency of a thread blocked in plsm_stream_next (same process), ours and the
+# reference library's (which polls every 50 ms), when the reference is installed.
+echo "wake latency (append in one thread, plsm_stream_next waiting in another):"
+printf '%-44s %s\n' "C   libplasmite (this)" "$("$work/bench" "$work/pools-wake" "${BENCH_C_WAKE_N:-300}" wake | sed 's/^wake *//')"
+for d in "${PLASMITE_REF:-}" .ref /work/refsdk; do
+	if [ -n "$d" ] && [ -f "$d/stamp" ] && [ -f "$d/lib/libplasmite.so" ]; then
+		${CC:-cc} -O2 -std=c11 -I"$d/include" -o "$work/bench-ref" bindings/c/bench/bench.c \
+			-L"$d/lib" -lplasmite -lpthread -Wl,-rpath,"$(cd "$d/lib" && pwd)"
+		printf '%-44s %s\n' "C   reference 1.2.1 libplasmite" "$("$work/bench-ref" "$work/pools-wake-ref" 40 wake | sed 's/^wake *//')"
+		break
+	fi
+done
