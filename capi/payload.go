@@ -37,6 +37,8 @@ func fromLite3(err error) error {
 		msg = "invalid json: " + rest
 	} else if strings.HasPrefix(msg, "data is empty") {
 		msg = "invalid json: " + msg
+	} else if strings.HasPrefix(msg, "data must be a JSON object") {
+		msg = "data must be object" // the reference's words
 	}
 	return &core.Error{Kind: core.Usage, Message: msg}
 }

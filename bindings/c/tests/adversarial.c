@@ -113,7 +113,8 @@ int main(int argc, char **argv) {
     FAILS(plsm_pool_append_json(pool, (const uint8_t *)"{", 1, NULL, 0, 0, &out, &err), &err, USAGE);
     FAILS(plsm_pool_append_json(pool, (const uint8_t *)"", 0, NULL, 0, 0, &out, &err), &err, USAGE);
     /* not an object */
-    FAILS(plsm_pool_append_json(pool, (const uint8_t *)"[1]", 3, NULL, 0, 0, &out, &err), &err, USAGE);
+    FAILS_MSG(plsm_pool_append_json(pool, (const uint8_t *)"[1]", 3, NULL, 0, 0, &out, &err), &err, USAGE,
+              "data must be object");
     /* bad UTF-8 inside a JSON string */
     FAILS_MSG(plsm_pool_append_json(pool, (const uint8_t *)"{\"a\":\"\xff\"}", 9, NULL, 0, 0, &out, &err), &err,
               USAGE, "invalid json utf-8");
