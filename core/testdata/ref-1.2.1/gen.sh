@@ -58,6 +58,6 @@ for name in empty messages wrapped marker gap; do
 done
 
 # Lite3 payload goldens for core/lite3.
-python3 "$here/../../lite3/testdata/ref-1.2.1/gen_cases.py" "$P" \
-	>"$here/../../lite3/testdata/ref-1.2.1/cases.jsonl"
+python3 "$here/../../lite3/testdata/ref-1.2.1/hex/gen_cases.py" "$P" \
+	>"$here/../../lite3/testdata/ref-1.2.1/hex/cases.jsonl"
 echo "gen.sh: done" >&2
