@@ -48,7 +48,7 @@ func (g gen) float() float64 {
 	case 1:
 		return g.r.NormFloat64() * math.Pow(10, float64(g.r.IntN(40)-20))
 	case 2:
-		return math.Float64frombits(g.r.Uint64() &^ (0x7ff << 52) | uint64(g.r.IntN(0x7fe))<<52)
+		return math.Float64frombits(g.r.Uint64()&^(0x7ff<<52) | uint64(g.r.IntN(0x7fe))<<52)
 	case 3:
 		return math.Copysign(0, -1)
 	}
