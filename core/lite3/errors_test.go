@@ -252,15 +252,18 @@ func exercise(doc []byte) {
 	if err != nil {
 		return
 	}
-	walkValue(root, 0)
+	steps := 20000
+	walkValue(root, 0, &steps)
 	for _, p := range [][]string{{"data", "s"}, {"meta", "tags", "0"}, {"data", "arr", "8"}, {"data", "o", "k"}} {
 		v, _ := root.GetPath(p...)
 		_, _ = v.AppendJSON(nil, jsonfmt.Compact)
 	}
 }
 
-func walkValue(v Value, depth int) {
-	if depth > 40 {
+// walkValue visits what the lookup API reaches from v, at most *steps
+// values (corrupt bytes may share nodes, making the walk exponential).
+func walkValue(v Value, depth int, steps *int) {
+	if *steps--; depth > 40 || *steps < 0 {
 		return
 	}
 	_, _ = v.Int()
@@ -272,7 +275,7 @@ func walkValue(v Value, depth int) {
 	n := v.Len()
 	for i := 0; i < min(n, 50); i++ {
 		if e, ok := v.Index(i); ok {
-			walkValue(e, depth+1)
+			walkValue(e, depth+1, steps)
 		}
 	}
 	it := v.Iter()
@@ -280,7 +283,7 @@ func walkValue(v Value, depth int) {
 		if v.Kind() == Object {
 			_, _ = v.Get(string(it.Key()))
 		}
-		walkValue(it.Value(), depth+1)
+		walkValue(it.Value(), depth+1, steps)
 	}
 	_ = it.Err()
 }

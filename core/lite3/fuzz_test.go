@@ -96,7 +96,8 @@ func FuzzLookup(f *testing.F) {
 			return // lookups on corrupt bytes only need to be safe
 		}
 		if Validate(doc) != nil {
-			walkValue(root, 0)
+			steps := 20000
+			walkValue(root, 0, &steps)
 			return
 		}
 		d := getDecoder(doc, false, jsonfmt.Compact)
