@@ -27,9 +27,16 @@ import (
 type Style uint8
 
 const (
+	// Compact is one line, no spaces: {"a":1,"b":[1,2]}.
 	Compact Style = 0
-	Pretty  Style = 1
-	Color   Style = 2
+	// Pretty indents by two spaces, one member or element per line,
+	// "key": value, empty containers as {} and [] (encoding/json's
+	// MarshalIndent layout).
+	Pretty Style = 1
+	// Color wraps each token in an SGR color (keys 36, strings 32,
+	// numbers 33, booleans 35, null and punctuation 39), whitespace
+	// uncolored; the CLI combines it with Pretty.
+	Color Style = 2
 	// ExactFloats matters only to core/lite3's renderers: they then print
 	// each stored f64 exactly (shortest round-trip digits) instead of the
 	// value the reference release prints, which passes through a lossy
@@ -342,10 +349,10 @@ func (s Style) Null(dst []byte) []byte { return s.colored(dst, colorNull, "null"
 
 // AppendValue appends v rendered in style. v is a tree of nil, bool,
 // string, float64, float32, int, int64, int32, uint64, uint32, uint,
-// json.Number, RawJSON, []byte (as RawJSON is not implied: []byte is
-// rejected), []any, []string and map[string]any; map keys are written in
-// byte-wise sorted order. Values of any other type are written as null.
-// json.Number is written verbatim (it must be a valid JSON number).
+// json.Number (written verbatim; it must be a valid JSON number), RawJSON,
+// []any, []string and map[string]any, whose keys are written in byte-wise
+// sorted order. Values of any other type (including a plain []byte) are
+// written as null.
 func AppendValue(dst []byte, v any, style Style) []byte {
 	return appendValue(dst, v, style, 0)
 }

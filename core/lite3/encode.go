@@ -17,7 +17,9 @@ import (
 // data must be the JSON text of an object (surrounding whitespace allowed).
 // Numbers follow the reference: integers that fit int64 are stored as i64,
 // -0 and everything else (fractions, exponents, integers beyond int64) as
-// f64. Duplicate keys in an object: the last one wins, as with a JSON
+// f64, converted with the release's own (not correctly rounded) decimal
+// reader, so that the stored f64 is the one the release stores even where
+// that is one ulp off the exact value. Duplicate keys in an object: the last one wins, as with a JSON
 // parser building a map. Errors (all *Error with Corrupt false, Pos the byte
 // offset in data where known): invalid JSON or UTF-8, lone surrogate
 // escapes, numbers out of float64 range, data not an object, containers
@@ -30,9 +32,10 @@ func EncodeMessage(dst, data []byte, tags []string) ([]byte, error) {
 	return encodeMessage(dst, data, tags, false)
 }
 
-// EncodeMessageLegacy is EncodeMessage producing the bytes of the reference
-// 0.8.0 instead, whose only difference is that every container keeps its
-// own generation counter (the shared test vectors were made this way).
+// EncodeMessageLegacy is EncodeMessage producing the bytes of the
+// reference 0.8.0's Lite3 library fed the envelope text directly, as the
+// shared test vectors were made: every container keeps its own generation
+// counter, and floats are converted exactly (correctly rounded).
 func EncodeMessageLegacy(dst, data []byte, tags []string) ([]byte, error) {
 	return encodeMessage(dst, data, tags, true)
 }
