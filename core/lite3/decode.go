@@ -1,6 +1,7 @@
 package lite3
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math"
 	"slices"
@@ -469,9 +470,7 @@ func (d *decoder) value(off uint32, depth, level int) *Error {
 		}
 		n := len(d.ents) - start
 		if d.emit && isObj && n > 1 {
-			slices.SortFunc(d.ents[start:], func(x, y entry) int {
-				return slices.Compare(b[x.ko:x.ko+x.kl], b[y.ko:y.ko+y.kl])
-			})
+			d.sortByKey(d.ents[start:])
 		}
 		open, close := byte('['), byte(']')
 		if isObj {
@@ -654,4 +653,23 @@ func printedFloat(f float64) float64 {
 		return f
 	}
 	return g
+}
+
+// sortByKey orders object entries by key bytes.
+func (d *decoder) sortByKey(es []entry) {
+	b := d.doc
+	less := func(x, y entry) bool {
+		return string(b[x.ko:x.ko+x.kl]) < string(b[y.ko:y.ko+y.kl])
+	}
+	if len(es) <= 12 {
+		for i := 1; i < len(es); i++ {
+			for j := i; j > 0 && less(es[j], es[j-1]); j-- {
+				es[j], es[j-1] = es[j-1], es[j]
+			}
+		}
+		return
+	}
+	slices.SortFunc(es, func(x, y entry) int {
+		return bytes.Compare(b[x.ko:x.ko+x.kl], b[y.ko:y.ko+y.kl])
+	})
 }

@@ -1,6 +1,7 @@
 package lite3
 
 import (
+	"bytes"
 	"math"
 	"slices"
 	"strconv"
@@ -319,7 +320,7 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 func (e *encoder) key(m jmem) []byte { return e.strs[m.ko : m.ko+m.kl] }
 
 func (e *encoder) cmpKeys(a, b jmem) int {
-	return slices.Compare(e.key(a), e.key(b))
+	return bytes.Compare(e.key(a), e.key(b))
 }
 
 // sortMembers sorts object members by key bytes, stably, and drops all but
