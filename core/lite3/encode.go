@@ -76,6 +76,7 @@ type jval struct {
 
 // jmem is an object member (key in strs) or an array element (empty key).
 type jmem struct {
+	pfx    uint64 // first 8 key bytes, big-endian, zero-padded: orders like the key
 	ko, kl uint32
 	v      uint32
 }
@@ -278,6 +279,15 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 				return 0, err
 			}
 			m.ko, m.kl = off, n
+			var pfx uint64
+			k := e.strs[off : off+n]
+			for i := 0; i < 8; i++ {
+				pfx <<= 8
+				if i < len(k) {
+					pfx |= uint64(k[i])
+				}
+			}
+			m.pfx = pfx
 			e.skipWS()
 			if e.pos >= len(e.in) || e.in[e.pos] != ':' {
 				return 0, unexpected(e.in, e.pos, "':'")
@@ -320,6 +330,16 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 func (e *encoder) key(m jmem) []byte { return e.strs[m.ko : m.ko+m.kl] }
 
 func (e *encoder) cmpKeys(a, b jmem) int {
+	switch {
+	case a.pfx < b.pfx:
+		return -1
+	case a.pfx > b.pfx:
+		return 1
+	case a.kl <= 8 && b.kl <= 8:
+		// equal prefixes of keys that fit in it: the shorter key is smaller
+		// (zero padding cannot tell "a" from "a\x00")
+		return int(a.kl) - int(b.kl)
+	}
 	return bytes.Compare(e.key(a), e.key(b))
 }
 
