@@ -143,7 +143,7 @@ func AppendMessageJSON(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 	if err != nil {
 		return dst, err
 	}
-	tags, err := messageTags(root)
+	tags, err := metaTags(root)
 	if err != nil {
 		return dst, err
 	}
@@ -170,12 +170,22 @@ func AppendMessageJSON(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 	n := tags.Len()
 	out = s.Open(out, '[', n, 2)
 	it := tags.Iter()
-	for i := 0; it.Next(); i++ {
+	i := 0
+	for ; it.Next(); i++ {
 		if i > 0 {
 			out = s.Next(out, 2)
 		}
-		str, _ := it.Value().StrBytes()
+		str, ok := it.Value().StrBytes()
+		if !ok || !utf8.Valid(str) {
+			return dst, corrupt("meta.tags must be string array", int(it.val.off))
+		}
 		out = s.StringBytes(out, str)
+	}
+	if it.err != nil {
+		return dst, it.err
+	}
+	if i != n {
+		return dst, corrupt("element count does not match entries", int(tags.off)+offSizeKC)
 	}
 	if n > 0 {
 		out = s.Close(out, ']', 2)

@@ -2,6 +2,7 @@ package lite3
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -894,11 +895,12 @@ probe:
 				}
 				kc = 3
 			}
+			nd := b[cur : cur+nodeSize]
 			i := uint32(0)
-			for i < kc && le32(b, cur+offHashes+4*i) < target {
+			for i < kc && binary.LittleEndian.Uint32(nd[offHashes+4*i:]) < target {
 				i++
 			}
-			if i < kc && le32(b, cur+offHashes+4*i) == target {
+			if i < kc && binary.LittleEndian.Uint32(nd[offHashes+4*i:]) == target {
 				if isObj && !e.keyAt(le32(b, cur+offKV+4*i), key) {
 					continue probe
 				}
@@ -922,16 +924,15 @@ probe:
 				tagLen, tag = keyTag(len(key))
 				klen = len(key) + 1
 			}
-			if vtype == typeObject || vtype == typeArray {
-				if r := (e.size() + uint32(tagLen+klen)) & 3; r != 0 {
-					e.grow(int(4 - r))
-				}
-			}
 			kv := e.size()
-			if int(kv)+tagLen+klen+1+plen > maxDocSize {
+			if vtype == typeObject || vtype == typeArray {
+				kv += (4 - (kv+uint32(tagLen+klen))&3) & 3
+			}
+			end := int(kv) + tagLen + klen + 1 + plen
+			if end > maxDocSize {
 				return 0, usage("message too large: the encoded document would exceed 256 MiB", -1)
 			}
-			e.grow(tagLen + klen + 1 + plen)
+			e.grow(end - int(e.size()))
 			b = e.doc()
 			put32(b, cur+offKV+4*i, kv)
 			put32(b, c+offSizeKC, le32(b, c+offSizeKC)+1<<6)
