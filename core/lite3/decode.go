@@ -244,7 +244,8 @@ type decoder struct {
 	style  jsonfmt.Style
 	out    []byte
 	ents   []entry
-	budget int // nodes that may still be visited
+	tmp    []byte // base64 scratch
+	budget int    // nodes that may still be visited
 }
 
 var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
@@ -261,6 +262,9 @@ func putDecoder(d *decoder) {
 	d.doc, d.out = nil, nil
 	if cap(d.ents) > 1<<16 {
 		d.ents = nil
+	}
+	if cap(d.tmp) > 1<<16 {
+		d.tmp = nil
 	}
 	decoderPool.Put(d)
 }
@@ -528,7 +532,8 @@ func (d *decoder) value(off uint32, depth, level int) *Error {
 	case typeBytes:
 		n := le32(b, off+1)
 		raw := b[off+5 : off+5+n]
-		d.out = s.StringBytes(d.out, base64.StdEncoding.AppendEncode(nil, raw))
+		d.tmp = base64.StdEncoding.AppendEncode(d.tmp[:0], raw)
+		d.out = s.StringBytes(d.out, d.tmp)
 	case typeString:
 		n := le32(b, off+1)
 		d.out = s.StringBytes(d.out, b[off+5:off+5+n-1])
