@@ -9,15 +9,15 @@ const (
 	commitSize      = 8
 	maxPayloadCap   = 256 << 20
 
-	fMagic   = 0
-	fState   = 4
-	fFlags   = 8
-	fHdrLen  = 12
-	fSeq     = 16
-	fTime    = 24
-	fLen     = 32
-	fLenXor  = 36
-	fCRC     = 40
+	fMagic  = 0
+	fState  = 4
+	fFlags  = 8
+	fHdrLen = 12
+	fSeq    = 16
+	fTime   = 24
+	fLen    = 32
+	fLenXor = 36
+	fCRC    = 40
 )
 
 // Frame states.
