@@ -54,6 +54,7 @@ func (l *lease) take(now int64) error {
 		return e
 	}
 	l.held = true
+	repairHeader(p.m.data)
 	l.cache = loadCursors(p.m.data)
 	l.start, l.last = now, now
 	l.timer.Reset(leaseIdle)
@@ -124,11 +125,15 @@ func (p *Pool) writeFrame(payload []byte, ts int64) (written, error) {
 		}
 		return written{}, err
 	}
+	prev := c
 	if pl.Drops > 0 {
 		// Readers must learn of the drop before the bytes change.
+		putJournal(data, hJournalA, pl.Mid)
+		store64(data, hJournal, 1)
 		store64(data, hTail, pl.Mid.Tail)
 		store64(data, hTailNext, pl.Mid.TailNext)
 		store64(data, hOldest, pl.Mid.Oldest)
+		prev = pl.Mid
 	}
 	if pl.HasWrap {
 		putFrameHeader(ring[pl.WrapOff:pl.WrapOff+frameHeaderSize], stateWrap, 0, 0, 0)
@@ -145,11 +150,20 @@ func (p *Pool) writeFrame(payload []byte, ts int64) (written, error) {
 		store64(data, slot+8, f)
 	}
 	a := pl.After
+	putJournal(data, hJournalB, a)
+	store64(data, hJournal, 2)
 	store64(data, hHead, a.Head)
-	store64(data, hTail, a.Tail)
-	store64(data, hTailNext, a.TailNext)
-	store64(data, hOldest, a.Oldest)
+	if a.Tail != prev.Tail {
+		store64(data, hTail, a.Tail)
+	}
+	if a.TailNext != prev.TailNext {
+		store64(data, hTailNext, a.TailNext)
+	}
+	if a.Oldest != prev.Oldest {
+		store64(data, hOldest, a.Oldest)
+	}
 	store64(data, hNewest, a.Newest)
+	store64(data, hJournal, 0)
 	p.lease.cache = a
 	return written{frameOff: f, frameLen: pl.FL, wrap: pl.HasWrap, wrapOff: pl.WrapOff, seq: pl.Seq}, nil
 }

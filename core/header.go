@@ -36,6 +36,17 @@ const (
 	// promptly. Zero means nobody asked. See append.go.
 	hLeaseWant = 4088
 
+	// Header journal, also in the reserved area: the cursor fields are
+	// published with separate stores, so a writer killed between two of them
+	// would leave a mixed header. Before publishing, a writer copies the
+	// values it is about to publish into slot A (drops, published before the
+	// frame is overwritten) or slot B (the final values) and sets hJournal to
+	// 1 or 2; it clears hJournal when the publish is complete. The next writer
+	// to take the lock finishes an interrupted publish (see repairHeader).
+	hJournal  = 3968 // u64: 0 none, 1 slot A pending, 2 slot B pending
+	hJournalA = 3976 // 5 × u64: head, tail, tail_next, oldest, newest
+	hJournalB = 4016 // 5 × u64
+
 	autoIndexMax     = 65536
 	minRingForIndex  = 1024
 	endianLittle     = 1
@@ -221,4 +232,46 @@ func loadCursors(m []byte) cursors {
 	c.Tail = load64(m, hTail)
 	c.Head = load64(m, hHead)
 	return c
+}
+
+func putJournal(m []byte, slot uint64, c cursors) {
+	le := binary.LittleEndian
+	le.PutUint64(m[slot:], c.Head)
+	le.PutUint64(m[slot+8:], c.Tail)
+	le.PutUint64(m[slot+16:], c.TailNext)
+	le.PutUint64(m[slot+24:], c.Oldest)
+	le.PutUint64(m[slot+32:], c.Newest)
+}
+
+func getJournal(m []byte, slot uint64) cursors {
+	return cursors{Head: load64(m, slot), Tail: load64(m, slot+8), TailNext: load64(m, slot+16),
+		Oldest: load64(m, slot+24), Newest: load64(m, slot+32)}
+}
+
+// publishAll stores every cursor field in header order (newest last).
+func publishAll(m []byte, c cursors) {
+	store64(m, hHead, c.Head)
+	store64(m, hTail, c.Tail)
+	store64(m, hTailNext, c.TailNext)
+	store64(m, hOldest, c.Oldest)
+	store64(m, hNewest, c.Newest)
+}
+
+// repairHeader completes a header publish interrupted by a writer's death.
+// The caller holds the writer lock. A journal that does not match the header
+// (another implementation appended since) is discarded.
+func repairHeader(m []byte) {
+	switch load64(m, hJournal) {
+	case 0:
+		return
+	case 1:
+		if j := getJournal(m, hJournalA); load64(m, hNewest) == j.Newest {
+			publishAll(m, j)
+		}
+	case 2:
+		if j := getJournal(m, hJournalB); load64(m, hNewest)+1 == j.Newest {
+			publishAll(m, j)
+		}
+	}
+	store64(m, hJournal, 0)
 }

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 	"io/fs"
@@ -159,6 +160,9 @@ func Open(path string, opts OpenOptions) (*Pool, error) {
 		return nil, e
 	}
 	h, e := readHeader(f, path)
+	if e != nil && e.Kind == Corrupt && !opts.ReadOnly && repairOnOpen(f) {
+		h, e = readHeader(f, path)
+	}
 	if e != nil {
 		f.Close()
 		return nil, e
@@ -169,6 +173,31 @@ func Open(path string, opts OpenOptions) (*Pool, error) {
 		return nil, e
 	}
 	return p, nil
+}
+
+// repairOnOpen finishes an interrupted header publish (see repairHeader) in
+// a pool whose header does not validate. It reports whether it changed
+// anything.
+func repairOnOpen(f *os.File) bool {
+	var buf [headerSize]byte
+	if _, err := f.ReadAt(buf[:], 0); err != nil || [4]byte(buf[:4]) != poolMagic {
+		return false
+	}
+	if binary.LittleEndian.Uint64(buf[hJournal:]) == 0 {
+		return false
+	}
+	ok, _ := tryLockFile(int(f.Fd()))
+	if !ok {
+		return false
+	}
+	defer unlockFile(int(f.Fd()))
+	m, err := mapFile(f, headerSize, false)
+	if err != nil {
+		return false
+	}
+	repairHeader(m)
+	unmapFile(m)
+	return true
 }
 
 // readHeader reads, decodes and validates the header of an open pool file.
@@ -207,6 +236,14 @@ func attach(f *os.File, path string, h header, opts OpenOptions) (*Pool, *Error)
 	m.refs.Store(1)
 	p := &Pool{path: path, f: f, fd: int(f.Fd()), m: m}
 	p.lease.init(p)
+	if !opts.ReadOnly && load64(data, hJournal) != 0 {
+		// A writer died mid-publish; finish its header update now rather
+		// than at our first append, so that readers see a consistent pool.
+		if ok, _ := tryLockFile(p.fd); ok {
+			repairHeader(data)
+			unlockFile(p.fd)
+		}
+	}
 	return p, nil
 }
 
