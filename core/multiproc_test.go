@@ -231,7 +231,9 @@ func TestCrashKillWriters(t *testing.T) {
 	rounds := crashRounds()
 	progressed, acked := 0, 0
 	var lastNewest uint64
-	defer func() { t.Logf("%d rounds, %d appended something, %d acknowledged flush appends checked", rounds, progressed, acked) }()
+	defer func() {
+		t.Logf("%d rounds, %d appended something, %d acknowledged flush appends checked", rounds, progressed, acked)
+	}()
 	for round := 0; round < rounds; round++ {
 		// One or two concurrent crashers.
 		n := 1 + rng.Intn(2)
