@@ -20,7 +20,8 @@ const (
 type lease struct {
 	p     *Pool
 	held  bool
-	cache cursors // the header cursors while held
+	cache     cursors // the header cursors while held, including unpublished frames
+	published cursors // the cursors as stored in the header
 	start int64   // wall ns when taken
 	last  int64   // wall ns of the last append
 	timer *time.Timer
@@ -56,6 +57,7 @@ func (l *lease) take(now int64) error {
 	l.held = true
 	repairHeader(p.m.data)
 	l.cache = loadCursors(p.m.data)
+	l.published = l.cache
 	l.start, l.last = now, now
 	l.timer.Reset(leaseIdle)
 	return nil
@@ -112,28 +114,24 @@ type written struct {
 	seq                uint64
 }
 
-// writeFrame plans and writes one frame, publishing the header. Caller holds
-// p.mu and the lease.
-func (p *Pool) writeFrame(payload []byte, ts int64) (written, error) {
+// writeFrame plans and writes one frame. Unless deferPub, it then publishes
+// the header; a batch defers that to its end (publishFinal), except that
+// drops are always published before bytes are overwritten. Caller holds p.mu
+// and the lease.
+func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, error) {
 	m := p.m
 	ring, data := m.ring, m.data
-	c := p.lease.cache
-	pl, err := planAppend(ring, c, uint64(len(payload)))
+	l := &p.lease
+	pl, err := planAppend(ring, l.cache, uint64(len(payload)))
 	if err != nil {
 		if e, ok := err.(*Error); ok && e.Path == "" {
 			e.Path = p.path
 		}
 		return written{}, err
 	}
-	prev := c
 	if pl.Drops > 0 {
 		// Readers must learn of the drop before the bytes change.
-		putJournal(data, hJournalA, pl.Mid)
-		store64(data, hJournal, 1)
-		store64(data, hTail, pl.Mid.Tail)
-		store64(data, hTailNext, pl.Mid.TailNext)
-		store64(data, hOldest, pl.Mid.Oldest)
-		prev = pl.Mid
+		l.publish(hJournalA, 1, pl.Mid)
 	}
 	if pl.HasWrap {
 		putFrameHeader(ring[pl.WrapOff:pl.WrapOff+frameHeaderSize], stateWrap, 0, 0, 0)
@@ -143,29 +141,46 @@ func (p *Pool) writeFrame(payload []byte, ts int64) (written, error) {
 	putFrameHeader(ring[f:f+frameHeaderSize], stateWriting, pl.Seq, uint64(ts), uint32(n))
 	copy(ring[f+frameHeaderSize:f+frameHeaderSize+n], payload)
 	copy(ring[f+frameHeaderSize+n:f+frameHeaderSize+n+commitSize], commitMagic[:])
-	store32(ring, f+fState, stateCommitted)
+	storeOrdered32(ring, f+fState, stateCommitted)
 	if ic := uint64(m.geo.IndexCapacity); ic > 0 {
 		slot := indexOffset + slotSize*(pl.Seq%ic)
-		store64(data, slot, pl.Seq)
-		store64(data, slot+8, f)
+		storeOrdered64(data, slot, pl.Seq)
+		storeOrdered64(data, slot+8, f)
 	}
-	a := pl.After
-	putJournal(data, hJournalB, a)
-	store64(data, hJournal, 2)
-	store64(data, hHead, a.Head)
-	if a.Tail != prev.Tail {
-		store64(data, hTail, a.Tail)
+	l.cache = pl.After
+	if !deferPub {
+		l.publish(hJournalB, 2, pl.After)
 	}
-	if a.TailNext != prev.TailNext {
-		store64(data, hTailNext, a.TailNext)
-	}
-	if a.Oldest != prev.Oldest {
-		store64(data, hOldest, a.Oldest)
-	}
-	store64(data, hNewest, a.Newest)
-	store64(data, hJournal, 0)
-	p.lease.cache = a
 	return written{frameOff: f, frameLen: pl.FL, wrap: pl.HasWrap, wrapOff: pl.WrapOff, seq: pl.Seq}, nil
+}
+
+// publish makes c the header's cursors: journal first, then the changed
+// fields in header order (newest last), then the journal is cleared.
+func (l *lease) publish(slot, state uint64, c cursors) {
+	d := l.p.m.data
+	old := l.published
+	if c == old {
+		return
+	}
+	putJournal(d, slot, c)
+	store64(d, hJournal, state)
+	if c.Head != old.Head {
+		storeOrdered64(d, hHead, c.Head)
+	}
+	if c.Tail != old.Tail {
+		storeOrdered64(d, hTail, c.Tail)
+	}
+	if c.TailNext != old.TailNext {
+		storeOrdered64(d, hTailNext, c.TailNext)
+	}
+	if c.Oldest != old.Oldest {
+		storeOrdered64(d, hOldest, c.Oldest)
+	}
+	if c.Newest != old.Newest {
+		storeOrdered64(d, hNewest, c.Newest)
+	}
+	storeOrdered64(d, hJournal, 0)
+	l.published = c
 }
 
 // flushOne msyncs what one append wrote, in the reference's order.
@@ -208,7 +223,7 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (Receipt, error) {
 		p.mu.Unlock()
 		return Receipt{}, err
 	}
-	w, err := p.writeFrame(payload, ts)
+	w, err := p.writeFrame(payload, ts, false)
 	if err != nil {
 		p.lease.drop()
 		p.mu.Unlock()
@@ -343,9 +358,8 @@ func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) ([]Receipt, er
 	var first, last, prevOff uint64
 	for i, end := range b.ends {
 		var w written
-		w, err = p.writeFrame(b.buf[start:end], ts)
+		w, err = p.writeFrame(b.buf[start:end], ts, true)
 		if err != nil {
-			p.lease.drop()
 			break
 		}
 		start = end
@@ -360,6 +374,10 @@ func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) ([]Receipt, er
 		prevOff = w.frameOff
 		lo = min(lo, w.frameOff)
 		hi = max(hi, w.frameOff+w.frameLen)
+	}
+	p.lease.publish(hJournalB, 2, p.lease.cache)
+	if err != nil {
+		p.lease.drop() // re-read the header next time
 	}
 	if err == nil && d == Flush && last != 0 {
 		err = p.flushRange(lo, hi, wrapped, first, last)

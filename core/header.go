@@ -265,11 +265,11 @@ func repairHeader(m []byte) {
 	case 0:
 		return
 	case 1:
-		if j := getJournal(m, hJournalA); load64(m, hNewest) == j.Newest {
+		if j := getJournal(m, hJournalA); load64(m, hNewest) <= j.Newest {
 			publishAll(m, j)
 		}
 	case 2:
-		if j := getJournal(m, hJournalB); load64(m, hNewest)+1 == j.Newest {
+		if j := getJournal(m, hJournalB); load64(m, hNewest) < j.Newest {
 			publishAll(m, j)
 		}
 	}
