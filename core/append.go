@@ -18,13 +18,13 @@ const (
 )
 
 type lease struct {
-	p     *Pool
-	held  bool
+	p         *Pool
+	held      bool
 	cache     cursors // the header cursors while held, including unpublished frames
 	published cursors // the cursors as stored in the header
-	start int64   // wall ns when taken
-	last  int64   // wall ns of the last append
-	timer *time.Timer
+	start     int64   // wall ns when taken
+	last      int64   // wall ns of the last append
+	timer     *time.Timer
 }
 
 func (l *lease) init(p *Pool) {
