@@ -3,6 +3,8 @@ package core
 import (
 	"sync"
 	"time"
+
+	"github.com/plasmite-go/plasmite/core/lite3"
 )
 
 // Writer lease: taking and dropping flock costs about as much as the rest of
@@ -245,7 +247,7 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (Receipt, error) {
 // it. Errors: Corrupt when payload is not a valid message document; Usage when
 // it can never fit the ring; Permission on a read-only pool; Busy, IO.
 func (p *Pool) AppendLite3(payload []byte, d Durability) (Receipt, error) {
-	if err := lite3ValidateMessage(payload); err != nil {
+	if err := lite3.ValidateMessage(payload); err != nil {
 		return Receipt{}, lite3Err(err)
 	}
 	return p.appendPayload(payload, d)
@@ -275,7 +277,7 @@ func (p *Pool) AppendJSON(data []byte, tags []string, d Durability) (Receipt, er
 		return Receipt{}, err
 	}
 	bp := encBufs.Get().(*[]byte)
-	doc, err := lite3EncodeMessage((*bp)[:0], data, tags)
+	doc, err := lite3.EncodeMessage((*bp)[:0], data, tags)
 	if err != nil {
 		encBufs.Put(bp)
 		return Receipt{}, lite3Err(err)
@@ -301,7 +303,7 @@ func (b *Batch) AddJSON(data []byte, tags []string) error {
 		return err
 	}
 	n := len(b.buf)
-	out, err := lite3EncodeMessage(b.buf, data, tags)
+	out, err := lite3.EncodeMessage(b.buf, data, tags)
 	if err != nil {
 		b.buf = b.buf[:n]
 		return lite3Err(err)
@@ -314,7 +316,7 @@ func (b *Batch) AddJSON(data []byte, tags []string) error {
 // AddLite3 adds a pre-encoded message document after validating it (Corrupt
 // when invalid; the batch is then unchanged).
 func (b *Batch) AddLite3(payload []byte) error {
-	if err := lite3ValidateMessage(payload); err != nil {
+	if err := lite3.ValidateMessage(payload); err != nil {
 		return lite3Err(err)
 	}
 	b.buf = append(b.buf, payload...)

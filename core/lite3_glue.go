@@ -1,6 +1,10 @@
 package core
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/plasmite-go/plasmite/core/lite3"
+)
 
 // lite3Err maps a codec error to a core error: malformed documents are
 // Corrupt, everything else (bad JSON, limits) is Usage.
@@ -8,7 +12,7 @@ func lite3Err(err error) error {
 	if err == nil {
 		return nil
 	}
-	var le *shimLite3Error
+	var le *lite3.Error
 	if errors.As(err, &le) {
 		k := Usage
 		if le.Corrupt {

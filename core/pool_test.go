@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/plasmite-go/plasmite/core/lite3"
 )
 
 func TestGeometryTable(t *testing.T) {
@@ -399,5 +401,85 @@ func TestDeleteAndInfo(t *testing.T) {
 	}
 	if err := Delete(path); KindOf(err) != NotFound {
 		t.Fatal(err)
+	}
+}
+
+func TestAppendJSONAndBatch(t *testing.T) {
+	p := tempPool(t, 1<<20)
+	for _, v := range vectors(t) {
+		r, err := p.AppendJSON(v.Data, v.Tags, Fast)
+		if err != nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		want, _ := lite3.EncodeMessage(nil, v.Data, v.Tags)
+		m, err := p.Get(r.Seq)
+		if err != nil || !bytes.Equal(m.Payload, want) {
+			t.Fatalf("%s: stored bytes differ (%v)", v.Name, err)
+		}
+	}
+	for _, bad := range []string{`[1]`, `"x"`, `12`, ``, `{"a":`, `{"a":1}x`} {
+		if _, err := p.AppendJSON([]byte(bad), nil, Fast); KindOf(err) != Usage {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	var b Batch
+	for i := 0; i < 10; i++ {
+		if err := b.AddJSON([]byte(`{"i":`+itoa(uint64(i))+`}`), []string{"b"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.AddJSON([]byte(`[]`), nil); KindOf(err) != Usage || b.Len() != 10 {
+		t.Fatalf("bad add: %v, len %d", err, b.Len())
+	}
+	if err := b.AddLite3(make([]byte, 16)); KindOf(err) != Corrupt || b.Len() != 10 {
+		t.Fatalf("bad lite3 add: %v", err)
+	}
+	if err := b.AddLite3(vectors(t)["sensor"].Payload); err != nil {
+		t.Fatal(err)
+	}
+	start := p.Bounds().Newest
+	rs, err := p.AppendBatch(&b, Flush, nil)
+	if err != nil || len(rs) != 11 {
+		t.Fatal(len(rs), err)
+	}
+	for i, r := range rs {
+		if r.Seq != start+1+uint64(i) || r.Time != rs[0].Time {
+			t.Fatalf("receipt %d: %+v", i, r)
+		}
+	}
+	m, _ := p.Get(rs[3].Seq)
+	want, _ := lite3.EncodeMessage(nil, []byte(`{"i":3}`), []string{"b"})
+	if !bytes.Equal(m.Payload, want) {
+		t.Fatal("batch message 3")
+	}
+	b.Reset()
+	if rs, err := p.AppendBatch(&b, Fast, rs[:0]); err != nil || len(rs) != 0 {
+		t.Fatal(err)
+	}
+	mustStrict(t, p)
+}
+
+// A batch larger than the ring laps itself: the header stays valid and the
+// last messages are retained.
+func TestBatchLapsRing(t *testing.T) {
+	p := tempPool(t, 4096+2048)
+	var b Batch
+	payload := vectors(t)["empty-data"].Payload // 408 bytes, FL 480: 4 per ring
+	for i := 0; i < 11; i++ {
+		b.AddLite3(payload)
+	}
+	tl, _ := p.Tail(TailOptions{})
+	defer tl.Close()
+	rs, err := p.AppendBatch(&b, Fast, nil)
+	if err != nil || len(rs) != 11 {
+		t.Fatal(err)
+	}
+	mustStrict(t, p)
+	if bd := p.Bounds(); bd.Newest != 11 || bd.Oldest < 8 {
+		t.Fatal(bd)
+	}
+	got := drain(t, tl)
+	if len(got) == 0 || got[len(got)-1] != 11 {
+		t.Fatal(got)
 	}
 }

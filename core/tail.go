@@ -2,8 +2,11 @@ package core
 
 import (
 	"context"
+	"io"
 	"strconv"
 	"time"
+
+	"github.com/plasmite-go/plasmite/core/lite3"
 )
 
 // StartAt selects where a Tail begins.
@@ -58,7 +61,7 @@ type Tail struct {
 	established bool   // a gap before expected is reportable
 	buf         []byte
 	backoff     time.Duration
-	err         error // sticky terminal error
+	finished    bool // a RetentionGap was reported under GapError
 	closed      bool
 }
 
@@ -112,12 +115,15 @@ var errTailClosed = &Error{Kind: Usage, Message: "tail is closed"}
 
 // Next returns the next message, waiting for one to be appended if needed.
 // It returns ctx.Err() when ctx is done first (use context.WithTimeout for a
-// deadline), and a RetentionGap error under GapError, after which the tail is
-// finished: every later call returns the same error. A payload that fails the
+// deadline), and a RetentionGap error under GapError; after that error the
+// tail is finished: Next returns io.EOF and TryNext returns ok == false. A payload that fails the
 // tag filter's parsing is returned as a Corrupt error and skipped. The
 // returned Message's Payload is valid until the next call to Next or TryNext.
 func (t *Tail) Next(ctx context.Context) (Message, error) {
 	for {
+		if t.finished {
+			return Message{}, io.EOF
+		}
 		tok := t.m.notify.token()
 		m, ok, err := t.TryNext()
 		if ok || err != nil {
@@ -154,8 +160,8 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 	if t.closed {
 		return Message{}, false, errTailClosed
 	}
-	if t.err != nil {
-		return Message{}, false, t.err
+	if t.finished {
+		return Message{}, false, nil
 	}
 	data, ring := t.m.data, t.m.ring
 	var prev cursors
@@ -167,11 +173,11 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 		}
 		if t.expected < c.Oldest {
 			if t.established && t.gap == GapError {
-				t.err = &Error{Kind: RetentionGap, Path: t.path, Seq: t.expected, HasSeq: true,
+				t.finished = true
+				return Message{}, false, &Error{Kind: RetentionGap, Path: t.path, Seq: t.expected, HasSeq: true,
 					Message: "messages " + strconv.FormatUint(t.expected, 10) + "-" + strconv.FormatUint(c.Oldest-1, 10) +
 						" are no longer retained; the next available message is " + strconv.FormatUint(c.Oldest, 10),
 					Hint: "Inspect current pool bounds, then reopen the tail or rebuild from an authoritative source."}
-				return Message{}, false, t.err
 			}
 			t.expected, t.hasOff = c.Oldest, false
 			continue
@@ -209,7 +215,7 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 		t.expected++
 		t.established = true
 		if len(t.tags) > 0 {
-			match, err := lite3HasAllTags(t.buf, t.tags)
+			match, err := lite3.HasAllTags(t.buf, t.tags)
 			if err != nil {
 				e := lite3Err(err).(*Error)
 				e.Kind, e.Path, e.Seq, e.HasSeq = Corrupt, t.path, v.seq, true

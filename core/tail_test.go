@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -154,8 +155,11 @@ func TestTailGapPolicies(t *testing.T) {
 		!strings.Contains(e.Message, "messages 4-") || !strings.HasSuffix(e.Message, "the next available message is "+itoa(b.Oldest)) {
 		t.Fatalf("gap error: %v", err)
 	}
-	if _, err := errt.Next(context.Background()); KindOf(err) != RetentionGap {
-		t.Fatalf("sticky: %v", err)
+	if _, err := errt.Next(context.Background()); err != io.EOF {
+		t.Fatalf("after gap, Next: %v", err)
+	}
+	if _, ok, err := errt.TryNext(); ok || err != nil {
+		t.Fatalf("after gap, TryNext: %v %v", ok, err)
 	}
 	// A stale since-seq is a gap even with a filter that matches nothing.
 	st, _ := p.Tail(TailOptions{Start: StartSeq, Seq: 1, Gap: GapError, Tags: []string{"never"}})
