@@ -2,7 +2,16 @@ package core
 
 import (
 	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // benchPool returns a pool whose ring has been written once around, so that
@@ -130,4 +139,61 @@ func BenchmarkTailRead(b *testing.B) {
 			tl, _ = p.Tail(TailOptions{})
 		}
 	}
+}
+
+// Cross-process wake latency: a writer process appends a message carrying
+// its send time every ~2 ms; this process follows and measures how long
+// each message took to arrive (p50/p99 reported as metrics).
+func BenchmarkWakeLatency(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "wake.plasmite")
+	p, err := Create(path, 1<<20)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	n := b.N
+	tl, _ := p.Tail(TailOptions{Start: StartLive})
+	defer tl.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PLASMITE_CORE_ROLE=pinger", "PLASMITE_CORE_POOL="+path, "PLASMITE_CORE_ARG="+strconv.Itoa(n))
+	cmd.Stderr = os.Stderr
+	b.ResetTimer()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	lat := make([]int64, 0, n)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for i := 0; i < n; i++ {
+		m, err := tl.Next(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Now().UnixNano()-int64(binary.LittleEndian.Uint64(m.Payload)))
+	}
+	b.StopTimer()
+	cmd.Wait()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2])/1e3, "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100])/1e3, "p99-µs")
+}
+
+func rolePinger(path, arg string) int {
+	n, _ := strconv.Atoi(arg)
+	p, err := Open(path, OpenOptions{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer p.Close()
+	var buf [8]byte
+	for i := 0; i < n; i++ {
+		time.Sleep(2 * time.Millisecond)
+		binary.LittleEndian.PutUint64(buf[:], uint64(time.Now().UnixNano()))
+		if _, err := p.appendPayload(buf[:], Fast); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	return 0
 }

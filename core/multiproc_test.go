@@ -32,6 +32,8 @@ func runRole(role, path, arg string) int {
 		return roleWriter(path, arg)
 	case "follower":
 		return roleFollower(path, arg)
+	case "pinger":
+		return rolePinger(path, arg)
 	case "crasher":
 		return roleCrasher(path)
 	}
