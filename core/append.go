@@ -1,6 +1,7 @@
 package core
 
 import (
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -211,23 +212,38 @@ func (p *Pool) flushOne(w written) error {
 var errReadOnly = &Error{Kind: Permission, Message: "pool is open read-only"}
 
 // appendPayload appends one encoded message.
-func (p *Pool) appendPayload(payload []byte, d Durability) (Receipt, error) {
+func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err error) {
 	if p.m.readOnly {
 		return Receipt{}, errReadOnly
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	locked := false
+	defer func() {
+		if r := recover(); r != nil {
+			if locked {
+				p.lease.drop()
+				p.mu.Unlock()
+			}
+			rc, err = Receipt{}, faultError(r, p.path)
+		}
+	}()
 	ts := wallNanos()
 	p.mu.Lock()
+	locked = true
 	if p.closed.Load() {
+		locked = false
 		p.mu.Unlock()
 		return Receipt{}, errClosed
 	}
 	if err := p.lease.take(ts); err != nil {
+		locked = false
 		p.mu.Unlock()
 		return Receipt{}, err
 	}
 	w, err := p.writeFrame(payload, ts, false)
 	if err != nil {
 		p.lease.drop()
+		locked = false
 		p.mu.Unlock()
 		return Receipt{}, err
 	}
@@ -235,6 +251,7 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (Receipt, error) {
 		err = p.flushOne(w)
 	}
 	p.lease.done(ts)
+	locked = false
 	p.mu.Unlock()
 	p.m.notify.wakeAll()
 	if err != nil {
@@ -336,24 +353,37 @@ func (b *Batch) Reset() { b.buf = b.buf[:0]; b.ends = b.ends[:0] }
 // part-way, the receipts of the messages already appended are returned with
 // the error. Errors as AppendLite3; with Flush, an IO error means the
 // messages are appended but not known to be on disk.
-func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) ([]Receipt, error) {
+func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) (out []Receipt, err error) {
 	if len(b.ends) == 0 {
 		return dst, nil
 	}
 	if p.m.readOnly {
 		return dst, errReadOnly
 	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	locked, n0 := false, len(dst)
+	defer func() {
+		if r := recover(); r != nil {
+			if locked {
+				p.lease.drop()
+				p.mu.Unlock()
+			}
+			out, err = dst[:n0], faultError(r, p.path)
+		}
+	}()
 	ts := wallNanos()
 	p.mu.Lock()
+	locked = true
 	if p.closed.Load() {
+		locked = false
 		p.mu.Unlock()
 		return dst, errClosed
 	}
 	if err := p.lease.take(ts); err != nil {
+		locked = false
 		p.mu.Unlock()
 		return dst, err
 	}
-	var err error
 	start := 0
 	lo, hi := ^uint64(0), uint64(0) // ring range touched, when it did not wrap
 	wrapped := false
@@ -387,6 +417,7 @@ func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) ([]Receipt, er
 	if p.lease.held {
 		p.lease.done(ts)
 	}
+	locked = false
 	p.mu.Unlock()
 	if last != 0 {
 		p.m.notify.wakeAll()

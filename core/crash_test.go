@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"os"
 	"testing"
 )
 
@@ -132,5 +133,43 @@ func TestCrashLeftoverFrames(t *testing.T) {
 		}
 		mustStrict(t, p)
 		tl.Close()
+	}
+}
+
+// A pool file truncated while mapped: every operation fails with IO instead
+// of crashing the process with SIGBUS.
+func TestTruncatedUnderMapping(t *testing.T) {
+	p := tempPool(t, 1<<20)
+	for i := 0; i < 100; i++ {
+		rawAppend(t, p, bytes.Repeat([]byte{1}, 100))
+	}
+	tl, _ := p.Tail(TailOptions{})
+	defer tl.Close()
+	releaseLease(p)
+	if err := os.Truncate(p.Path(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Get(50); KindOf(err) != IO {
+		t.Fatalf("get: %v", err)
+	}
+	if _, _, err := tl.TryNext(); KindOf(err) != IO {
+		t.Fatalf("tail: %v", err)
+	}
+	if _, err := p.appendPayload([]byte("x"), Fast); KindOf(err) != IO {
+		t.Fatalf("append: %v", err)
+	}
+	var b Batch
+	b.AddLite3(doc(t))
+	if _, err := p.AppendBatch(&b, Fast, nil); KindOf(err) != IO {
+		t.Fatalf("batch: %v", err)
+	}
+	if _, err := p.Info(); KindOf(err) != IO {
+		t.Fatalf("info: %v", err)
+	}
+	if p.Bounds() != (Bounds{}) {
+		t.Fatal("bounds")
+	}
+	if _, err := p.appendPayload([]byte("x"), Fast); KindOf(err) != IO {
+		t.Fatalf("second append (lock state after a fault): %v", err)
 	}
 }

@@ -1,6 +1,9 @@
 package core
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"runtime/debug"
+)
 
 // Outcome of reading the ring at one offset.
 type frameResult uint8
@@ -130,16 +133,22 @@ func (p *Pool) Get(seq uint64) (Message, error) { return p.GetInto(seq, nil) }
 
 // GetInto is Get that copies the payload into buf[:0] (growing it if needed),
 // so a caller reusing buf allocates nothing.
-func (p *Pool) GetInto(seq uint64, buf []byte) (Message, error) {
+func (p *Pool) GetInto(seq uint64, buf []byte) (msg Message, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			msg, err = Message{}, faultError(r, p.path)
+		}
+	}()
 	p.life.RLock()
 	defer p.life.RUnlock()
 	if p.closed.Load() {
 		return Message{}, errClosed
 	}
-	msg, err := p.m.get(seq, buf)
-	if err != nil {
-		err.Path = p.path
-		return Message{}, err
+	msg, e := p.m.get(seq, buf)
+	if e != nil {
+		e.Path = p.path
+		return Message{}, e
 	}
 	return msg, nil
 }

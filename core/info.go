@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"runtime/debug"
+	"time"
+)
 
 // Info describes a pool's geometry and contents (see docs/format.md and the
 // JSON shape of `pool info`).
@@ -23,7 +26,13 @@ type Info struct {
 
 // Info returns the pool's geometry, bounds and usage. Errors: Usage when the
 // pool is closed.
-func (p *Pool) Info() (Info, error) {
+func (p *Pool) Info() (in Info, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			in, err = Info{}, faultError(r, p.path)
+		}
+	}()
 	p.life.RLock()
 	defer p.life.RUnlock()
 	if p.closed.Load() {
@@ -32,7 +41,7 @@ func (p *Pool) Info() (Info, error) {
 	m := p.m
 	g := m.geo
 	c := loadCursors(m.data)
-	in := Info{
+	in = Info{
 		Path:           p.path,
 		FileSize:       g.FileSize,
 		IndexOffset:    g.IndexOffset,

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -278,7 +279,14 @@ func (p *Pool) Path() string { return p.path }
 
 // Bounds returns the retained sequence range right now ({0,0} when empty or
 // after Close).
-func (p *Pool) Bounds() Bounds {
+func (p *Pool) Bounds() (b Bounds) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			faultError(r, p.path)
+			b = Bounds{}
+		}
+	}()
 	p.life.RLock()
 	defer p.life.RUnlock()
 	if p.closed.Load() {
@@ -331,3 +339,14 @@ func Delete(path string) error {
 
 // wallNanos is the append timestamp clock.
 func wallNanos() int64 { return time.Now().UnixNano() }
+
+// faultError converts the panic raised by a memory fault on the mapping
+// (the pool file was truncated by someone while mapped) into an IO error.
+// Any other panic is a bug and is re-raised.
+func faultError(r any, path string) error {
+	if _, ok := r.(interface{ Addr() uintptr }); ok {
+		return &Error{Kind: IO, Message: "pool file shrank under its mapping", Path: path,
+			Hint: "Something truncated or replaced the pool file; recreate the pool."}
+	}
+	panic(r)
+}

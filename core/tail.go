@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -157,6 +158,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // TryNext returns the next message if one is available now, without waiting;
 // ok is false when the tail is caught up. Errors as Next.
 func (t *Tail) TryNext() (m Message, ok bool, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			m, ok, err = Message{}, false, faultError(r, t.path)
+		}
+	}()
 	if t.closed {
 		return Message{}, false, errTailClosed
 	}

@@ -2,6 +2,7 @@ package core
 
 import (
 	"encoding/binary"
+	"runtime/debug"
 	"strconv"
 )
 
@@ -32,7 +33,7 @@ const corruptHint = "Pool appears corrupt. Consider recreating it or running dia
 // of index slots (stale slots are only warnings). It never modifies the file.
 // Open errors that mean corruption (Corrupt, or another format version)
 // become a corrupt Report; NotFound, Permission and IO are returned as errors.
-func Validate(path string) (Report, error) {
+func Validate(path string) (rep Report, err error) {
 	p, err := Open(path, OpenOptions{ReadOnly: true, NoNotify: true})
 	if err != nil {
 		e := err.(*Error)
@@ -54,9 +55,15 @@ func Validate(path string) (Report, error) {
 		return Report{}, err
 	}
 	defer p.Close()
-	r := p.m.check(false)
-	r.Path = path
-	return r, nil
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			rep, err = Report{}, faultError(r, path)
+		}
+	}()
+	rep = p.m.check(false)
+	rep.Path = path
+	return rep, nil
 }
 
 // check validates the mapped pool. strict adds the invariants the writer
