@@ -2,7 +2,9 @@ package core
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"syscall"
 	"testing"
 )
 
@@ -171,5 +173,42 @@ func TestTruncatedUnderMapping(t *testing.T) {
 	}
 	if _, err := p.appendPayload([]byte("x"), Fast); KindOf(err) != IO {
 		t.Fatalf("second append (lock state after a fault): %v", err)
+	}
+}
+
+// An msync failure under Flush is reported as IO; the message is already
+// published and the pool stays valid and reopenable.
+func TestFlushFailure(t *testing.T) {
+	p := tempPool(t, 64<<10)
+	rawAppend(t, p, []byte("a"))
+	syncFault = syscall.EIO
+	_, err := p.appendPayload([]byte("b"), Flush)
+	var b Batch
+	b.AddLite3(doc(t))
+	_, berr := p.AppendBatch(&b, Flush, nil)
+	syncFault = nil
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != IO || e.Message != "failed to flush frame" || !errors.Is(err, syscall.EIO) {
+		t.Fatalf("append: %v", err)
+	}
+	if KindOf(berr) != IO {
+		t.Fatalf("batch: %v", berr)
+	}
+	if bd := p.Bounds(); bd != (Bounds{1, 3}) {
+		t.Fatal(bd)
+	}
+	mustStrict(t, p)
+	path := p.Path()
+	p.Close()
+	q, err := Open(path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if m, err := q.Get(2); err != nil || string(m.Payload) != "b" {
+		t.Fatal(err)
+	}
+	if r, err := q.appendPayload([]byte("c"), Flush); err != nil || r.Seq != 4 {
+		t.Fatal(r, err)
 	}
 }

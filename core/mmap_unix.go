@@ -10,6 +10,9 @@ import (
 
 var pageSize = uint64(os.Getpagesize())
 
+// syncFault, when set by a test, makes every msync fail with it.
+var syncFault error
+
 // mapFile maps size bytes of f shared, read-write unless readOnly.
 func mapFile(f *os.File, size uint64, readOnly bool) ([]byte, error) {
 	prot := syscall.PROT_READ
@@ -29,6 +32,9 @@ func unmapFile(m []byte) error { return syscall.Munmap(m) }
 func syncRange(m []byte, off, n uint64) error {
 	if n == 0 {
 		return nil
+	}
+	if syncFault != nil {
+		return syncFault
 	}
 	start := off &^ (pageSize - 1)
 	end := off + n
