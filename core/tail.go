@@ -117,9 +117,11 @@ var errTailClosed = &Error{Kind: Usage, Message: "tail is closed"}
 // Next returns the next message, waiting for one to be appended if needed.
 // It returns ctx.Err() when ctx is done first (use context.WithTimeout for a
 // deadline), and a RetentionGap error under GapError; after that error the
-// tail is finished: Next returns io.EOF and TryNext returns ok == false. A payload that fails the
-// tag filter's parsing is returned as a Corrupt error and skipped. The
-// returned Message's Payload is valid until the next call to Next or TryNext.
+// tail is finished: Next returns io.EOF and TryNext returns ok == false. A
+// payload that the tag filter cannot parse is returned as a Corrupt error
+// (with Seq) and skipped; a retained message that cannot be read is Corrupt;
+// a pool file truncated under the mapping is IO. The returned Message's
+// Payload is valid until the next call to Next or TryNext.
 func (t *Tail) Next(ctx context.Context) (Message, error) {
 	for {
 		if t.finished {
