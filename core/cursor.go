@@ -127,8 +127,8 @@ func (m *mapping) locate(seq uint64, c cursors) (uint64, bool) {
 }
 
 // Get returns a copy of the message with sequence number seq.
-// A seq outside the retained range → NotFound with Seq set; a retained frame
-// that cannot be read → Corrupt.
+// A seq outside the retained range → NotFound with Seq set (and no Path); a
+// retained frame that cannot be read → Corrupt; a truncated file → IO.
 func (p *Pool) Get(seq uint64) (Message, error) { return p.GetInto(seq, nil) }
 
 // GetInto is Get that copies the payload into buf[:0] (growing it if needed),
@@ -147,7 +147,9 @@ func (p *Pool) GetInto(seq uint64, buf []byte) (msg Message, err error) {
 	}
 	msg, e := p.m.get(seq, buf)
 	if e != nil {
-		e.Path = p.path
+		if e.Kind != NotFound { // like the reference: a missing seq carries the seq, not the path
+			e.Path = p.path
+		}
 		return Message{}, e
 	}
 	return msg, nil
