@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,4 +242,63 @@ func TestInteropConcurrentWriters(t *testing.T) {
 		t.Fatal(next)
 	}
 	t.Logf("writer switches in the merged stream: %d", switches)
+}
+
+// Our planner predicts, byte for byte, the header the reference writes: the
+// reference and this package take turns appending random-sized messages to a
+// small ring; before each append the planner runs on the file as it is, and
+// the header after the append must equal its prediction.
+func TestInteropPlannerMatches(t *testing.T) {
+	reftest.Bin(t)
+	dir := t.TempDir()
+	refRun(t, nil, "pool", "create", "--dir", dir, "--size", "8192", "plan")
+	path := filepath.Join(dir, "plan.plasmite")
+	rng := rand.New(rand.NewSource(7))
+	wraps, drops, refs := 0, 0, 0
+	for i := 0; i < 160; i++ {
+		data := fmt.Sprintf(`{"i":%d,"p":"%s"}`, i, strings.Repeat("x", rng.Intn(900)))
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := decodeHeader(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := lite3.EncodeMessage(nil, []byte(data), nil)
+		pl, err := planAppend(raw[h.RingOffset:], h.cursors, uint64(len(doc)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pl.HasWrap || pl.FrameOff == 0 {
+			wraps++
+		}
+		drops += pl.Drops
+		who := "reference"
+		if rng.Intn(2) == 0 {
+			refs++
+			refRun(t, nil, "feed", "--dir", dir, "plan", data)
+		} else {
+			who = "ours"
+			p, err := Open(path, OpenOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := p.AppendJSON([]byte(data), nil, Fast); err != nil {
+				t.Fatal(err)
+			}
+			p.Close()
+		}
+		raw, _ = os.ReadFile(path)
+		after, _ := decodeHeader(raw)
+		if after.cursors != pl.After {
+			t.Fatalf("append %d (%s, %d bytes): header %+v, planner predicted %+v (from %+v)", i, who, len(doc), after.cursors, pl.After, h.cursors)
+		}
+	}
+	t.Logf("%d appends by the reference; %d wrapped to 0, %d drops", refs, wraps, drops)
+	var doc struct{ Reports []struct{ Status string } }
+	json.Unmarshal(refRun(t, nil, "doctor", "--dir", dir, "plan", "--format", "json"), &doc)
+	if len(doc.Reports) != 1 || doc.Reports[0].Status != "ok" {
+		t.Fatalf("reference doctor: %+v", doc)
+	}
 }

@@ -130,6 +130,12 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 		}
 		p.Drops++
 		tailNext = 0
+		if tail != head && atWrapPoint(ring, tail) {
+			// Like release 1.2.1 (whose doctor calls a tail on a wrap marker
+			// or gap corrupt), never leave the tail on a wrap point: the
+			// oldest frame is at 0.
+			tail = 0
+		}
 		if tail == head {
 			oldest = 0
 			tailNext = tail
@@ -202,4 +208,15 @@ func nextAfter(ring []byte, tail uint64) (uint64, error) {
 		return n, nil
 	}
 	return 0, &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
+}
+
+// atWrapPoint reports whether ring offset o holds a wrap marker or is closer
+// than a frame header to the ring end (an implicit wrap).
+func atWrapPoint(ring []byte, o uint64) bool {
+	rs := uint64(len(ring))
+	if rs-o < frameHeaderSize {
+		return true
+	}
+	f, err := decodeFrameHeader(ring[o:])
+	return err == nil && f.State == stateWrap
 }

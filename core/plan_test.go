@@ -2,6 +2,7 @@ package core
 
 import (
 	"math/rand"
+	"strings"
 	"testing"
 )
 
@@ -116,15 +117,18 @@ func (mp *mapping) checkModel(c cursors) error {
 	return m.checkStrict()
 }
 
-// The worked sequences of the format spec (§4.6), payload 100 (FL 176).
+// The worked sequences of the format spec (§4.6), payload 100 (FL 176), as
+// release 1.2.1 plays them: it never leaves the tail on a wrap marker or gap
+// (the 0.8.0 spec does), moving it to the oldest frame at 0 instead.
+// Cross-checked against the reference binary by TestInteropPlannerMatches.
 func TestPlanSpecSequenceWrapMarkerTail(t *testing.T) {
 	runRows(t, 416, 100, []planRow{
 		{0, 176, 0, 176, 1, 1, -1, 0, 0},
 		{176, 352, 0, 176, 1, 2, -1, 0, 0},
 		{0, 176, 176, 352, 2, 3, 352, 1, 1},
-		{176, 352, 352, 0, 3, 4, -1, 1, 1}, // tail on the wrap marker
-		{0, 176, 176, 352, 4, 5, 352, 2, 0},
-		{176, 352, 352, 0, 5, 6, -1, 1, 1},
+		{176, 352, 0, 176, 3, 4, -1, 1, 1}, // 0.8.0: tail 352 on the marker, tail_next 0
+		{0, 176, 176, 352, 4, 5, 352, 1, 1},
+		{176, 352, 0, 176, 5, 6, -1, 1, 1},
 	})
 }
 
@@ -133,9 +137,31 @@ func TestPlanSpecSequenceGapTail(t *testing.T) {
 		{0, 176, 0, 176, 1, 1, -1, 0, 0},
 		{176, 352, 0, 176, 1, 2, -1, 0, 0},
 		{0, 176, 176, 352, 2, 3, -1, 1, 1},
-		{176, 352, 352, 0, 3, 4, -1, 1, 0}, // tail on the 56-byte gap; fast drop refused
-		{0, 176, 176, 352, 4, 5, -1, 2, 0},
+		{176, 352, 0, 176, 3, 4, -1, 1, 0}, // fast drop refused (56 bytes after tail_next); 0.8.0: tail on the gap
+		{0, 176, 176, 352, 4, 5, -1, 1, 1},
 	})
+}
+
+// A pool written by 0.8.0 can have its tail on a wrap marker; the slow drop
+// steps over it.
+func TestPlanTailOnMarkerFromOlderWriter(t *testing.T) {
+	ring := make([]byte, 416)
+	putFrameHeader(ring[0:], stateCommitted, 3, 0, 100)
+	copy(ring[164:], commitMagic[:])
+	putFrameHeader(ring[176:], stateCommitted, 4, 0, 100)
+	copy(ring[340:], commitMagic[:])
+	putFrameHeader(ring[352:], stateWrap, 0, 0, 0)
+	c := cursors{Head: 352, Tail: 352, TailNext: 0, Oldest: 3, Newest: 4}
+	if err := (&mapping{ring: ring}).checkModel(c); err == nil || !strings.Contains(err.Error(), "wrap marker") {
+		t.Fatalf("strict oracle accepts a tail on a marker: %v", err)
+	}
+	p, err := planAppend(ring, c, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.FrameOff != 0 || p.Drops != 2 || p.After != (cursors{Head: 176, Tail: 176, TailNext: 352, Oldest: 4, Newest: 5}) {
+		t.Fatalf("%+v", p)
+	}
 }
 
 func TestPlanExactFit(t *testing.T) {

@@ -67,8 +67,9 @@ func Validate(path string) (rep Report, err error) {
 }
 
 // check validates the mapped pool. strict adds the invariants the writer
-// maintains but the reference's doctor does not verify (tail_next and commit
-// markers); it is the test oracle.
+// maintains but the doctor of §7 does not verify (tail_next, commit markers,
+// and — as release 1.2.1's writer guarantees and its doctor checks — a tail
+// never left on a wrap marker or gap); it is the test oracle.
 func (m *mapping) check(strict bool) Report {
 	r := Report{Status: "ok"}
 	h, err := decodeHeader(m.data[:headerSize])
@@ -106,6 +107,9 @@ func (m *mapping) check(strict bool) Report {
 		return fail(r, "seq bounds inverted", false, 0)
 	}
 	if strict {
+		if atWrapPoint(ring, c.Tail) {
+			return fail(r, "tail on a wrap marker or gap", true, c.Tail)
+		}
 		want, err := nextAfter(ring, c.Tail)
 		if err != nil {
 			return fail(r, "tail frame unreadable: "+err.(*Error).Display(), true, c.Tail)
