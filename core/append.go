@@ -1,6 +1,7 @@
 package core
 
 import (
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -15,10 +16,19 @@ import (
 // the lock is held no other writer can change the header, so its cursors are
 // cached in the lease.
 const (
-	leaseIdle    = 100 * time.Microsecond
+	leaseIdle    = 50 * time.Microsecond
 	leaseMaxHold = time.Millisecond
-	wantFresh    = int64(10 * time.Millisecond) // an older request is a leftover of a dead process
+	// leaseYield is how long a writer that just gave the lock up after a
+	// long hold stays away from it, so that processes the kernel woke when
+	// it was released (other writers, and 1.2.1 readers, which take a shared
+	// flock for every read) get it before we take it back.
+	leaseYield = 50 * time.Microsecond
+	wantFresh  = int64(10 * time.Millisecond) // an older request is a leftover of a dead process
 )
+
+// leaseOff (PLASMITE_WRITER_LEASE=off) takes and drops the lock around every
+// append or batch, as the reference does.
+var leaseOff = os.Getenv("PLASMITE_WRITER_LEASE") == "off"
 
 type lease struct {
 	p         *Pool
@@ -27,6 +37,7 @@ type lease struct {
 	published cursors // the cursors as stored in the header
 	start     int64   // wall ns when taken
 	last      int64   // wall ns of the last append
+	yield     int64   // wall ns before which take should not retake the lock
 	timer     *time.Timer
 }
 
@@ -42,6 +53,9 @@ func (l *lease) take(now int64) error {
 		return nil
 	}
 	p := l.p
+	if d := l.yield - now; d > 0 && d <= int64(leaseYield) {
+		time.Sleep(time.Duration(d))
+	}
 	ok, err := tryLockFile(p.fd)
 	if err == nil && !ok {
 		// Tell a lease holder we are waiting; then wait.
@@ -70,13 +84,19 @@ func (l *lease) take(now int64) error {
 // the lock over when the hold is long or another writer waits.
 func (l *lease) done(now int64) {
 	l.last = now
+	if leaseOff {
+		l.drop()
+		return
+	}
 	if now-l.start >= int64(leaseMaxHold) {
 		l.drop()
+		l.yield = now + int64(leaseYield)
 		return
 	}
 	if w := int64(load64(l.p.m.data, hLeaseWant)); w != 0 {
 		if d := now - w; d < wantFresh && d > -wantFresh {
 			l.drop()
+			l.yield = now + int64(leaseYield)
 		}
 	}
 }
