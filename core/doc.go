@@ -24,6 +24,13 @@
 // *Error whose Kind (NotFound, Corrupt, RetentionGap, …) is stable and
 // testable with errors.Is.
 //
+// A Pool keeps the write lock across a burst of appends (a lease of at most
+// 1 ms, dropped after 50 µs without appends or as soon as another Go writer
+// asks for it), which is what makes single appends cheap. Other processes,
+// including the reference's writers and its readers (release 1.2.1 takes a
+// shared flock for every read), wait at most about a millisecond for it.
+// PLASMITE_WRITER_LEASE=off locks around each append instead.
+//
 // Beyond the format, a Go pool uses a few bytes of the header's reserved
 // area that the reference neither reads nor writes: the notify wake word
 // (see notify_linux.go), a lock-request stamp that makes a writer holding a
