@@ -2,6 +2,7 @@ package core
 
 import (
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -54,7 +55,11 @@ func (l *lease) take(now int64) error {
 	}
 	p := l.p
 	if d := l.yield - now; d > 0 && d <= int64(leaseYield) {
-		time.Sleep(time.Duration(d))
+		// Timers are too coarse for this (a 50 µs sleep can take a
+		// millisecond), so step aside by yielding the processor instead.
+		for wallNanos() < l.yield {
+			runtime.Gosched()
+		}
 	}
 	ok, err := tryLockFile(p.fd)
 	if err == nil && !ok {

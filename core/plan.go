@@ -1,5 +1,7 @@
 package core
 
+import "encoding/binary"
+
 // plan is the outcome of planning one append: where the frame goes, whether
 // a wrap marker is written, which frames are dropped, and the header cursors
 // to publish before (Mid) and after (After) the frame is written.
@@ -217,6 +219,6 @@ func atWrapPoint(ring []byte, o uint64) bool {
 	if rs-o < frameHeaderSize {
 		return true
 	}
-	f, err := decodeFrameHeader(ring[o:])
-	return err == nil && f.State == stateWrap
+	h := ring[o : o+8]
+	return binary.LittleEndian.Uint32(h) == frameMagicWord && binary.LittleEndian.Uint32(h[4:]) == stateWrap
 }
