@@ -71,14 +71,39 @@ func Validate(path string) (rep Report, err error) {
 // and — as release 1.2.1's writer guarantees and its doctor checks — a tail
 // never left on a wrap marker or gap); it is the test oracle.
 func (m *mapping) check(strict bool) Report {
-	r := Report{Status: "ok"}
 	h, err := decodeHeader(m.data[:headerSize])
 	if err == nil && strict {
 		err = h.validate(uint64(len(m.data)))
 	}
 	if err != nil {
-		return fail(r, err.(*Error).Message, false, 0)
+		return fail(Report{}, err.(*Error).Message, false, 0)
 	}
+	r := m.checkHeader(h, strict)
+	if r.Status != "ok" && !strict {
+		// A writer may have died while publishing the header; the next
+		// writer completes that publish (repairHeader). Judge the pool as
+		// it will be then.
+		var j cursors
+		switch load64(m.data, hJournal) {
+		case 1:
+			j = getJournal(m.data, hJournalA)
+		case 2:
+			j = getJournal(m.data, hJournalB)
+		default:
+			return r
+		}
+		h2 := h
+		h2.cursors = j
+		if r2 := m.checkHeader(h2, false); r2.Status == "ok" {
+			r2.Hints = append(r2.Hints, "warning: an append was interrupted while publishing the header; the next writer completes it")
+			return r2
+		}
+	}
+	return r
+}
+
+func (m *mapping) checkHeader(h header, strict bool) Report {
+	r := Report{Status: "ok"}
 	rs := h.RingSize
 	ring := m.ring
 	c := h.cursors
