@@ -231,9 +231,12 @@ func (n *notifier) wait(ctx context.Context, token uint32, max time.Duration) er
 		if remaining <= 0 {
 			k.inside.Store(0)
 			if ctxBounds {
+				// ctx's own timer may not have fired yet; its deadline has
+				// passed all the same.
 				if err := ctx.Err(); err != nil {
 					return err
 				}
+				return context.DeadlineExceeded
 			}
 			return nil
 		}
