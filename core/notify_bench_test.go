@@ -41,6 +41,33 @@ func BenchmarkNotifyWakeAllNoSleepers(b *testing.B) {
 			n.wakeAll()
 		}
 	})
+	// The count kept below its cap (as when a reference follower consumes
+	// it), so every wakeAll pays the compare-and-swap.
+	b.Run("word+semaphore-unsaturated", func(b *testing.B) {
+		pool := filepath.Join(b.TempDir(), "p.plasmite")
+		hdr := ntMapFile(b, pool, 4096, true)
+		ntSemPath(b, pool)
+		n := openNotifier(pool, hdr, true, false)
+		defer n.close()
+		n.wakeAll()
+		b.ReportAllocs()
+		for b.Loop() {
+			n.semData.Store(0)
+			n.wakeAll()
+		}
+	})
+	// Every wakeAll finds the waiters bit set (a follower re-flagging itself
+	// after each wake-up, or one killed in its sleep, once): the price of
+	// the FUTEX_WAKE system call.
+	b.Run("waiters-bit-set", func(b *testing.B) {
+		path, hdr := ntHeader(b)
+		n := ntOpen(b, path, hdr, true)
+		b.ReportAllocs()
+		for b.Loop() {
+			n.gen.Or(notifyWaitersBit)
+			n.wakeAll()
+		}
+	})
 }
 
 // wait when the token is already stale: the follower's cost while data flows.
@@ -98,7 +125,7 @@ func BenchmarkNotifyWakeLatency(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		waitAck() // follower holds its token and is heading for wait
-		for ntWord(mem, notifySleepersOffset) == 0 {
+		for !ntWaiters(mem) {
 			runtime.Gosched()
 		}
 		time.Sleep(50 * time.Microsecond)

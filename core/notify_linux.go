@@ -7,23 +7,29 @@ package core
 // Where the wake word lives, and why it does not break the format: the pool
 // header is 4096 bytes, and bytes 104..4095 are reserved: zero at create,
 // never read and never written again by the reference (format v3, §1.1 of
-// the pool-format notes). We use eight of them:
+// the pool-format notes). We use four of them, the u32 at offset 128:
 //
-//	offset 128  u32  wake generation: +1 after every published append or batch
-//	offset 132  u32  sleepers: how many waiters are blocked on the generation
+//	bit 0      waiters: set by a follower before it sleeps, cleared by the
+//	           next wakeAll, which then issues the futex wake
+//	bits 1-31  wake generation: +1 (the word +2) after every published
+//	           append or batch
 //
 // Offset 128 starts its own 64-byte cache line, so bumping the generation
 // never contends with the head/tail/seq fields at 64..111 that readers load.
 // The reference neither reads nor rewrites these bytes, so pools stay
-// readable and writable by it; a pool it created has zeros there, which is a
-// valid starting state (generation 0, nobody asleep). Both words are only
-// hints: readers re-check the ring after every wake-up, so a stale or
+// readable and writable by it; a pool it created has zero there, which is a
+// valid starting state (generation 0, nobody asleep). The word is only a
+// hint: readers re-check the ring after every wake-up, so a stale or
 // clobbered word costs at most a wasted wake-up or one poll interval.
+// Offset 132 (planned for a sleeper count) stays unused and zero: a count
+// leaks when a follower is killed in its sleep, after which every append
+// to that pool, for the life of the file, would pay a futex system call.
+// The waiters bit heals at the next append instead.
 //
-// The generation is a Linux futex word. The mapping is MAP_SHARED and the
-// futex calls omit FUTEX_PRIVATE_FLAG, so the kernel keys the word by file
-// and offset: a wake in one process reaches waiters in every process that
-// maps the same pool file.
+// The word is a Linux futex. The mapping is MAP_SHARED and the futex calls
+// omit FUTEX_PRIVATE_FLAG, so the kernel keys the word by file and offset: a
+// wake in one process reaches waiters in every process that maps the same
+// pool file.
 //
 // Besides our own word, a writer posts the reference's named POSIX semaphore
 // (pool-format §6.7) so that followers running the reference wake too; see
@@ -49,16 +55,16 @@ import (
 )
 
 const (
-	// notifyGenOffset and notifySleepersOffset locate the wake words in the
-	// pool header's reserved area (see the file comment).
-	notifyGenOffset      = 128
-	notifySleepersOffset = 132
+	// notifyGenOffset locates the wake word in the pool header's reserved
+	// area (see the file comment); notifyWaitersBit is its waiters flag.
+	notifyGenOffset  = 128
+	notifyWaitersBit = 1
 
 	// notifyReadOnlySlice bounds one futex sleep of a waiter whose mapping is
-	// read-only. Such a waiter cannot announce itself in the sleeper count, so
-	// writers do not know to wake it; it re-checks the generation at least
-	// this often. It still wakes at once whenever a writable waiter of the
-	// same pool is asleep too, because that makes writers issue the wake.
+	// read-only. Such a waiter cannot set the waiters bit, so writers do not
+	// know to wake it; it re-checks the generation at least this often. It
+	// still wakes at once whenever a writable waiter of the same pool is
+	// asleep too, because that makes writers issue the wake.
 	notifyReadOnlySlice = time.Millisecond
 
 	// semaphoreMaxCount caps the value we post on the reference's semaphore.
@@ -88,9 +94,8 @@ var notifyEnvDisabled = sync.OnceValue(func() bool {
 // close must be called before the header mapping is unmapped, and wakeAll
 // must not be called during or after close.
 type notifier struct {
-	mode     notifyMode
-	gen      *atomic.Uint32 // header+128; nil when disabled
-	sleepers *atomic.Uint32 // header+132; nil unless writable
+	mode notifyMode
+	gen  *atomic.Uint32 // header+128; nil when disabled
 
 	closed   atomic.Bool
 	inflight atomic.Int32 // waits that may touch gen
@@ -107,7 +112,7 @@ type notifyMode uint8
 
 const (
 	notifyOff      notifyMode = iota // no wake-ups: wait sleeps, wakeAll does nothing
-	notifyWritable                   // full protocol: counted sleepers, writers wake them
+	notifyWritable                   // full protocol: waiters flag themselves, writers wake them
 	notifyReadOnly                   // cannot write the header: futex waits in short slices
 )
 
@@ -123,7 +128,7 @@ const (
 // wait merely sleeps. It never fails.
 func openNotifier(path string, header []byte, writable, disabled bool) *notifier {
 	n := &notifier{}
-	if disabled || notifyEnvDisabled() || len(header) < notifySleepersOffset+4 {
+	if disabled || notifyEnvDisabled() || len(header) < notifyGenOffset+4 {
 		return n
 	}
 	n.gen = (*atomic.Uint32)(unsafe.Pointer(&header[notifyGenOffset]))
@@ -132,7 +137,6 @@ func openNotifier(path string, header []byte, writable, disabled bool) *notifier
 		return n
 	}
 	n.mode = notifyWritable
-	n.sleepers = (*atomic.Uint32)(unsafe.Pointer(&header[notifySleepersOffset]))
 	if semaphoreSupported {
 		n.semName = semaphoreName(path)
 	}
@@ -140,15 +144,21 @@ func openNotifier(path string, header []byte, writable, disabled bool) *notifier
 }
 
 // wakeAll tells every follower of the pool, in every process, that new data
-// was published. Without sleepers it costs two atomic operations on the
+// was published. With nobody asleep it costs one compare-and-swap on the
 // header (plus one on the reference's semaphore): no system call.
 func (n *notifier) wakeAll() {
 	if n.mode != notifyWritable {
 		return
 	}
-	n.gen.Add(1)
-	if n.sleepers.Load() != 0 {
-		futexWake(n.gen, math.MaxInt32)
+	for {
+		old := n.gen.Load()
+		// Next generation, waiters bit cleared: (old &^ 1) + 2.
+		if n.gen.CompareAndSwap(old, (old|notifyWaitersBit)+1) {
+			if old&notifyWaitersBit != 0 {
+				futexWake(n.gen, math.MaxInt32)
+			}
+			break
+		}
 	}
 	n.postSemaphore()
 }
@@ -160,7 +170,7 @@ func (n *notifier) token() uint32 {
 	if n.mode == notifyOff || n.closed.Load() {
 		return 0
 	}
-	return n.gen.Load()
+	return n.gen.Load() >> 1 // the generation, without the waiters bit
 }
 
 // wait blocks until the generation differs from token, max has elapsed, or
@@ -184,7 +194,7 @@ func (n *notifier) wait(ctx context.Context, token uint32, max time.Duration) er
 		return notifySleep(ctx, max)
 	}
 	defer n.inflight.Add(-1)
-	if n.gen.Load() != token {
+	if n.gen.Load()>>1 != token {
 		return nil
 	}
 
@@ -208,22 +218,14 @@ func (n *notifier) wait(ctx context.Context, token uint32, max time.Duration) er
 		defer stop()
 	}
 
-	if n.mode == notifyWritable {
-		// Announce ourselves before the last look at the generation. The
-		// writer bumps the generation before it reads the count, and both
-		// are sequentially consistent, so either we see the new generation
-		// below or the writer sees us and issues the wake.
-		n.sleepers.Add(1)
-		defer n.sleepers.Add(math.MaxUint32) // -1
-	}
-
 	for {
 		k.inside.Store(1)
 		if k.kicked.Load() { // only ever set once ctx is done
 			k.inside.Store(0)
 			return ctx.Err()
 		}
-		if n.closed.Load() || n.gen.Load() != token {
+		word := n.gen.Load()
+		if n.closed.Load() || word>>1 != token {
 			k.inside.Store(0)
 			return nil
 		}
@@ -240,12 +242,24 @@ func (n *notifier) wait(ctx context.Context, token uint32, max time.Duration) er
 			}
 			return nil
 		}
+		if n.mode == notifyWritable && word&notifyWaitersBit == 0 {
+			// Flag ourselves in the word we sleep on. Once the bit is set,
+			// any change to the word is a wakeAll, which sees the bit and
+			// wakes every sleeper; and the kernel only lets us sleep while
+			// the word still holds the value with the bit. If the swap
+			// fails, the word moved: look again.
+			if !n.gen.CompareAndSwap(word, word|notifyWaitersBit) {
+				k.inside.Store(0)
+				continue
+			}
+			word |= notifyWaitersBit
+		}
 		if n.mode == notifyReadOnly && remaining > notifyReadOnlySlice {
 			remaining = notifyReadOnlySlice
 		}
 		// 0, EINTR, EAGAIN (the word already changed) and ETIMEDOUT all
 		// lead back to the checks above.
-		futexWait(n.gen, token, remaining)
+		futexWait(n.gen, word, remaining)
 		k.inside.Store(0)
 	}
 }

@@ -5,10 +5,10 @@ package core
 // Wake-ups on systems without Linux futexes: polling.
 //
 // Writers still bump the wake generation kept in the header's reserved bytes
-// (offset 128, see notify_linux.go for why this is safe for the format), and
-// waiters poll it every notifyPollSlice, so a follower notices an append
-// within about that long instead of its own, longer, poll interval. The
-// sleeper count at offset 132 is left alone, and the reference's named
+// (offset 128, see notify_linux.go for the layout and why it is safe for the
+// format), and waiters poll it every notifyPollSlice, so a follower notices
+// an append within about that long instead of its own, longer, poll
+// interval. Nobody sets the waiters bit here, and the reference's named
 // semaphore is not posted (its 70-character name does not fit the macOS
 // limit, where the reference falls back to polling as well).
 
@@ -23,9 +23,9 @@ import (
 )
 
 const (
-	notifyGenOffset      = 128
-	notifySleepersOffset = 132
-	notifyPollSlice      = time.Millisecond
+	notifyGenOffset  = 128
+	notifyWaitersBit = 1
+	notifyPollSlice  = time.Millisecond
 )
 
 // notifyEnvDisabled reports whether PLASMITE_NOTIFY disables wake-ups for
@@ -50,7 +50,7 @@ type notifier struct {
 // mapped at header. It never fails.
 func openNotifier(path string, header []byte, writable, disabled bool) *notifier {
 	n := &notifier{writable: writable}
-	if disabled || notifyEnvDisabled() || len(header) < notifySleepersOffset+4 {
+	if disabled || notifyEnvDisabled() || len(header) < notifyGenOffset+4 {
 		return n
 	}
 	n.gen = (*atomic.Uint32)(unsafe.Pointer(&header[notifyGenOffset]))
@@ -60,7 +60,13 @@ func openNotifier(path string, header []byte, writable, disabled bool) *notifier
 // wakeAll publishes a new generation (no system call).
 func (n *notifier) wakeAll() {
 	if n.gen != nil && n.writable {
-		n.gen.Add(1)
+		// Keeps the word's layout shared with Linux: +2, waiters bit clear.
+		for {
+			old := n.gen.Load()
+			if n.gen.CompareAndSwap(old, (old|notifyWaitersBit)+1) {
+				return
+			}
+		}
 	}
 }
 
@@ -70,7 +76,7 @@ func (n *notifier) token() uint32 {
 	if n.gen == nil || n.closed.Load() {
 		return 0
 	}
-	return n.gen.Load()
+	return n.gen.Load() >> 1 // the generation, without the waiters bit
 }
 
 // wait returns nil once the generation differs from token or max has
@@ -87,7 +93,7 @@ func (n *notifier) wait(ctx context.Context, token uint32, max time.Duration) er
 	t := time.NewTimer(max) // re-armed below; Go ≥ 1.23 timers drop stale fires on Reset
 	defer t.Stop()
 	for {
-		if n.gen != nil && !n.closed.Load() && n.gen.Load() != token {
+		if n.gen != nil && !n.closed.Load() && n.gen.Load()>>1 != token {
 			return nil
 		}
 		remaining := time.Until(deadline)

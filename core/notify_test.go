@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -85,6 +86,35 @@ func ntOpen(t testing.TB, path string, header []byte, writable bool) *notifier {
 
 func ntWord(header []byte, off int) uint32 {
 	return (*atomic.Uint32)(unsafe.Pointer(&header[off])).Load()
+}
+
+// ntWaiters reports whether the waiters bit of the wake word is set.
+func ntWaiters(header []byte) bool {
+	return ntWord(header, notifyGenOffset)&notifyWaitersBit != 0
+}
+
+// ntFutexSleepers counts the threads of process pid blocked in a
+// process-shared FUTEX_WAIT (the Go runtime's own futex sleeps are private,
+// so they do not count), read from /proc/<pid>/task/*/syscall.
+func ntFutexSleepers(t testing.TB, pid int) int {
+	t.Helper()
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/syscall", pid))
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("no /proc tasks for %d: %v", pid, err)
+	}
+	prefix := fmt.Sprintf("%d ", syscall.SYS_FUTEX)
+	count := 0
+	for _, task := range tasks {
+		b, err := os.ReadFile(task)
+		if err != nil {
+			continue // the thread just exited
+		}
+		f := strings.Fields(string(b))
+		if strings.HasPrefix(string(b), prefix) && len(f) > 2 && f[2] == "0x0" {
+			count++
+		}
+	}
+	return count
 }
 
 // ntWaitFor polls cond until it holds or the guard expires.
@@ -224,7 +254,11 @@ func TestNotifyWakeCrossesProcesses(t *testing.T) {
 	local := make(chan error, 1)
 	go func() { local <- n.wait(context.Background(), tok, time.Hour) }()
 
-	ntWaitFor(t, "three sleepers", func() bool { return ntWord(hdr, notifySleepersOffset) == 3 })
+	ntWaitFor(t, "three sleepers", func() bool {
+		return ntFutexSleepers(t, kids[0].Process.Pid) == 1 &&
+			ntFutexSleepers(t, kids[1].Process.Pid) == 1 &&
+			ntFutexSleepers(t, os.Getpid()) == 1
+	})
 	n.wakeAll() // one wake-up must reach all of them
 
 	for i := range kids {
@@ -241,8 +275,8 @@ func TestNotifyWakeCrossesProcesses(t *testing.T) {
 	if n.token() == tok {
 		t.Fatal("token unchanged after wakeAll")
 	}
-	if s := ntWord(hdr, notifySleepersOffset); s != 0 {
-		t.Fatalf("sleepers = %d after all waits ended, want 0", s)
+	if ntWaiters(hdr) {
+		t.Fatal("waiters bit still set after the wake")
 	}
 }
 
@@ -270,10 +304,8 @@ func TestNotifyPingPongAcrossProcesses(t *testing.T) {
 	if got := a.token(); got != rounds {
 		t.Fatalf("answers = %d, want %d", got, rounds)
 	}
-	for _, off := range []int{notifySleepersOffset, 2048 + notifySleepersOffset} {
-		if s := ntWord(hdr, off); s != 0 {
-			t.Fatalf("sleepers at %d = %d, want 0", off, s)
-		}
+	if ntWaiters(hdr[:2048]) || ntWaiters(hdr[2048:]) {
+		t.Fatal("waiters bit left set")
 	}
 }
 
@@ -297,9 +329,9 @@ func TestNotifyTokenTakenBeforeWakeIsNotLost(t *testing.T) {
 	if n.token() != tok+1 {
 		t.Fatalf("token = %d, want %d", n.token(), tok+1)
 	}
-	// The fast path returns without announcing a sleeper.
-	if s := ntWord(hdr, notifySleepersOffset); s != 0 {
-		t.Fatalf("sleepers = %d", s)
+	// The fast path returns without flagging itself as a waiter.
+	if ntWaiters(hdr) {
+		t.Fatal("waiters bit set by a wait that did not sleep")
 	}
 }
 
@@ -319,7 +351,7 @@ func TestNotifyCancelUnblocksWait(t *testing.T) {
 				time.Sleep(0)
 			}
 		case 2:
-			ntWaitFor(t, "the waiter to sleep", func() bool { return ntWord(hdr, notifySleepersOffset) != 0 })
+			ntWaitFor(t, "the waiter to sleep", func() bool { return ntFutexSleepers(t, os.Getpid()) == 1 })
 		}
 		cancel()
 		select {
@@ -331,8 +363,8 @@ func TestNotifyCancelUnblocksWait(t *testing.T) {
 			t.Fatalf("round %d: cancel did not interrupt the wait", i)
 		}
 	}
-	if s := ntWord(hdr, notifySleepersOffset); s != 0 {
-		t.Fatalf("sleepers = %d after cancelled waits, want 0", s)
+	if ntFutexSleepers(t, os.Getpid()) != 0 {
+		t.Fatal("a cancelled wait is still asleep")
 	}
 
 	// An already finished context is reported without waiting.
@@ -371,9 +403,6 @@ func TestNotifyMaxElapsedReturnsNil(t *testing.T) {
 			}
 		}
 	}
-	if s := ntWord(hdr, notifySleepersOffset); s != 0 {
-		t.Fatalf("sleepers = %d, want 0", s)
-	}
 }
 
 func TestNotifyReadOnlyMappingWakes(t *testing.T) {
@@ -387,6 +416,10 @@ func TestNotifyReadOnlyMappingWakes(t *testing.T) {
 	tok := ro.token()
 	done := make(chan error, 1)
 	go func() { done <- ro.wait(context.Background(), tok, time.Hour) }()
+	ntWaitFor(t, "the read-only waiter to sleep", func() bool { return ntFutexSleepers(t, os.Getpid()) == 1 })
+	if ntWord(hdr, notifyGenOffset) != 0 {
+		t.Fatal("read-only waiter wrote the wake word")
+	}
 	w.wakeAll()
 	select {
 	case err := <-done:
@@ -402,7 +435,7 @@ func TestNotifyReadOnlyMappingWakes(t *testing.T) {
 	// A read-only handle neither bumps the generation nor counts itself.
 	before := ntWord(hdr, notifyGenOffset)
 	ro.wakeAll()
-	if ntWord(hdr, notifyGenOffset) != before || ntWord(hdr, notifySleepersOffset) != 0 {
+	if ntWord(hdr, notifyGenOffset) != before {
 		t.Fatal("read-only notifier wrote the header")
 	}
 	// Cancellation interrupts its sliced sleep as well.
@@ -421,7 +454,7 @@ func TestNotifyDisabled(t *testing.T) {
 	t.Cleanup(func() { os.Remove(semaphoreDir + "/sem." + semaphoreName(path)) })
 
 	n.wakeAll()
-	if !bytes.Equal(hdr[notifyGenOffset:notifySleepersOffset+4], make([]byte, 8)) {
+	if !bytes.Equal(hdr[notifyGenOffset:notifyGenOffset+8], make([]byte, 8)) {
 		t.Fatal("disabled notifier wrote the header")
 	}
 	if _, err := os.Stat(semaphoreDir + "/sem." + semaphoreName(path)); err == nil {
@@ -463,7 +496,9 @@ func TestNotifyEnvOff(t *testing.T) {
 	ntReap(t, cmd, out)
 }
 
-func TestNotifySleepersReturnToZero(t *testing.T) {
+// Whatever way waits end, one wakeAll leaves the word without the waiters
+// bit, so later appends pay no system call.
+func TestNotifyWaitersBitHeals(t *testing.T) {
 	path, hdr := ntHeader(t)
 	n := ntOpen(t, path, hdr, true)
 	var wg sync.WaitGroup
@@ -493,8 +528,34 @@ func TestNotifySleepersReturnToZero(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	if s := ntWord(hdr, notifySleepersOffset); s != 0 {
-		t.Fatalf("sleepers = %d after every wait ended, want 0", s)
+	n.wakeAll()
+	if ntWaiters(hdr) {
+		t.Fatal("waiters bit survives a wakeAll with nobody waiting")
+	}
+	if w := ntWord(hdr, notifyGenOffset); w != 2*301 {
+		t.Fatalf("word = %d, want generation 301 (%d)", w, 2*301)
+	}
+}
+
+// A follower killed in its sleep costs the writers one wake, not one per
+// append forever.
+func TestNotifyKilledWaiterHeals(t *testing.T) {
+	path, hdr := ntHeader(t)
+	n := ntOpen(t, path, hdr, true)
+	cmd, _ := ntSpawn(t, "waiter", "NT_PATH="+path)
+	ntWaitFor(t, "the child to sleep", func() bool { return ntFutexSleepers(t, cmd.Process.Pid) == 1 })
+	if !ntWaiters(hdr) {
+		t.Fatal("a sleeping writable waiter must have set the waiters bit")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	n.wakeAll()
+	if ntWaiters(hdr) {
+		t.Fatal("waiters bit not cleared by the wake")
+	}
+	n.wakeAll()
+	if ntWaiters(hdr) || ntWord(hdr, notifyGenOffset) != 4 {
+		t.Fatalf("word = %d, want 4", ntWord(hdr, notifyGenOffset))
 	}
 }
 
@@ -510,7 +571,7 @@ func TestNotifyCloseReleasesWaiters(t *testing.T) {
 	for range 2 {
 		go func() { done <- n.wait(context.Background(), n.token(), time.Hour) }()
 	}
-	ntWaitFor(t, "two sleepers", func() bool { return ntWord(hdr, notifySleepersOffset) == 2 })
+	ntWaitFor(t, "two sleepers", func() bool { return ntFutexSleepers(t, os.Getpid()) == 2 })
 	n.close() // returns only once no wait uses the mapping
 	if err := syscall.Munmap(mem); err != nil {
 		t.Fatal(err)
@@ -533,9 +594,7 @@ func TestNotifyCloseReleasesWaiters(t *testing.T) {
 		t.Fatal("token after close")
 	}
 	n.close() // idempotent
-	if s := ntWord(hdr, notifySleepersOffset); s != 0 {
-		t.Fatalf("sleepers = %d, want 0", s)
-	}
+	_ = hdr
 }
 
 // ---------------------------------------------------------------------------
@@ -724,8 +783,8 @@ func TestSemaphoreFailureIsSilent(t *testing.T) {
 	n.semName = "no/such/dir/x" // /dev/shm/sem.no/such/dir/x cannot be created
 	n.wakeAll()
 	n.wakeAll()
-	if g := ntWord(hdr, notifyGenOffset); g != 2 {
-		t.Fatalf("generation %d, want 2", g)
+	if g := ntWord(hdr, notifyGenOffset); g != 4 {
+		t.Fatalf("word %d, want 4 (generation 2)", g)
 	}
 	if n.semState.Load() != semBroken {
 		t.Fatal("semaphore failure not remembered")
