@@ -880,3 +880,76 @@ int main(int argc, char **argv) {
 		t.Fatalf("post on glibc-created semaphore: %s, want 1", got)
 	}
 }
+
+// ntRefBin returns the reference 1.2.1 CLI, or skips.
+func ntRefBin(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("PLASMITE_REF_BIN")
+	if bin == "" {
+		if _, err := os.Stat("/work/refsdk/stamp"); err != nil {
+			t.Skip("reference 1.2.1 not available (set PLASMITE_REF_BIN)")
+		}
+		bin = "/work/refsdk/bin/plasmite"
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Skipf("reference CLI: %v", err)
+	}
+	return bin
+}
+
+// Against the reference release: its writer posts the semaphore we compute
+// the name of, and its follower consumes our posts.
+func TestSemaphoreReferenceInterop(t *testing.T) {
+	bin := ntRefBin(t)
+	dir := t.TempDir()
+	pool := filepath.Join(dir, "demo.plasmite")
+	semPath := ntSemPath(t, pool)
+	ref := func(args ...string) {
+		t.Helper()
+		out, err := exec.Command(bin, append([]string{"--dir", dir}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("plasmite %v: %v\n%s", args, err, out)
+		}
+	}
+	ref("pool", "create", "demo")
+	ref("feed", "demo", `{"a":1}`)
+	if v, _, _ := ntSemValue(t, semPath); v != 1 {
+		t.Fatalf("reference append left count %d on %s, want 1", v, semPath)
+	}
+
+	// Its follower polls sem_trywait: our posts are consumed.
+	follow := exec.Command(bin, "--dir", dir, "follow", "demo")
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { follow.Process.Kill(); follow.Wait() }()
+	ntWaitFor(t, "the reference follower to drain the count", func() bool {
+		v, _, _ := ntSemValue(t, semPath)
+		return v == 0
+	})
+	hdr := ntMapFile(t, pool, 4096, true)
+	n := openNotifier(pool, hdr, true, false)
+	defer n.close()
+	// Freeze the follower so the posts are seen before it takes them.
+	if err := follow.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		n.wakeAll()
+	}
+	v, _, _ := ntSemValue(t, semPath)
+	follow.Process.Signal(syscall.SIGCONT)
+	if v != 3 {
+		t.Fatalf("count %d after three posts, want 3", v)
+	}
+	ntWaitFor(t, "the reference follower to consume our posts", func() bool {
+		v, _, _ := ntSemValue(t, semPath)
+		return v == 0
+	})
+	// Our wake word did not disturb the pool for the reference.
+	ref("feed", "demo", `{"a":2}`)
+	out, err := exec.Command(bin, "--dir", dir, "fetch", "demo", "2").CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte(`"a":2`)) {
+		t.Fatalf("reference fetch after our wakes: %v\n%s", err, out)
+	}
+}
