@@ -28,14 +28,10 @@ const (
 	notifyPollSlice  = time.Millisecond
 )
 
-// notifyEnvDisabled reports whether PLASMITE_NOTIFY disables wake-ups for
-// the whole process. It is read once.
+// notifyEnvDisabled reports whether PLASMITE_NOTIFY=off (any case) disables
+// wake-ups for the whole process. It is read once.
 var notifyEnvDisabled = sync.OnceValue(func() bool {
-	switch strings.ToLower(strings.TrimSpace(os.Getenv("PLASMITE_NOTIFY"))) {
-	case "off", "0", "false", "no", "disabled":
-		return true
-	}
-	return false
+	return strings.EqualFold(os.Getenv("PLASMITE_NOTIFY"), "off")
 })
 
 // notifier wakes the followers of one pool and lets a follower wait for the
