@@ -82,6 +82,14 @@ var notifyEnvDisabled = sync.OnceValue(func() bool {
 	return strings.EqualFold(os.Getenv("PLASMITE_NOTIFY"), "off")
 })
 
+// notifySemaphoreOff reports whether PLASMITE_NOTIFY_SEMAPHORE=off (any case)
+// stops posting the reference's semaphore, our own wake-ups staying on. The
+// reference never removes its semaphore files, so test suites that create
+// many temporary pools set it to keep /dev/shm clean. It is read once.
+var notifySemaphoreOff = sync.OnceValue(func() bool {
+	return strings.EqualFold(os.Getenv("PLASMITE_NOTIFY_SEMAPHORE"), "off")
+})
+
 // notifier wakes the followers of one pool and lets a follower wait for the
 // next append. It never fails: whatever is unavailable degrades to polling,
 // which is always correct because readers re-check the ring.
@@ -133,7 +141,7 @@ func openNotifier(path string, header []byte, writable, disabled bool) *notifier
 		return n
 	}
 	n.mode = notifyWritable
-	if semaphoreSupported {
+	if semaphoreSupported && !notifySemaphoreOff() {
 		n.semName = semaphoreName(path)
 	}
 	return n
@@ -438,6 +446,10 @@ func (n *notifier) postSemaphore() {
 // openSemaphore maps the semaphore file, creating it if needed, and reports
 // whether posting is possible.
 func (n *notifier) openSemaphore() bool {
+	if n.semName == "" {
+		n.semState.Store(semBroken)
+		return false
+	}
 	n.semMu.Lock()
 	defer n.semMu.Unlock()
 	if st := n.semState.Load(); st != semUntried {

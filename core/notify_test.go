@@ -222,6 +222,18 @@ func ntRunRole(role string) error {
 			a.wakeAll()
 		}
 		return nil
+	case "semoff":
+		// PLASMITE_NOTIFY_SEMAPHORE=off: our wake word works, no semaphore.
+		n := openNotifier(path, mem, true, false)
+		n.wakeAll()
+		if ntWord(mem, notifyGenOffset) != 2 {
+			return fmt.Errorf("wake word %d, want 2", ntWord(mem, notifyGenOffset))
+		}
+		if _, err := os.Stat(semaphoreDir + "/sem." + semaphoreName(path)); err == nil {
+			os.Remove(semaphoreDir + "/sem." + semaphoreName(path))
+			return errors.New("semaphore posted although PLASMITE_NOTIFY_SEMAPHORE=off")
+		}
+		return nil
 	case "envoff":
 		// PLASMITE_NOTIFY=off is set: a notifier asked to be enabled must
 		// behave as disabled.
@@ -487,6 +499,12 @@ func TestNotifyDisabled(t *testing.T) {
 	case <-time.After(ntGuard):
 		t.Fatal("cancel did not end a disabled wait")
 	}
+}
+
+func TestNotifySemaphoreEnvOff(t *testing.T) {
+	path, _ := ntHeader(t)
+	cmd, out := ntSpawn(t, "semoff", "NT_PATH="+path, "PLASMITE_NOTIFY_SEMAPHORE=OFF")
+	ntReap(t, cmd, out)
 }
 
 func TestNotifyEnvOff(t *testing.T) {
