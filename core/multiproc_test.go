@@ -20,10 +20,48 @@ import (
 // Multi-process tests re-exec the test binary; PLASMITE_CORE_ROLE picks the
 // role the child plays instead of running tests.
 func TestMain(m *testing.M) {
+	logPath, owner := semaphoreLog()
 	if role := os.Getenv("PLASMITE_CORE_ROLE"); role != "" {
 		os.Exit(runRole(role, os.Getenv("PLASMITE_CORE_POOL"), os.Getenv("PLASMITE_CORE_ARG")))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if owner {
+		removeLoggedSemaphores(logPath)
+	}
+	os.Exit(code)
+}
+
+// semaphoreLog makes every process of this test run (the children inherit
+// PLASMITE_CORE_SEMLOG) record the semaphore files it creates, so the parent
+// can remove them at the end instead of littering /dev/shm.
+func semaphoreLog() (path string, owner bool) {
+	path = os.Getenv("PLASMITE_CORE_SEMLOG")
+	if path == "" {
+		f, err := os.CreateTemp("", "plasmite-semlog-")
+		if err != nil {
+			return "", false
+		}
+		f.Close()
+		path, owner = f.Name(), true
+		os.Setenv("PLASMITE_CORE_SEMLOG", path)
+	}
+	semaphoreCreated = func(sem string) {
+		if f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0); err == nil {
+			f.WriteString(sem + "\n")
+			f.Close()
+		}
+	}
+	return path, owner
+}
+
+func removeLoggedSemaphores(logPath string) {
+	data, _ := os.ReadFile(logPath)
+	for _, sem := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(sem, "/dev/shm/sem.plsm-") {
+			os.Remove(sem)
+		}
+	}
+	os.Remove(logPath)
 }
 
 func runRole(role, path, arg string) int {

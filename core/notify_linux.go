@@ -522,8 +522,16 @@ func createSemaphore(final string) (*os.File, error) {
 		f.Close()
 		return nil, err
 	}
+	if semaphoreCreated != nil {
+		semaphoreCreated(final)
+	}
 	return f, nil
 }
+
+// semaphoreCreated, when set (by tests), learns the path of every semaphore
+// file this process creates, so a test run can remove what it left in
+// /dev/shm (neither implementation ever unlinks a pool's semaphore).
+var semaphoreCreated func(path string)
 
 // semaphoreTempSuffix returns six random characters, the shape of glibc's
 // mktemp suffix for the temporary semaphore file.

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/plasmite-go/plasmite/internal/reftest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,6 +76,7 @@ func ntHeader(t testing.TB) (string, []byte) {
 // tests about our own wake word.
 func ntOpen(t testing.TB, path string, header []byte, writable bool) *notifier {
 	t.Helper()
+	ntNeedNotify(t)
 	n := openNotifier(path, header, writable, false)
 	if n.mode == notifyOff {
 		t.Fatal("notifier unexpectedly disabled (PLASMITE_NOTIFY set in the environment?)")
@@ -168,6 +170,7 @@ func ntReap(t testing.TB, cmd *exec.Cmd, out *bytes.Buffer) {
 
 // TestNotifyHelperProcess is not a test: it runs the child roles.
 func TestNotifyHelperProcess(t *testing.T) {
+	ntNeedNotify(t)
 	role := os.Getenv(notifyRoleEnv)
 	if role == "" {
 		t.Skip("helper process only")
@@ -253,6 +256,7 @@ func ntRunRole(role string) error {
 }
 
 func TestNotifyWakeCrossesProcesses(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	n := ntOpen(t, path, hdr, true)
 
@@ -295,6 +299,7 @@ func TestNotifyWakeCrossesProcesses(t *testing.T) {
 // A ping-pong between two processes where every round depends on one
 // wake-up: a single lost wake-up stalls it.
 func TestNotifyPingPongAcrossProcesses(t *testing.T) {
+	ntNeedNotify(t)
 	const rounds = 3000
 	path, hdr := ntHeader(t)
 	a := ntOpen(t, path, hdr[:2048], true)
@@ -322,6 +327,7 @@ func TestNotifyPingPongAcrossProcesses(t *testing.T) {
 }
 
 func TestNotifyTokenTakenBeforeWakeIsNotLost(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	n := ntOpen(t, path, hdr, true)
 	other := ntOpen(t, path, hdr, true) // a second handle, as another writer would have
@@ -348,6 +354,7 @@ func TestNotifyTokenTakenBeforeWakeIsNotLost(t *testing.T) {
 }
 
 func TestNotifyCancelUnblocksWait(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	n := ntOpen(t, path, hdr, true)
 
@@ -394,6 +401,7 @@ func TestNotifyCancelUnblocksWait(t *testing.T) {
 }
 
 func TestNotifyMaxElapsedReturnsNil(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	for _, writable := range []bool{true, false} {
 		n := ntOpen(t, path, hdr, writable)
@@ -418,6 +426,7 @@ func TestNotifyMaxElapsedReturnsNil(t *testing.T) {
 }
 
 func TestNotifyReadOnlyMappingWakes(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	w := ntOpen(t, path, hdr, true)
 	ro := ntOpen(t, path, ntMapFile(t, path, 4096, false), false)
@@ -460,6 +469,7 @@ func TestNotifyReadOnlyMappingWakes(t *testing.T) {
 }
 
 func TestNotifyDisabled(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	n := openNotifier(path, hdr, true, true)
 	defer n.close()
@@ -517,6 +527,7 @@ func TestNotifyEnvOff(t *testing.T) {
 // Whatever way waits end, one wakeAll leaves the word without the waiters
 // bit, so later appends pay no system call.
 func TestNotifyWaitersBitHeals(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	n := ntOpen(t, path, hdr, true)
 	var wg sync.WaitGroup
@@ -558,6 +569,7 @@ func TestNotifyWaitersBitHeals(t *testing.T) {
 // A follower killed in its sleep costs the writers one wake, not one per
 // append forever.
 func TestNotifyKilledWaiterHeals(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	n := ntOpen(t, path, hdr, true)
 	cmd, _ := ntSpawn(t, "waiter", "NT_PATH="+path)
@@ -578,6 +590,7 @@ func TestNotifyKilledWaiterHeals(t *testing.T) {
 }
 
 func TestNotifyCloseReleasesWaiters(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	mem, err := ntMap(path, 4096, true)
 	if err != nil {
@@ -640,6 +653,7 @@ func ntSemValue(t testing.TB, semPath string) (value, waiters uint32, raw []byte
 }
 
 func TestSemaphoreName(t *testing.T) {
+	ntNeedNotify(t)
 	// From the pool-format notes (§6.7): a path that does not resolve is
 	// hashed as given.
 	if got, want := semaphoreName("/srv/pools/demo.plasmite"),
@@ -689,6 +703,7 @@ func ntHash(s string) string {
 }
 
 func TestSemaphorePostedOnWake(t *testing.T) {
+	ntNeedNotify(t)
 	dir := t.TempDir()
 	pool := filepath.Join(dir, "p.plasmite")
 	hdr := ntMapFile(t, pool, 4096, true)
@@ -728,6 +743,7 @@ func TestSemaphorePostedOnWake(t *testing.T) {
 }
 
 func TestSemaphoreExistingIsReused(t *testing.T) {
+	ntNeedNotify(t)
 	dir := t.TempDir()
 	pool := filepath.Join(dir, "p.plasmite")
 	hdr := ntMapFile(t, pool, 4096, true)
@@ -754,6 +770,7 @@ func TestSemaphoreExistingIsReused(t *testing.T) {
 // A waiter blocked the way glibc's sem_wait blocks (announced in the high
 // half, asleep on the low half) is woken by a post.
 func TestSemaphoreWakesBlockedWaiter(t *testing.T) {
+	ntNeedNotify(t)
 	dir := t.TempDir()
 	pool := filepath.Join(dir, "p.plasmite")
 	hdr := ntMapFile(t, pool, 4096, true)
@@ -795,6 +812,7 @@ func TestSemaphoreWakesBlockedWaiter(t *testing.T) {
 }
 
 func TestSemaphoreFailureIsSilent(t *testing.T) {
+	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
 	n := openNotifier(path, hdr, true, false)
 	defer n.close()
@@ -812,6 +830,7 @@ func TestSemaphoreFailureIsSilent(t *testing.T) {
 // With a C compiler around, check the layout against glibc itself: its
 // sem_trywait consumes our post, and our post wakes its blocked sem_wait.
 func TestSemaphoreGlibcInterop(t *testing.T) {
+	ntNeedNotify(t)
 	cc, err := exec.LookPath("cc")
 	if err != nil {
 		t.Skip("no C compiler")
@@ -902,22 +921,16 @@ int main(int argc, char **argv) {
 // ntRefBin returns the reference 1.2.1 CLI, or skips.
 func ntRefBin(t *testing.T) string {
 	t.Helper()
-	bin := os.Getenv("PLASMITE_REF_BIN")
-	if bin == "" {
-		if _, err := os.Stat("/work/refsdk/stamp"); err != nil {
-			t.Skip("reference 1.2.1 not available (set PLASMITE_REF_BIN)")
-		}
-		bin = "/work/refsdk/bin/plasmite"
+	if notifyEnvDisabled() {
+		t.Skip("PLASMITE_NOTIFY=off: our appends post nothing")
 	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("reference CLI: %v", err)
-	}
-	return bin
+	return reftest.Bin(t)
 }
 
 // Against the reference release: its writer posts the semaphore we compute
 // the name of, and its follower consumes our posts.
 func TestSemaphoreReferenceInterop(t *testing.T) {
+	ntNeedNotify(t)
 	bin := ntRefBin(t)
 	dir := t.TempDir()
 	pool := filepath.Join(dir, "demo.plasmite")
@@ -969,5 +982,14 @@ func TestSemaphoreReferenceInterop(t *testing.T) {
 	out, err := exec.Command(bin, "--dir", dir, "fetch", "demo", "2").CombinedOutput()
 	if err != nil || !bytes.Contains(out, []byte(`"a":2`)) {
 		t.Fatalf("reference fetch after our wakes: %v\n%s", err, out)
+	}
+}
+
+// ntNeedNotify skips tests of the notifier itself when PLASMITE_NOTIFY=off
+// (make test-nonotify) has disabled it for the whole process.
+func ntNeedNotify(t testing.TB) {
+	t.Helper()
+	if notifyEnvDisabled() {
+		t.Skip("PLASMITE_NOTIFY=off disables the notifier under test")
 	}
 }
