@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+)
+
+// maxRecord is the largest record (bytes of its JSON text) feed accepts.
+const maxRecord = 1 << 20
+
+// record is one unit of a feed stream: JSON text, or a failure to report.
+type record struct {
+	data  []byte // valid until the next call to next
+	index int    // 1-based record number
+	line  int    // 1-based first line; 0 when the mode has no lines
+	fail  string // "", "Parse" or "Oversize"
+	msg   string // parser message for failures
+}
+
+// splitter cuts a feed stream into records according to --in.
+type splitter struct {
+	r        *bufio.Reader
+	mode     string // jsonl, json, seq, jq, event, auto (resolved on first call)
+	auto     bool
+	index    int
+	line     int
+	buf      []byte
+	acc      []byte
+	dec      *json.Decoder
+	done     bool
+	pending  []byte // a line read ahead while accumulating (auto resync)
+	pendLine int
+}
+
+func newSplitter(r io.Reader, mode string) *splitter {
+	return &splitter{r: bufio.NewReaderSize(r, 1<<16), mode: mode, auto: mode == "auto"}
+}
+
+// buffered says whether more input is available without blocking.
+func (s *splitter) buffered() bool { return s.r.Buffered() > 0 || s.pending != nil }
+
+// resolve picks the mode for auto: RS anywhere in the first chunk → seq;
+// first non-blank line starting with an SSE field → event; else jsonl.
+func (s *splitter) resolve() {
+	if s.mode != "auto" {
+		return
+	}
+	// Look at what is available (at least one byte or one line), without
+	// waiting for a full sniff window on a slow live stream.
+	peek, _ := s.r.Peek(1)
+	if len(peek) > 0 {
+		n := s.r.Buffered()
+		if n > 8192 {
+			n = 8192
+		}
+		peek, _ = s.r.Peek(n)
+		// make sure we see at least the first non-blank line when possible
+		for !bytes.ContainsAny(bytes.TrimLeft(peek, " \t\r\n"), "\n\x1e") && len(peek) < 8192 {
+			more, err := s.r.Peek(len(peek) + 1)
+			if len(more) <= len(peek) || err != nil {
+				peek = more
+				break
+			}
+			peek, _ = s.r.Peek(s.r.Buffered())
+		}
+	}
+	if bytes.IndexByte(peek, 0x1e) >= 0 {
+		s.mode = "seq"
+		return
+	}
+	first := bytes.TrimLeft(peek, " \t\r\n")
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	for _, p := range []string{"data:", "event:", "id:", ":"} {
+		if bytes.HasPrefix(first, []byte(p)) {
+			s.mode = "event"
+			return
+		}
+	}
+	s.mode = "jsonl"
+}
+
+// readLine returns the next line without its terminator; lines longer than
+// maxRecord come back truncated with over=true (the rest is discarded).
+func (s *splitter) readLine() (line []byte, over bool, err error) {
+	if s.pending != nil {
+		l := s.pending
+		s.pending = nil
+		return l, false, nil
+	}
+	s.buf = s.buf[:0]
+	for {
+		chunk, e := s.r.ReadSlice('\n')
+		if len(s.buf)+len(chunk) > maxRecord+2 {
+			over = true
+		} else {
+			s.buf = append(s.buf, chunk...)
+		}
+		if e == bufio.ErrBufferFull {
+			continue
+		}
+		if e != nil {
+			if e == io.EOF && (len(s.buf) > 0 || over) {
+				break
+			}
+			return nil, false, e
+		}
+		break
+	}
+	s.line++
+	line = bytes.TrimRight(s.buf, "\r\n")
+	if len(line) > maxRecord {
+		over = true
+	}
+	return line, over, nil
+}
+
+func blank(b []byte) bool { return len(bytes.TrimSpace(b)) == 0 }
+
+// next returns the next record; io.EOF at the end; other errors are read errors.
+func (s *splitter) next() (record, error) {
+	if s.done {
+		return record{}, io.EOF
+	}
+	s.resolve()
+	switch s.mode {
+	case "jsonl":
+		for {
+			line, over, err := s.readLine()
+			if err != nil {
+				return record{}, err
+			}
+			if !over && blank(line) {
+				continue
+			}
+			s.index++
+			rec := record{data: line, index: s.index, line: s.line}
+			if over {
+				rec.fail = "Oversize"
+			}
+			return rec, nil
+		}
+	case "json":
+		s.done = true
+		all, err := io.ReadAll(io.LimitReader(s.r, maxRecord+1))
+		if err != nil {
+			return record{}, err
+		}
+		over := len(all) > maxRecord
+		if over {
+			io.Copy(io.Discard, s.r)
+		}
+		if !over && blank(all) {
+			return record{}, io.EOF
+		}
+		s.index++
+		rec := record{data: bytes.TrimSpace(all), index: 1}
+		if over {
+			rec.fail = "Oversize"
+		}
+		return rec, nil
+	case "seq":
+		for {
+			s.buf = s.buf[:0]
+			over := false
+			sawAny := false
+			for {
+				chunk, e := s.r.ReadSlice(0x1e)
+				if len(chunk) > 0 {
+					sawAny = true
+				}
+				if len(s.buf)+len(chunk) > maxRecord+1 {
+					over = true
+				} else {
+					s.buf = append(s.buf, chunk...)
+				}
+				if e == bufio.ErrBufferFull {
+					continue
+				}
+				if e != nil {
+					if e == io.EOF {
+						s.done = true
+						break
+					}
+					return record{}, e
+				}
+				break
+			}
+			body := bytes.TrimSpace(bytes.TrimSuffix(s.buf, []byte{0x1e}))
+			if !over && len(body) == 0 {
+				if s.done || !sawAny {
+					return record{}, io.EOF
+				}
+				continue
+			}
+			s.index++
+			rec := record{data: body, index: s.index}
+			if over || len(body) > maxRecord {
+				rec.fail = "Oversize"
+			}
+			return rec, nil
+		}
+	case "jq":
+		if s.dec == nil {
+			s.dec = json.NewDecoder(s.r)
+		}
+		var raw json.RawMessage
+		if err := s.dec.Decode(&raw); err != nil {
+			if err == io.EOF {
+				return record{}, io.EOF
+			}
+			var se *json.SyntaxError
+			if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
+				s.done = true
+				s.index++
+				return record{index: s.index, fail: "Parse", msg: err.Error()}, nil
+			}
+			return record{}, err
+		}
+		s.index++
+		rec := record{data: raw, index: s.index}
+		if len(raw) > maxRecord {
+			rec.fail = "Oversize"
+		}
+		return rec, nil
+	case "event":
+		s.acc = s.acc[:0]
+		have := false
+		start := 0
+		for {
+			line, _, err := s.readLine()
+			if err == io.EOF {
+				s.done = true
+				if have {
+					break
+				}
+				return record{}, io.EOF
+			}
+			if err != nil {
+				return record{}, err
+			}
+			if len(line) == 0 {
+				if have {
+					break
+				}
+				continue
+			}
+			if line[0] == ':' {
+				continue
+			}
+			if rest, ok := bytes.CutPrefix(line, []byte("data:")); ok {
+				rest = bytes.TrimPrefix(rest, []byte(" "))
+				if have {
+					s.acc = append(s.acc, '\n')
+				} else {
+					start = s.line
+				}
+				s.acc = append(s.acc, rest...)
+				have = true
+			}
+		}
+		s.index++
+		rec := record{data: s.acc, index: s.index, line: start}
+		if len(s.acc) > maxRecord {
+			rec.fail = "Oversize"
+		}
+		return rec, nil
+	}
+	return record{}, io.EOF
+}
+
+// recover handles a line that failed to parse in auto mode: when it opens an
+// object or array, following lines are joined until the text parses as one
+// value (pretty-printed JSON). It returns the joined record or a failure.
+func (s *splitter) recover(rec record, skip bool) record {
+	t := bytes.TrimLeft(rec.data, " \t")
+	if !s.auto || s.mode != "jsonl" || len(t) == 0 || (t[0] != '{' && t[0] != '[') {
+		rec.fail = "Parse"
+		return rec
+	}
+	s.acc = append(s.acc[:0], rec.data...)
+	depth := scanDepth(s.acc, 0)
+	for {
+		line, over, err := s.readLine()
+		if err != nil {
+			rec.data = s.acc
+			rec.fail = "Parse"
+			return rec
+		}
+		if skip {
+			lt := bytes.TrimLeft(line, " \t")
+			if len(lt) > 0 && (lt[0] == '{' || lt[0] == '[') {
+				// resync: the accumulated text is a bad record; restart here
+				s.pending = append([]byte(nil), line...)
+				s.line--
+				rec.data = s.acc
+				rec.fail = "Parse"
+				return rec
+			}
+		}
+		if over || len(s.acc)+1+len(line) > maxRecord {
+			rec.data = s.acc
+			rec.fail = "Oversize"
+			return rec
+		}
+		s.acc = append(s.acc, '\n')
+		s.acc = append(s.acc, line...)
+		depth = scanDepth(line, depth)
+		if depth <= 0 && json.Valid(s.acc) {
+			rec.data = s.acc
+			rec.fail = ""
+			return rec
+		}
+	}
+}
+
+// scanDepth tracks bracket nesting outside strings, well enough to know
+// when a multi-line value may be complete (json.Valid has the last word).
+// String state is not carried across lines: JSON strings cannot contain
+// raw newlines.
+func scanDepth(b []byte, depth int) int {
+	in := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if in {
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				in = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			in = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+	}
+	return depth
+}

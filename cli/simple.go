@@ -1,0 +1,71 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/plasmite-go/plasmite/core"
+)
+
+func cmdVersion(a *app, p *parsed) error {
+	if a.stdout.tty {
+		a.stdout.writeString("plasmite " + core.Version + "\n")
+		return nil
+	}
+	a.emitJSON(map[string]any{"name": "plasmite", "version": core.Version})
+	return nil
+}
+
+// outStyle is the emit_json style for stdout.
+func (a *app) outStyle() jsonStyle {
+	if a.stdout.tty || a.color == "always" {
+		if a.colorOut() {
+			return styleColor
+		}
+		return stylePretty
+	}
+	return styleCompact
+}
+
+func cmdFetch(a *app, p *parsed) error {
+	ref := p.arg("POOL")
+	seqStr := p.arg("SEQ")
+	seq, err := strconv.ParseUint(seqStr, 10, 64)
+	if err != nil {
+		return parseErr(nil, "invalid value '"+seqStr+"' for '<SEQ>': "+numErr(seqStr, err), false)
+	}
+	path := a.resolve(ref)
+	pool, err := core.Open(path, core.OpenOptions{ReadOnly: true, NoNotify: true})
+	if err != nil {
+		return a.openErr(err, ref, path, "fetch")
+	}
+	defer pool.Close()
+	m, err := pool.Get(seq)
+	if err != nil {
+		e := toCLI(err)
+		if e.kind == core.NotFound {
+			e.msg = "message not found"
+			e.path = ""
+			e.causes = nil
+			e.seq = &seq
+			e.hint = "Check available messages: plasmite pool info " + ref + " (or plasmite follow " + ref + " --tail 10)."
+		}
+		return e
+	}
+	b, err := appendMessageJSON(a.stdout.buf[:0], m.Payload, m.Seq, m.Time, a.outStyle())
+	if err != nil {
+		return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: path, seq: &seq, causes: []string{err.Error()}}
+	}
+	a.stdout.buf = append(b, '\n')
+	a.stdout.write(a.stdout.buf)
+	return nil
+}
+
+// shellWord prints a token raw when it is made only of safe characters,
+// else as a JSON string literal (the style of the reference's hints).
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./:=") == "" {
+		return s
+	}
+	return string(appendJSONString(nil, s))
+}
