@@ -5,8 +5,8 @@ package main
 // direct call once its branch is merged; nothing here knows the file format.
 
 import (
-	"github.com/plasmite-go/plasmite/core"
 	"errors"
+	"github.com/plasmite-go/plasmite/core"
 	"os"
 	"path/filepath"
 	"strings"
