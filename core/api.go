@@ -180,8 +180,9 @@ func (p *Pool) Tail(opts TailOptions) (*Tail, error) { panic("not implemented") 
 
 // Next returns the next message, waiting for one to be appended if needed.
 // It returns ctx.Err() when ctx is done first (use context.WithTimeout for a
-// deadline), and a RetentionGap error under GapError. The returned Message's
-// Payload is valid until the next call to Next.
+// deadline), and a RetentionGap error under GapError; after that error the
+// tail is finished: Next returns io.EOF and TryNext returns ok == false. The
+// returned Message's Payload is valid until the next call to Next.
 func (t *Tail) Next(ctx context.Context) (Message, error) { panic("not implemented") }
 
 // TryNext returns the next message if one is available now, without waiting;
