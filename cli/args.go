@@ -21,6 +21,7 @@ const (
 // flagSpec describes one option. Value "" makes it a switch.
 type flagSpec struct {
 	Long   string
+	Alias  string // another long name (v0 spelling)
 	Short  byte
 	Value  string // metavar, e.g. "TAIL"
 	Kind   valueKind
@@ -113,7 +114,7 @@ func (c *cmdSpec) sub(name string) *cmdSpec {
 
 func (c *cmdSpec) flag(long string) *flagSpec {
 	for i := range c.Flags {
-		if c.Flags[i].Long == long {
+		if c.Flags[i].Long == long || c.Flags[i].Alias == long && long != "" {
 			return &c.Flags[i]
 		}
 	}
@@ -132,6 +133,11 @@ func (c *cmdSpec) short(s byte) *flagSpec {
 func link(c *cmdSpec) {
 	for _, s := range c.Subs {
 		s.parent = c
+		for _, gf := range globalFlags {
+			if s.flag(gf.Long) == nil {
+				s.Flags = append(s.Flags, gf)
+			}
+		}
 		link(s)
 	}
 }
@@ -187,7 +193,7 @@ func parseCommand(c *cmdSpec, args []string) (*parsed, error) {
 		if tok == "---help" {
 			tok = "--help"
 		}
-		if onlyPos || tok == "-" || !strings.HasPrefix(tok, "-") || isNegNumber(tok) && len(pos) < len(c.Args) && false {
+		if onlyPos || tok == "-" || !strings.HasPrefix(tok, "-") {
 			if !onlyPos && len(c.Subs) > 0 && len(pos) == 0 {
 				if tok == "help" {
 					return nil, helpFor(c, args[i+1:])
@@ -216,7 +222,7 @@ func parseCommand(c *cmdSpec, args []string) (*parsed, error) {
 				return nil, &helpRequest{cmd: c, long: true}
 			}
 			f := c.flag(name)
-			if f == nil || f.Hidden && false {
+			if f == nil {
 				return nil, parseErr(c, "unexpected argument '"+tok+"' found", true)
 			}
 			if f.Value == "" {

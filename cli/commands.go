@@ -7,9 +7,8 @@ var (
 	fJSON     = flagSpec{Long: "json", Help: "Print machine-readable JSON instead of text"}
 	fTag      = flagSpec{Long: "tag", Value: "TAG", Multi: true, Help: "Tag (repeatable)"}
 	fCreate   = flagSpec{Long: "create", Help: "Create the pool first if it does not exist (default size 1M)"}
-	fFormat   = flagSpec{Long: "format", Value: "FORMAT", Enum: []string{"pretty", "json", "jsonl"}, Help: "Output format: pretty (multi-line JSON) or json/jsonl (one compact object per line)"}
 	fJSONL    = flagSpec{Long: "jsonl", Help: "Same as --format jsonl"}
-	fTail     = flagSpec{Long: "tail", Short: 'n', Value: "TAIL", Kind: vU64, Help: "Start with the last N messages (that pass the filters), then follow"}
+	fTail     = flagSpec{Long: "tail", Short: 'n', Value: "TAIL", Kind: vU64, Help: "Start with the last N retained messages (filters apply to them), then follow"}
 	fSince    = flagSpec{Long: "since", Value: "SINCE", Help: "Start at messages written at or after a time: RFC 3339, or relative like 30s, 5m, 2h, 1d"}
 	fTimeout  = flagSpec{Long: "timeout", Value: "TIMEOUT", Help: "Exit 124 when no message arrives for this long (e.g. 500ms, 10s, 5m)"}
 	fDurab    = flagSpec{Long: "durability", Value: "DURABILITY", Help: "fast (default) or flush (sync to disk before acknowledging)"}
@@ -22,6 +21,13 @@ var (
 	}
 )
 
+// globalFlags are accepted before the command and, as in 1.2.1, after it.
+var globalFlags = []flagSpec{
+	{Long: "dir", Value: "DIR", Multi: true, Help: "Directory for named pools (default ~/.plasmite/pools)"},
+	{Long: "color", Value: "COLOR", Multi: true, Enum: []string{"auto", "always", "never"}, Help: "Color for terminal output: auto, always or never"},
+	{Long: "format", Value: "FORMAT", Multi: true, Enum: []string{"pretty", "json", "jsonl", "yaml", "lite3", "lite3-raw"}, Help: "Output: pretty (text / indented JSON) or json (compact, one per line; jsonl is the same). Default: pretty on a terminal, json in a pipe"},
+}
+
 func flags(fs ...[]flagSpec) []flagSpec {
 	var out []flagSpec
 	for _, f := range fs {
@@ -31,7 +37,7 @@ func flags(fs ...[]flagSpec) []flagSpec {
 }
 
 func commandTree() *cmdSpec {
-	root := &cmdSpec{Name: "plasmite", About: "Persistent JSON message pools for local interprocess messaging"}
+	root := &cmdSpec{Name: "plasmite", About: "Persistent JSON message pools for local interprocess messaging", Flags: globalFlags}
 	pool := &cmdSpec{
 		Name: "pool", About: "Manage pool files", HelpIfEmpty: true,
 		Subs: []*cmdSpec{
@@ -57,7 +63,7 @@ func commandTree() *cmdSpec {
 			{
 				Name: "info", About: "Show pool metadata and bounds", HelpIfEmpty: true,
 				Args:     []argSpec{{Name: "NAME", Required: true, Help: "Pool name or path"}},
-				Flags:    flags([]flagSpec{fJSON, {Long: "format", Value: "FORMAT", Enum: []string{"pretty", "json"}, Help: "pretty (text) or json"}}),
+				Flags:    flags([]flagSpec{fJSON}),
 				Examples: []string{"plasmite pool info chat", "plasmite pool info chat --json | jq .bounds"},
 				Run:      cmdPoolInfo,
 			},
@@ -86,7 +92,8 @@ func commandTree() *cmdSpec {
 		Flags: flags([]flagSpec{
 			fTag,
 			{Long: "file", Short: 'f', Value: "FILE", Help: "Read messages from a file (- for stdin)"},
-			{Long: "in", Short: 'i', Value: "IN", Enum: []string{"auto", "jsonl", "json", "seq", "jq"}, Help: "How to split a file/stdin stream into messages: auto (default), jsonl, json, seq (RFC 7464, journalctl -o json-seq), jq"},
+			{Long: "input-format", Alias: "in", Short: 'i', Value: "INPUT", Enum: []string{"auto", "json", "jsonl", "seq", "jq", "yaml", "lite3", "lite3-raw"}, Help: "How to read a file/stdin stream: auto (default: JSON objects, json-seq or SSE, detected), json (whitespace-separated objects), jsonl (one per line), seq (RFC 7464, journalctl -o json-seq). --in is the same option"},
+			{Long: "data", Help: "Treat every object as data, even one shaped like a complete message"},
 			{Long: "errors", Short: 'e', Value: "ERRORS", Enum: []string{"stop", "skip"}, Help: "On a bad record: stop (default, exit 2) or skip it with a notice (exit 1 at the end)"},
 			fDurab, fCreate, fCrSize,
 			{Long: "retry", Value: "RETRY", Kind: vU32, Help: "Extra attempts when the pool is busy or a transient I/O error occurs"},
@@ -123,10 +130,11 @@ func commandTree() *cmdSpec {
 		Args: []argSpec{{Name: "POOL", Required: true, Help: "Pool name or path"}},
 		Flags: flags([]flagSpec{
 			fTail, fSince,
+			{Long: "no-follow", Help: "Print the selected history (all retained messages, or --tail/--since) and exit"},
 			{Long: "one", Help: "Exit after printing one message"},
 			fTimeout,
 			{Long: "where", Value: "WHERE", Multi: true, Help: "jq predicate on the envelope {data,meta,seq,time}; repeat to require all"},
-			fTag, fFormat, fJSONL,
+			fTag, fJSONL,
 			{Long: "data-only", Help: "Print only the data of each message"},
 			{Long: "replay", Value: "REPLAY", Kind: vF64, Help: "Print history with its original pacing at this speed (1 realtime, 2 double, 0 no delay), then exit; requires --tail or --since"},
 			{Long: "quiet-drops", Help: "Do not report messages overwritten before they could be read"},
@@ -135,7 +143,7 @@ func commandTree() *cmdSpec {
 		}, remoteAll),
 		Conflicts: [][2]string{{"since", "tail"}},
 		Notes: []string{
-			"Without --tail or --since only messages written after start are shown.",
+			"Without --tail, --since or --no-follow only messages written after start are shown.",
 			"--where takes jq expressions (select, test, has, length, any… all work); each must yield true for the message to be shown.",
 			"--replay needs a finite SPEED >= 0 and --tail or --since.",
 			"Exit status: 0 after --one or --replay, 124 when --timeout expires.",
@@ -177,7 +185,7 @@ func commandTree() *cmdSpec {
 		Args: []argSpec{{Name: "POOL", Required: true, Help: "Pool name or path"}},
 		Flags: flags([]flagSpec{
 			{Long: "me", Value: "ME", Help: "Your name: sent as data.from; your own messages are hidden"},
-			fCreate, fTail, fSince, fTimeout, fFormat, fJSONL,
+			fCreate, fTail, fSince, fTimeout, fJSONL,
 			{Long: "echo-self", Help: "Also show your own messages"},
 		}),
 		Conflicts: [][2]string{{"since", "tail"}},

@@ -87,7 +87,7 @@ func cmdDoctor(a *app, p *parsed) error {
 		}
 	}
 	switch {
-	case p.has("json"):
+	case a.jsonOut(p):
 		reps := []any{}
 		for _, it := range items {
 			reps = append(reps, reportJSON(it.ref, it.r))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -74,6 +75,7 @@ type feeder struct {
 	getBuf     []byte
 	out        []byte
 	quiet      bool // duplex: no receipts
+	asData     bool // --data: never treat input as complete messages
 	maxBatch   int
 }
 
@@ -115,7 +117,7 @@ func cmdFeed(a *app, p *parsed) error {
 	}
 	defer pool.Close()
 	f := &feeder{a: a, p: p, pool: pool, ref: ref, path: path, tags: p.all("tag"), dur: dur,
-		retries: int(p.u64("retry")), retryDelay: delay}
+		retries: int(p.u64("retry")), retryDelay: delay, asData: p.has("data")}
 	if data, ok := p.args["DATA"]; ok {
 		return f.single([]byte(data[0]))
 	}
@@ -138,9 +140,14 @@ func cmdFeed(a *app, p *parsed) error {
 	default:
 		return usageErr("missing data input", "Provide JSON via DATA, --file, or pipe JSON to stdin.")
 	}
-	mode := p.str("in")
-	if mode == "" {
+	mode := p.str("input-format")
+	switch mode {
+	case "":
 		mode = "auto"
+	case "json", "jq":
+		mode = "objects"
+	case "yaml", "lite3", "lite3-raw":
+		return usageErr("--input-format "+mode+" is not supported by this build yet", "Feed JSON (objects, JSONL, json-seq or SSE).")
 	}
 	return f.stream(in, mode, p.str("errors") == "skip")
 }
@@ -157,6 +164,9 @@ func (a *app) feedMissing(err error, p *parsed, ref, path string) error {
 	switch {
 	case strings.ContainsRune(ref, '/'):
 		e.hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
+	case true:
+		// 1.2.1 points at pool create.
+		e.hint = "Pool is missing. Retry with exact command: plasmite pool create " + shellWord(ref)
 	case p.has("DATA") || p.has("file") || a.stdinTTY:
 		w := []string{"plasmite", "feed", shellWord(ref), "--create"}
 		for _, t := range p.all("tag") {
@@ -177,8 +187,8 @@ func (a *app) feedMissing(err error, p *parsed, ref, path string) error {
 		if p.has("retry-delay") {
 			w = append(w, "--retry-delay", shellWord(p.str("retry-delay")))
 		}
-		if m := p.str("in"); m != "" && m != "auto" {
-			w = append(w, "--in", m)
+		if m := p.str("input-format"); m != "" && m != "auto" {
+			w = append(w, "--input-format", m)
 		}
 		if p.str("errors") == "skip" {
 			w = append(w, "--errors", "skip")
@@ -190,35 +200,87 @@ func (a *app) feedMissing(err error, p *parsed, ref, path string) error {
 	return e
 }
 
-// dataError classifies a rejected JSON text.
-func dataError(data []byte, err error) *cliError {
-	if !json.Valid(data) {
-		var v any
-		perr := json.Unmarshal(data, &v)
-		e := usageErr("invalid json", `Provide a single JSON value (e.g. '{"x":1}').`)
-		if perr != nil {
-			e.causes = []string{perr.Error()}
+// errNotObjectStart is the 1.2.1 wording for input that is not JSON objects.
+func unknownFormat() *cliError { return usageErr("unknown input format", "") }
+
+// completeMessage recognises a full message envelope (exactly data, meta
+// {tags}, seq, time) so `follow a | feed b` copies data and tags. It returns
+// ok=false for ordinary application objects.
+func completeMessage(text []byte) (data []byte, tags []string, ok bool, err error) {
+	if !bytes.Contains(text, []byte(`"meta"`)) || !bytes.Contains(text, []byte(`"seq"`)) {
+		return nil, nil, false, nil
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal(text, &top) != nil || len(top) != 4 {
+		return nil, nil, false, nil
+	}
+	for _, k := range []string{"data", "meta", "seq", "time"} {
+		if _, has := top[k]; !has {
+			return nil, nil, false, nil
 		}
+	}
+	var meta map[string]json.RawMessage
+	if json.Unmarshal(top["meta"], &meta) != nil || len(meta) != 1 || meta["tags"] == nil {
+		return nil, nil, false, nil
+	}
+	bad := func(cause string) error {
+		e := usageErr("invalid complete message", "Expected seq, RFC 3339 time, meta.tags strings, and object data.")
+		e.causes = []string{cause}
 		return e
 	}
-	t := strings.TrimLeft(string(data[:min(len(data), 64)]), " \t\r\n")
-	if !strings.HasPrefix(t, "{") {
-		return usageErr("data must be object", `Provide a JSON object (e.g. '{"x":1}').`)
+	var seq uint64
+	if e := json.Unmarshal(top["seq"], &seq); e != nil {
+		return nil, nil, true, bad(e.Error())
 	}
-	return toCLI(err)
+	if e := json.Unmarshal(meta["tags"], &tags); e != nil {
+		return nil, nil, true, bad(e.Error())
+	}
+	var ts string
+	if e := json.Unmarshal(top["time"], &ts); e != nil {
+		return nil, nil, true, bad(e.Error())
+	}
+	if _, e := time.Parse(time.RFC3339Nano, ts); e != nil {
+		ce := usageErr("invalid source message time", "Use an RFC 3339 timestamp.")
+		ce.causes = []string{e.Error()}
+		return nil, nil, true, ce
+	}
+	d := bytes.TrimSpace(top["data"])
+	if len(d) == 0 || d[0] != '{' {
+		return nil, nil, true, usageErr("data must be object", "Put message contents in an object.")
+	}
+	if tags == nil {
+		tags = []string{}
+	}
+	return d, tags, true, nil
+}
+
+// add encodes one record into the batch: a complete message keeps its own
+// data and tags (unless --data), anything else is data tagged with --tag.
+func (f *feeder) add(text []byte) error {
+	if !f.asData {
+		data, tags, ok, err := completeMessage(text)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if len(f.tags) > 0 {
+				return usageErr("complete messages supply their own tags", "Remove --tag, or use --data to treat the envelope as application data.")
+			}
+			return f.batch.AddJSON(data, tags)
+		}
+	}
+	return f.batch.AddJSON(text, f.tags)
 }
 
 func (f *feeder) single(data []byte) error {
-	if !json.Valid(data) {
-		return dataError(data, nil)
+	t := bytes.TrimSpace(data)
+	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
+		return unknownFormat()
 	}
-	if t := strings.TrimLeft(string(data[:min(len(data), 64)]), " \t\r\n"); !strings.HasPrefix(t, "{") {
-		return usageErr("data must be object", `Provide a JSON object (e.g. '{"x":1}').`)
+	if err := f.add(t); err != nil {
+		return err
 	}
-	if err := f.batch.AddJSON(data, f.tags); err != nil {
-		return dataError(data, err)
-	}
-	f.arena = append(f.arena, data...)
+	f.arena = append(f.arena, t...)
 	f.ends = append(f.ends, len(f.arena))
 	return f.flush()
 }
@@ -261,9 +323,9 @@ func (f *feeder) flush() error {
 		// rebuild the batch from the records not yet appended
 		f.batch.Reset()
 		for i := start; i < len(f.ends); i++ {
-			if err := f.batch.AddJSON(f.record(i), f.tags); err != nil {
+			if err := f.add(f.record(i)); err != nil {
 				f.reset()
-				return dataError(f.record(i), err)
+				return err
 			}
 		}
 	}
@@ -285,21 +347,13 @@ func (f *feeder) record(i int) []byte {
 	return f.arena[s:f.ends[i]]
 }
 
-// receipt prints one feed receipt: a line of text on a terminal, else the
-// stored message as JSON.
+// receipt prints the stored message of one append (1.2.1 receipts are the
+// complete message): pretty on a terminal, one compact line in a pipe.
 func (f *feeder) receipt(r core.Receipt, data []byte) {
 	if f.quiet {
 		return
 	}
 	a := f.a
-	if a.stdout.tty && a.color != "always" {
-		s := "fed seq=" + strconv.FormatUint(r.Seq, 10) + " at " + rfc3339Secs(time.Unix(0, r.Time))
-		if len(f.tags) > 0 {
-			s += "  tags: " + strings.Join(f.tags, ",")
-		}
-		a.stdout.writeString(s + "\n")
-		return
-	}
 	style := a.outStyle()
 	var err error
 	m, gerr := f.pool.GetInto(r.Seq, f.getBuf)
@@ -334,7 +388,10 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 		maxBytes = int(in.RingSize / 4)
 	}
 	sp := newSplitter(in, mode)
-	total, failed := 0, 0
+	if skip {
+		sp.fallback = "jsonl"
+	}
+	total, failed, ok := 0, 0, 0
 	for {
 		rec, err := sp.next()
 		if err == io.EOF {
@@ -348,11 +405,19 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 		}
 		total++
 		if rec.fail == "" {
-			if aerr := f.batch.AddJSON(rec.data, f.tags); aerr != nil {
+			if aerr := f.add(rec.data); aerr != nil {
+				var ce *cliError
+				if errors.As(aerr, &ce) {
+					// envelope problems (bad complete message, --tag clash) are fatal
+					if ferr := f.flush(); ferr != nil {
+						return ferr
+					}
+					return ce
+				}
 				if !json.Valid(rec.data) {
 					rec = sp.recover(rec, skip)
 					if rec.fail == "" {
-						aerr = f.batch.AddJSON(rec.data, f.tags)
+						aerr = f.add(rec.data)
 					}
 				}
 				if rec.fail == "" && aerr != nil {
@@ -360,7 +425,14 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 					if ferr := f.flush(); ferr != nil {
 						return ferr
 					}
-					return dataError(rec.data, aerr)
+					t := bytes.TrimSpace(rec.data)
+					if len(t) > 0 && t[0] != '{' {
+						if ok == 0 {
+							return unknownFormat()
+						}
+						return usageErr("JSON input requires message objects", "")
+					}
+					return toCLI(aerr)
 				}
 			}
 		}
@@ -369,15 +441,24 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 				return ferr
 			}
 			if !skip {
-				if rec.fail == "Oversize" {
-					return usageErr("record exceeds size limit", "Use -e skip to continue or select the correct input mode.")
+				switch rec.fail {
+				case "Oversize":
+					return usageErr("record exceeds size limit", "Records are limited to 1 MiB of JSON text.")
+				case "Incomplete":
+					return usageErr("incomplete JSON message", "")
+				case "NotObject":
+					if ok == 0 {
+						return unknownFormat()
+					}
+					return usageErr("JSON input requires message objects", "")
 				}
-				return usageErr("invalid json input", f.parseHint(mode))
+				return usageErr("invalid json input", f.parseHint(sp.mode))
 			}
 			failed++
 			f.notice(sp, rec)
 			continue
 		}
+		ok++
 		f.arena = append(f.arena, rec.data...)
 		f.ends = append(f.ends, len(f.arena))
 		if f.batch.Len() >= 4096 || len(f.arena) >= maxBytes || !sp.buffered() {
@@ -388,9 +469,6 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 	}
 	if err := f.flush(); err != nil {
 		return err
-	}
-	if total == 0 {
-		return usageErr("missing data input", "Provide JSON via DATA, --file, or pipe JSON to stdin.")
 	}
 	if failed > 0 {
 		word := "records"

@@ -36,10 +36,10 @@ type follower struct {
 // outputStyle resolves --format/--jsonl: pretty on a terminal, compact lines
 // when piped (the 1.2.1 default), or as asked.
 func (a *app) outputStyle(p *parsed) (jsonStyle, error) {
-	if p.has("jsonl") && p.has("format") {
-		return 0, usageErr("conflicting output options", "Use --format jsonl (or --jsonl), but not both.")
+	if p.has("jsonl") && a.format != "" {
+		return 0, usageErr("conflicting output options", "Use --format json (or --jsonl), but not both.")
 	}
-	format := p.str("format")
+	format := a.format
 	if p.has("jsonl") {
 		format = "jsonl"
 	}
@@ -49,6 +49,9 @@ func (a *app) outputStyle(p *parsed) (jsonStyle, error) {
 		} else {
 			format = "jsonl"
 		}
+	}
+	if format == "yaml" || format == "lite3" || format == "lite3-raw" {
+		return 0, usageErr("--format "+format+" is not supported by this build yet", "Use --format pretty or --format json.")
 	}
 	if format == "pretty" {
 		if a.colorOut() {
@@ -178,7 +181,7 @@ func cmdFollow(a *app, p *parsed) error {
 		if replay < 0 {
 			return usageErr("--replay speed must be non-negative", "Use --replay 1 for realtime, --replay 2 for 2x, --replay 0 for no delay.")
 		}
-		if tailN == 0 && !hasSince {
+		if tailN == 0 && !hasSince && !p.has("no-follow") {
 			return usageErr("--replay requires --tail or --since", "Replay needs historical messages. Use --tail N or --since DURATION.")
 		}
 	}
@@ -193,7 +196,7 @@ func cmdFollow(a *app, p *parsed) error {
 	f := &follower{a: a, pool: pool, ref: ref, path: path, tags: p.all("tag"), where: where,
 		dataOnly: p.has("data-only"), style: style, quietDrops: p.has("quiet-drops")}
 	return f.run(followOpts{tail: tailN, since: since, hasSince: hasSince, one: p.has("one"),
-		timeout: timeout, timeoutText: p.str("timeout"), replay: replay, noNotify: p.has("no-notify"), ttyMsg: true})
+		timeout: timeout, timeoutText: p.str("timeout"), replay: replay, noNotify: p.has("no-notify"), noFollow: p.has("no-follow"), ttyMsg: true})
 }
 
 type followOpts struct {
@@ -205,6 +208,7 @@ type followOpts struct {
 	timeoutText string
 	replay      float64 // < 0: none
 	noNotify    bool
+	noFollow    bool
 	ttyMsg      bool
 }
 
@@ -214,114 +218,80 @@ func (f *follower) filtered() bool {
 
 func (f *follower) run(o followOpts) error {
 	topts := core.TailOptions{Start: core.StartLive, NoNotify: o.noNotify}
-	scan := false
 	switch {
-	case o.hasSince:
+	case o.hasSince, o.noFollow && o.tail == 0:
 		topts.Start = core.StartOldest
-		scan = true
-	case o.tail > 0 && (f.filtered() || o.one || o.replay >= 0):
-		topts.Start = core.StartOldest
-		scan = true
 	case o.tail > 0:
+		// 1.2.1: --tail counts retained messages before filters.
 		topts.Start = core.StartLast
 		topts.Last = o.tail
 	}
+	if o.replay >= 0 {
+		o.noFollow = true
+	}
+	bound := f.pool.Bounds().Newest // history ends here for --no-follow
 	tail, err := f.pool.Tail(topts)
 	if err != nil {
 		return err
 	}
 	defer tail.Close()
 
-	matches := uint64(0) // for --tail N --one
-	var last uint64      // highest seq printed (never print twice)
-	if scan {
-		var hist []stored
-		for {
-			m, ok, err := tail.TryNext()
-			if err != nil {
-				return err
-			}
-			if !ok {
-				break
-			}
-			f.lastSeq = m.Seq
-			if o.hasSince && m.Time < o.since {
-				continue
-			}
-			keep, err := f.keep(m)
-			if err != nil {
-				return err
-			}
-			if !keep {
-				continue
-			}
-			matches++
-			s := stored{m.Seq, m.Time, append([]byte(nil), m.Payload...)}
-			if o.hasSince {
-				hist = append(hist, s)
-			} else {
-				hist = append(hist, s)
-				if uint64(len(hist)) > o.tail {
-					copy(hist, hist[1:])
-					hist = hist[:len(hist)-1]
-				}
-			}
-		}
-		if o.replay >= 0 {
-			return f.replay(hist, o)
-		}
-		if o.one && o.tail > 0 {
-			if matches >= o.tail && len(hist) > 0 {
-				h := hist[len(hist)-1]
-				return f.print(core.Message{Seq: h.seq, Time: h.t, Payload: h.payload})
-			}
-		} else {
-			for _, h := range hist {
-				if err := f.print(core.Message{Seq: h.seq, Time: h.t, Payload: h.payload}); err != nil {
-					return err
-				}
-				last = h.seq
-				if o.one {
-					return nil
-				}
-			}
-		}
-	}
+	var hist []stored // for --replay
+	history := topts.Start != core.StartLive
 	deadline := time.Time{}
 	if o.timeout > 0 {
 		deadline = time.Now().Add(o.timeout)
 	}
 	ctx := context.Background()
 	for {
-		wctx, cancel := ctx, context.CancelFunc(func() {})
-		wake := deadline
-		if f.dropFrom != 0 {
-			if t := f.lastNotice.Add(time.Second); wake.IsZero() || t.Before(wake) {
-				wake = t
+		var m core.Message
+		if history {
+			var ok bool
+			m, ok, err = tail.TryNext()
+			if err != nil {
+				return err
 			}
-		}
-		if !wake.IsZero() {
-			wctx, cancel = context.WithDeadline(ctx, wake)
-		}
-		m, err := tail.Next(wctx)
-		cancel()
-		if err != nil {
-			if errors.Is(err, context.DeadlineExceeded) {
-				if f.dropFrom != 0 {
-					f.flushDrops(true)
-				}
-				if !deadline.IsZero() && !time.Now().Before(deadline) {
-					if o.ttyMsg && f.a.stderr.tty {
-						f.a.stderr.writeString("No messages received (timed out after " + o.timeoutText + ").\n")
+			if !ok || (o.noFollow && m.Seq > bound) {
+				history = false
+				if o.noFollow {
+					if o.replay >= 0 {
+						return f.replay(hist, o)
 					}
-					return exitError{124}
+					return nil
 				}
-				continue
+				if !ok {
+					continue
+				}
 			}
-			return err
+		} else {
+			wctx, cancel := ctx, context.CancelFunc(func() {})
+			wake := deadline
+			if f.dropFrom != 0 {
+				if t := f.lastNotice.Add(time.Second); wake.IsZero() || t.Before(wake) {
+					wake = t
+				}
+			}
+			if !wake.IsZero() {
+				wctx, cancel = context.WithDeadline(ctx, wake)
+			}
+			m, err = tail.Next(wctx)
+			cancel()
+			if err != nil {
+				if errors.Is(err, context.DeadlineExceeded) {
+					f.flushDrops(true)
+					if !deadline.IsZero() && !time.Now().Before(deadline) {
+						if o.ttyMsg && f.a.stderr.tty {
+							f.a.stderr.writeString("No messages received (timed out after " + o.timeoutText + ").\n")
+						}
+						return exitError{124}
+					}
+					continue
+				}
+				return err
+			}
 		}
 		f.saw(m.Seq)
-		if m.Seq <= last {
+		if o.hasSince && m.Time < o.since {
 			continue
 		}
 		keep, err := f.keep(m)
@@ -331,14 +301,16 @@ func (f *follower) run(o followOpts) error {
 		if !keep {
 			continue
 		}
-		matches++
-		if o.one && o.tail > 0 && matches < o.tail {
+		if o.replay >= 0 {
+			hist = append(hist, stored{m.Seq, m.Time, append([]byte(nil), m.Payload...)})
+			if o.one {
+				return f.replay(hist, o)
+			}
 			continue
 		}
 		if err := f.print(m); err != nil {
 			return err
 		}
-		last = m.Seq
 		if o.one {
 			return nil
 		}
@@ -384,7 +356,7 @@ func (a *app) followMissing(err error, p *parsed, ref, path, cmd string) error {
 	if n := p.u64("tail"); n > 0 {
 		w = append(w, "--tail", strconv.FormatUint(n, 10))
 	}
-	for _, fl := range []string{"one", "jsonl"} {
+	for _, fl := range []string{"one", "no-follow"} {
 		if p.has(fl) {
 			w = append(w, "--"+fl)
 		}
@@ -395,9 +367,17 @@ func (a *app) followMissing(err error, p *parsed, ref, path, cmd string) error {
 	if p.has("data-only") {
 		w = append(w, "--data-only")
 	}
-	if p.has("format") {
-		w = append(w, "--format", p.str("format"))
+	format := a.format
+	if p.has("jsonl") {
+		format = "json"
 	}
+	if format == "" {
+		format = "json"
+		if a.stdout.tty {
+			format = "pretty"
+		}
+	}
+	w = append(w, "--format", format)
 	if p.has("since") {
 		w = append(w, "--since", shellWord(p.str("since")))
 	}

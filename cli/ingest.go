@@ -32,11 +32,11 @@ type splitter struct {
 	dec      *json.Decoder
 	done     bool
 	pending  []byte // a line read ahead while accumulating (auto resync)
-	pendLine int
+	fallback string // what auto resolves to for plain JSON: objects, or jsonl when skipping
 }
 
 func newSplitter(r io.Reader, mode string) *splitter {
-	return &splitter{r: bufio.NewReaderSize(r, 1<<16), mode: mode, auto: mode == "auto"}
+	return &splitter{r: bufio.NewReaderSize(r, 1<<16), mode: mode, auto: mode == "auto", fallback: "objects"}
 }
 
 // buffered says whether more input is available without blocking.
@@ -81,7 +81,7 @@ func (s *splitter) resolve() {
 			return
 		}
 	}
-	s.mode = "jsonl"
+	s.mode = s.fallback
 }
 
 // readLine returns the next line without its terminator; lines longer than
@@ -204,6 +204,8 @@ func (s *splitter) next() (record, error) {
 			}
 			return rec, nil
 		}
+	case "objects":
+		return s.nextObject()
 	case "jq":
 		if s.dec == nil {
 			s.dec = json.NewDecoder(s.r)
@@ -344,4 +346,100 @@ func scanDepth(b []byte, depth int) int {
 		}
 	}
 	return depth
+}
+
+// nextObject reads one JSON object from a stream of whitespace-separated
+// objects (JSONL, pretty-printed JSON, jq output). The record aliases the
+// reader's buffer when it fits, so most records are never copied here.
+func (s *splitter) nextObject() (record, error) {
+	for {
+		b, err := s.r.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				return record{}, io.EOF
+			}
+			return record{}, err
+		}
+		if b == ' ' || b == '\t' || b == '\r' || b == '\n' {
+			continue
+		}
+		s.r.UnreadByte()
+		if b != '{' {
+			s.done = true
+			s.index++
+			rest, _ := s.r.Peek(min(s.r.Buffered(), 200))
+			return record{data: rest, index: s.index, fail: "NotObject"}, nil
+		}
+		break
+	}
+	s.index++
+	depth, inStr, esc := 0, false, false
+	s.buf = s.buf[:0]
+	copied := false
+	for {
+		avail, perr := s.r.Peek(max(s.r.Buffered(), 1))
+		if len(avail) == 0 {
+			if perr == io.EOF {
+				s.done = true
+				return record{data: s.buf, index: s.index, fail: "Incomplete"}, nil
+			}
+			return record{}, perr
+		}
+		end := -1
+		for i := 0; i < len(avail); i++ {
+			c := avail[i]
+			if inStr {
+				if esc {
+					esc = false
+				} else if c == '\\' {
+					esc = true
+				} else if c == '"' {
+					inStr = false
+				}
+				continue
+			}
+			switch c {
+			case '"':
+				inStr = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					end = i + 1
+				}
+			}
+			if end >= 0 {
+				break
+			}
+		}
+		if end >= 0 {
+			if !copied {
+				rec := record{data: avail[:end], index: s.index}
+				// The record must stay valid after Discard: bufio does not
+				// move data until the next fill, which happens on our next read.
+				s.r.Discard(end)
+				if end > maxRecord {
+					rec.fail = "Oversize"
+				}
+				return rec, nil
+			}
+			s.buf = append(s.buf, avail[:end]...)
+			s.r.Discard(end)
+			rec := record{data: s.buf, index: s.index}
+			if len(s.buf) > maxRecord {
+				rec.fail = "Oversize"
+				s.done = true
+			}
+			return rec, nil
+		}
+		if len(s.buf)+len(avail) > maxRecord+1 {
+			s.done = true
+			s.r.Discard(len(avail))
+			return record{data: s.buf, index: s.index, fail: "Oversize"}, nil
+		}
+		s.buf = append(s.buf, avail...)
+		copied = true
+		s.r.Discard(len(avail))
+	}
 }

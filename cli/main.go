@@ -26,6 +26,8 @@ type app struct {
 	stdin    *os.File
 	stdinTTY bool
 	root     *cmdSpec
+	top      *parsed // top-level options
+	format   string  // --format, "" when not given
 }
 
 func main() {
@@ -46,6 +48,7 @@ func main() {
 // run parses the top-level options, dispatches, and returns the exit status.
 func (a *app) run(args []string) int {
 	a.root = commandTree()
+	a.top = &parsed{cmd: a.root, flags: map[string][]string{}, args: map[string][]string{}}
 	if len(args) == 0 {
 		if a.pls {
 			a.stdout.writeString(a.topHelp())
@@ -54,6 +57,8 @@ func (a *app) run(args []string) int {
 		a.stderr.writeString(a.topHelp())
 		return 2
 	}
+	// Top-level options may precede the command; the global ones (--dir,
+	// --color, --format) are also accepted after it (1.2.1 behaviour).
 	i := 0
 	for ; i < len(args); i++ {
 		tok := args[i]
@@ -66,46 +71,41 @@ func (a *app) run(args []string) int {
 		if !strings.HasPrefix(tok, "-") || tok == "-" {
 			break
 		}
-		name, val, hasVal := strings.Cut(tok, "=")
-		switch name {
+		if tok == "--" {
+			i++
+			break
+		}
+		switch tok {
 		case "-h", "--help":
 			a.stdout.writeString(a.topHelp())
 			return 0
 		case "-V", "--version":
 			a.stdout.writeString("plasmite " + core.Version + "\n")
 			return 0
-		case "--dir", "--color":
-			if !hasVal {
-				if i+1 >= len(args) || looksLikeFlag(args[i+1]) {
-					meta := "<DIR>"
-					if name == "--color" {
-						meta = "<COLOR>"
-					}
-					return a.reportError(parseErr(nil, "a value is required for '"+name+" "+meta+"' but none was supplied", false))
-				}
-				i++
-				val = args[i]
-			}
-			if name == "--dir" {
-				a.dir = val
-			} else {
-				if val != "auto" && val != "always" && val != "never" {
-					return a.reportError(parseErr(nil, "invalid value '"+val+"' for '--color <COLOR>'", false))
-				}
-				a.color = val
-			}
-			continue
-		case "--":
-			i++
-		default:
+		}
+		name, val, hasVal := strings.Cut(tok, "=")
+		f := a.root.flag(strings.TrimPrefix(name, "--"))
+		if !strings.HasPrefix(name, "--") || f == nil {
 			return a.reportError(parseErr(nil, "unexpected argument '"+tok+"' found", false))
 		}
-		break
+		if !hasVal {
+			if i+1 >= len(args) || looksLikeFlag(args[i+1]) {
+				return a.reportError(parseErr(nil, "a value is required for '"+f.display()+"' but none was supplied", false))
+			}
+			i++
+			val = args[i]
+		}
+		if err := a.top.set(a.root, f, val); err != nil {
+			return a.reportError(err)
+		}
 	}
 	rest := args[i:]
 	if len(rest) == 0 {
 		a.stderr.writeString(a.topHelp())
 		return 2
+	}
+	if err := a.applyGlobals(a.top); err != nil {
+		return a.reportError(err)
 	}
 	if rest[0] == "help" {
 		return a.finish(nil, helpFor(a.root, rest[1:]))
@@ -135,6 +135,9 @@ func (a *app) finish(p *parsed, err error) int {
 	if err != nil {
 		return a.reportError(err)
 	}
+	if err := a.applyGlobals(p); err != nil {
+		return a.reportError(err)
+	}
 	if p.cmd.Run == nil {
 		a.stderr.writeString(a.cmdHelp(p.cmd, false))
 		return 2
@@ -156,4 +159,35 @@ func (a *app) poolDir() string {
 // resolve turns a pool ref into a file path.
 func (a *app) resolve(ref string) string {
 	return resolveRef(a.poolDir(), ref)
+}
+
+// applyGlobals merges --dir/--color/--format given after the command with
+// those given before it; different values for one option are a Usage error.
+func (a *app) applyGlobals(p *parsed) error {
+	for _, name := range []string{"dir", "color", "format"} {
+		vals := append(append([]string{}, a.top.flags[name]...), p.flags[name]...)
+		if p == a.top {
+			vals = a.top.flags[name]
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		for _, v := range vals[1:] {
+			if v != vals[0] {
+				if name == "dir" {
+					return usageErr("conflicting --dir values select different pool directories", "Use one --dir value for the whole invocation.")
+				}
+				return usageErr("conflicting --"+name+" values", "Give --"+name+" once.")
+			}
+		}
+		switch name {
+		case "dir":
+			a.dir = vals[0]
+		case "color":
+			a.color = vals[0]
+		case "format":
+			a.format = vals[0]
+		}
+	}
+	return nil
 }

@@ -51,13 +51,7 @@ var exitBrokenPipe = func() {
 // jsonOut renders an emit_json output: pretty (and colored when color is
 // on) on a terminal or when color is forced, else one compact line.
 func (a *app) emitJSON(v any) {
-	style := styleCompact
-	if a.stdout.tty || a.color == "always" {
-		style = stylePretty
-		if a.colorOut() {
-			style = styleColor
-		}
-	}
+	style := a.outStyle()
 	b := appendJSONValue(a.stdout.buf[:0], v, style)
 	b = append(b, '\n')
 	a.stdout.buf = b

@@ -142,16 +142,20 @@ func cmdPoolCreate(a *app, p *parsed) error {
 	}
 	if len(created) > 0 || firstErr == nil {
 		switch {
-		case p.has("json") || !a.stdout.tty:
-			if p.has("json") || len(created) > 0 {
+		case a.jsonOut(p):
+			if firstErr == nil {
 				arr := make([]any, len(created))
 				for i := range created {
 					arr[i] = created[i]
 				}
-				if p.has("json") || firstErr == nil {
-					a.emitJSON(map[string]any{"created": arr})
-				}
+				a.emitJSON(map[string]any{"created": arr})
 			}
+		case !a.stdout.tty:
+			t := [][]string{{"NAME", "SIZE", "INDEX", "PATH"}}
+			for i, in := range infos {
+				t = append(t, []string{names[i], strconv.FormatUint(in.FileSize, 10), strconv.FormatUint(in.IndexCapacity, 10), a.relToDir(in.Path)})
+			}
+			a.stdout.writeString(table(t))
 		case len(infos) == 1:
 			a.stdout.writeString("Created " + names[0] + " (" + humanBytes(infos[0].FileSize) + ", " + strconv.FormatUint(infos[0].IndexCapacity, 10) + " index slots)\n  path: " + a.relToDir(infos[0].Path) + "\n")
 		default:
@@ -217,7 +221,7 @@ func cmdPoolInfo(a *app, p *parsed) error {
 		return err
 	}
 	now := time.Now()
-	if p.has("json") || p.str("format") == "json" {
+	if a.jsonOut(p) {
 		a.emitJSON(poolInfoJSON(ref, in, now))
 		return nil
 	}
@@ -338,7 +342,7 @@ func cmdPoolList(a *app, p *parsed) error {
 		items = append(items, map[string]any{"bounds": bounds, "file_size": e.Info.FileSize, "mtime": mtime, "name": e.Name, "path": e.Path})
 		rows = append(rows, row{e, nil})
 	}
-	if p.has("json") {
+	if a.jsonOut(p) {
 		if items == nil {
 			items = []any{}
 		}
@@ -422,7 +426,7 @@ func cmdPoolDelete(a *app, p *parsed) error {
 		}
 		res = append(res, result{name, path, nil})
 	}
-	if p.has("json") {
+	if a.jsonOut(p) {
 		deleted, failed := []any{}, []any{}
 		for _, r := range res {
 			if r.err == nil {

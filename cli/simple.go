@@ -8,7 +8,7 @@ import (
 )
 
 func cmdVersion(a *app, p *parsed) error {
-	if a.stdout.tty {
+	if a.stdout.tty && a.format == "" || a.format == "pretty" {
 		a.stdout.writeString("plasmite " + core.Version + "\n")
 		return nil
 	}
@@ -16,8 +16,30 @@ func cmdVersion(a *app, p *parsed) error {
 	return nil
 }
 
-// outStyle is the emit_json style for stdout.
+// jsonOut says whether a command with a human form prints JSON: --json,
+// --format json, or (no --format) stdout is not a terminal.
+func (a *app) jsonOut(p *parsed) bool {
+	switch a.format {
+	case "json", "jsonl":
+		return true
+	case "":
+		return p.has("json") || !a.stdout.tty
+	}
+	return p.has("json")
+}
+
+// outStyle is the style of JSON documents on stdout: --format wins, else
+// pretty on a terminal (or when color is forced) and compact in a pipe.
 func (a *app) outStyle() jsonStyle {
+	switch a.format {
+	case "json", "jsonl":
+		return styleCompact
+	case "pretty":
+		if a.colorOut() {
+			return styleColor
+		}
+		return stylePretty
+	}
 	if a.stdout.tty || a.color == "always" {
 		if a.colorOut() {
 			return styleColor
