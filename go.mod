@@ -3,6 +3,7 @@ module github.com/plasmite-go/plasmite
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/itchyny/gojq v0.12.20
 	golang.org/x/sys v0.50.0
 )
