@@ -296,3 +296,5 @@ func helperMain() int {
 	}
 	return 0
 }
+
+func jsonValidStd(b []byte) bool { return json.Valid(b) }
