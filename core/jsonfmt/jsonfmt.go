@@ -1,0 +1,565 @@
+// Package jsonfmt writes JSON text the way the Plasmite reference prints it,
+// byte for byte: object keys sorted byte-wise, only '"', '\\' and control
+// characters escaped (non-ASCII, '/', '<', '>', '&', U+2028 and U+2029 stay
+// raw), floats in serde_json's shortest round-trip layout (1.0, 1e+20,
+// 0.00001, -0.0), a compact form without spaces, a pretty form indented by
+// two spaces, and an ANSI-colored variant of either.
+//
+// The rules are those of ../shared/spec/cli.md §0.2–§0.4 and
+// ../shared/spec/pool-format.md §3.5. Everything here appends to a caller's
+// byte slice and allocates nothing beyond growing it.
+package jsonfmt
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Style selects the text layout. It is a bit set: Compact (the zero value)
+// is one line without spaces; Pretty indents by two spaces with one member
+// or element per line; Color wraps every token in ANSI SGR colors (cli.md
+// §0.4) and combines with either layout.
+type Style uint8
+
+const (
+	Compact Style = 0
+	Pretty  Style = 1
+	Color   Style = 2
+	// ExactFloats matters only to core/lite3's renderers: they then print
+	// each stored f64 exactly (shortest round-trip digits) instead of the
+	// value the reference release prints, which passes through a lossy
+	// re-parse and can be one ulp off (see lite3.AppendJSON).
+	ExactFloats Style = 4
+)
+
+// SGR color codes of the palette (cli.md §0.4).
+const (
+	colorKey    = "36"
+	colorString = "32"
+	colorNumber = "33"
+	colorBool   = "35"
+	colorNull   = "39"
+	colorPunct  = "39"
+)
+
+// RawJSON is already-rendered compact JSON. AppendValue inserts it verbatim
+// in the Compact style and re-lays it out (indentation, colors) otherwise.
+// It must be valid JSON; invalid text is copied through as is.
+type RawJSON []byte
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a quoted JSON string. Only '"', '\\' and the
+// control characters U+0000–U+001F are escaped (\b \f \n \r \t, others as
+// \u00xx with lowercase hex); every other character, including U+2028,
+// U+2029 and DEL, is copied raw. Invalid UTF-8 bytes become U+FFFD.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
+
+// AppendStringBytes is AppendString for a byte slice.
+func AppendStringBytes(dst []byte, s []byte) []byte { return appendString(dst, s) }
+
+func appendString[T string | []byte](dst []byte, s T) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			n := utf8Len(s, i)
+			if n == 0 {
+				dst = append(dst, s[start:i]...)
+				dst = append(dst, "\ufffd"...)
+				i++
+				start = i
+				continue
+			}
+			i += n
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+		}
+		i++
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// AppendFloat appends f in the reference's text form: the shortest decimal
+// that round-trips; positional when the decimal exponent E (10^E ≤ |f| <
+// 10^(E+1)) is in −5..15, with ".0" on whole values (1.0, 0.00001,
+// 1000000000000000.0); otherwise d[.ddd]e±X (1e+20, 1.5e-7). Negative zero is
+// -0.0. NaN and ±Inf, which JSON cannot express, are written as null.
+func AppendFloat(dst []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
+	}
+	if f == 0 {
+		if math.Signbit(f) {
+			return append(dst, "-0.0"...)
+		}
+		return append(dst, "0.0"...)
+	}
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], f, 'e', -1, 64) // [-]d[.ddd]e±XX
+	if b[0] == '-' {
+		dst = append(dst, '-')
+		b = b[1:]
+	}
+	e := 0
+	for b[e] != 'e' {
+		e++
+	}
+	exp := 0
+	for _, c := range b[e+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if b[e+1] == '-' {
+		exp = -exp
+	}
+	// digits without the decimal point
+	var dbuf [24]byte
+	digits := append(dbuf[:0], b[0])
+	if e > 1 {
+		digits = append(digits, b[2:e]...)
+	}
+	switch {
+	case exp >= 0 && exp <= 15:
+		if len(digits) <= exp+1 {
+			dst = append(dst, digits...)
+			for i := len(digits); i <= exp; i++ {
+				dst = append(dst, '0')
+			}
+			return append(dst, '.', '0')
+		}
+		dst = append(dst, digits[:exp+1]...)
+		dst = append(dst, '.')
+		return append(dst, digits[exp+1:]...)
+	case exp < 0 && exp >= -5:
+		dst = append(dst, '0', '.')
+		for i := -1; i > exp; i-- {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	default:
+		dst = append(dst, digits[0])
+		if len(digits) > 1 {
+			dst = append(dst, '.')
+			dst = append(dst, digits[1:]...)
+		}
+		dst = append(dst, 'e')
+		if exp < 0 {
+			dst = append(dst, '-')
+			exp = -exp
+		} else {
+			dst = append(dst, '+')
+		}
+		return strconv.AppendInt(dst, int64(exp), 10)
+	}
+}
+
+// AppendRFC3339 appends the UTC time unixNanos (nanoseconds since the Unix
+// epoch) as RFC 3339 with a 'Z' suffix: seconds always present, the
+// fraction with trailing zeros trimmed and omitted when zero
+// (2026-02-02T23:45:00.5Z, 2026-02-02T23:45:00Z). See cli.md §0.3.
+func AppendRFC3339(dst []byte, unixNanos int64) []byte {
+	return time.Unix(0, unixNanos).UTC().AppendFormat(dst, time.RFC3339Nano)
+}
+
+// ---- token writers shared with streaming renderers (core/lite3) ----
+
+// Indent appends a newline and two spaces per level when s is Pretty;
+// nothing otherwise.
+func (s Style) Indent(dst []byte, level int) []byte {
+	if s&Pretty == 0 {
+		return dst
+	}
+	dst = append(dst, '\n')
+	for ; level > 0; level-- {
+		dst = append(dst, ' ', ' ')
+	}
+	return dst
+}
+
+func (s Style) colored(dst []byte, code string, tok string) []byte {
+	if s&Color == 0 {
+		return append(dst, tok...)
+	}
+	dst = append(dst, "\x1b["...)
+	dst = append(dst, code...)
+	dst = append(dst, 'm')
+	dst = append(dst, tok...)
+	return append(dst, "\x1b[0m"...)
+}
+
+func (s Style) begin(dst []byte, code string) []byte {
+	if s&Color == 0 {
+		return dst
+	}
+	dst = append(dst, "\x1b["...)
+	dst = append(dst, code...)
+	return append(dst, 'm')
+}
+
+func (s Style) end(dst []byte) []byte {
+	if s&Color == 0 {
+		return dst
+	}
+	return append(dst, "\x1b[0m"...)
+}
+
+// Punct appends one punctuation token ("{", "}", "[", "]", ",", ":", "{}",
+// "[]") in the punctuation color when s has Color.
+func (s Style) Punct(dst []byte, tok string) []byte { return s.colored(dst, colorPunct, tok) }
+
+// Open appends the opening token of a container with n members (open is
+// '{' or '['): the empty form "{}"/"[]" when n is 0, otherwise the bracket
+// followed by the indentation of the first member at level+1.
+func (s Style) Open(dst []byte, open byte, n int, level int) []byte {
+	if n == 0 {
+		if open == '{' {
+			return s.Punct(dst, "{}")
+		}
+		return s.Punct(dst, "[]")
+	}
+	if open == '{' {
+		dst = s.Punct(dst, "{")
+	} else {
+		dst = s.Punct(dst, "[")
+	}
+	return s.Indent(dst, level+1)
+}
+
+// Next appends the separator between two members at level+1 (a comma and
+// the next line's indentation).
+func (s Style) Next(dst []byte, level int) []byte {
+	dst = s.Punct(dst, ",")
+	return s.Indent(dst, level+1)
+}
+
+// Close appends the closing token of a non-empty container opened at level.
+func (s Style) Close(dst []byte, close byte, level int) []byte {
+	dst = s.Indent(dst, level)
+	if close == '}' {
+		return s.Punct(dst, "}")
+	}
+	return s.Punct(dst, "]")
+}
+
+// Key appends an object key, the colon and, when Pretty, one space.
+func (s Style) Key(dst []byte, key string) []byte { return s.key(dst, key) }
+
+// KeyBytes is Key for a byte slice.
+func (s Style) KeyBytes(dst []byte, key []byte) []byte { return styleKey(s, dst, key) }
+
+func (s Style) key(dst []byte, key string) []byte { return styleKey(s, dst, key) }
+
+func styleKey[T string | []byte](s Style, dst []byte, key T) []byte {
+	dst = s.begin(dst, colorKey)
+	dst = appendString(dst, key)
+	dst = s.end(dst)
+	dst = s.Punct(dst, ":")
+	if s&Pretty != 0 {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// String appends a string value.
+func (s Style) String(dst []byte, v string) []byte {
+	dst = s.begin(dst, colorString)
+	dst = appendString(dst, v)
+	return s.end(dst)
+}
+
+// StringBytes appends a string value held in a byte slice.
+func (s Style) StringBytes(dst []byte, v []byte) []byte {
+	dst = s.begin(dst, colorString)
+	dst = appendString(dst, v)
+	return s.end(dst)
+}
+
+// Int appends an integer value.
+func (s Style) Int(dst []byte, v int64) []byte {
+	dst = s.begin(dst, colorNumber)
+	dst = strconv.AppendInt(dst, v, 10)
+	return s.end(dst)
+}
+
+// Uint appends an unsigned integer value.
+func (s Style) Uint(dst []byte, v uint64) []byte {
+	dst = s.begin(dst, colorNumber)
+	dst = strconv.AppendUint(dst, v, 10)
+	return s.end(dst)
+}
+
+// Float appends a float value in AppendFloat's form (null, uncolored as a
+// number, for NaN and ±Inf).
+func (s Style) Float(dst []byte, v float64) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return s.Null(dst)
+	}
+	dst = s.begin(dst, colorNumber)
+	dst = AppendFloat(dst, v)
+	return s.end(dst)
+}
+
+// Bool appends true or false.
+func (s Style) Bool(dst []byte, v bool) []byte {
+	if v {
+		return s.colored(dst, colorBool, "true")
+	}
+	return s.colored(dst, colorBool, "false")
+}
+
+// Null appends null.
+func (s Style) Null(dst []byte) []byte { return s.colored(dst, colorNull, "null") }
+
+// ---- generic trees ----
+
+// AppendValue appends v rendered in style. v is a tree of nil, bool,
+// string, float64, float32, int, int64, int32, uint64, uint32, uint,
+// json.Number, RawJSON, []byte (as RawJSON is not implied: []byte is
+// rejected), []any, []string and map[string]any; map keys are written in
+// byte-wise sorted order. Values of any other type are written as null.
+// json.Number is written verbatim (it must be a valid JSON number).
+func AppendValue(dst []byte, v any, style Style) []byte {
+	return appendValue(dst, v, style, 0)
+}
+
+func appendValue(dst []byte, v any, s Style, level int) []byte {
+	switch x := v.(type) {
+	case nil:
+		return s.Null(dst)
+	case bool:
+		return s.Bool(dst, x)
+	case string:
+		return s.String(dst, x)
+	case float64:
+		return s.Float(dst, x)
+	case float32:
+		return s.Float(dst, float64(x))
+	case int:
+		return s.Int(dst, int64(x))
+	case int64:
+		return s.Int(dst, x)
+	case int32:
+		return s.Int(dst, int64(x))
+	case uint64:
+		return s.Uint(dst, x)
+	case uint32:
+		return s.Uint(dst, uint64(x))
+	case uint:
+		return s.Uint(dst, uint64(x))
+	case json.Number:
+		dst = s.begin(dst, colorNumber)
+		dst = append(dst, x...)
+		return s.end(dst)
+	case RawJSON:
+		return appendRaw(dst, x, s, level)
+	case []any:
+		dst = s.Open(dst, '[', len(x), level)
+		for i, e := range x {
+			if i > 0 {
+				dst = s.Next(dst, level)
+			}
+			dst = appendValue(dst, e, s, level+1)
+		}
+		if len(x) > 0 {
+			dst = s.Close(dst, ']', level)
+		}
+		return dst
+	case []string:
+		dst = s.Open(dst, '[', len(x), level)
+		for i, e := range x {
+			if i > 0 {
+				dst = s.Next(dst, level)
+			}
+			dst = s.String(dst, e)
+		}
+		if len(x) > 0 {
+			dst = s.Close(dst, ']', level)
+		}
+		return dst
+	case map[string]any:
+		dst = s.Open(dst, '{', len(x), level)
+		if len(x) == 0 {
+			return dst
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.SortFunc(keys, strings.Compare)
+		for i, k := range keys {
+			if i > 0 {
+				dst = s.Next(dst, level)
+			}
+			dst = s.key(dst, k)
+			dst = appendValue(dst, x[k], s, level+1)
+		}
+		return s.Close(dst, '}', level)
+	default:
+		return s.Null(dst)
+	}
+}
+
+// appendRaw copies compact JSON text, re-laying it out for s. It tokenizes
+// without validating: strings are copied with their escapes as they are.
+func appendRaw(dst []byte, raw []byte, s Style, level int) []byte {
+	if s&(Pretty|Color) == 0 {
+		return append(dst, raw...)
+	}
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			i++
+		case '{', '[':
+			j := i + 1
+			for j < len(raw) && (raw[j] == ' ' || raw[j] == '\t' || raw[j] == '\n' || raw[j] == '\r') {
+				j++
+			}
+			closer := byte('}')
+			if c == '[' {
+				closer = ']'
+			}
+			if j < len(raw) && raw[j] == closer {
+				dst = s.Open(dst, c, 0, level)
+				i = j + 1
+				continue
+			}
+			dst = s.Open(dst, c, 1, level)
+			level++
+			i++
+		case '}', ']':
+			level--
+			dst = s.Close(dst, c, level)
+			i++
+		case ',':
+			dst = s.Next(dst, level-1)
+			i++
+		case '"':
+			j := i + 1
+			for j < len(raw) && raw[j] != '"' {
+				if raw[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(raw) {
+				return append(dst, raw[i:]...)
+			}
+			j++
+			k := j
+			for k < len(raw) && (raw[k] == ' ' || raw[k] == '\t' || raw[k] == '\n' || raw[k] == '\r') {
+				k++
+			}
+			if k < len(raw) && raw[k] == ':' {
+				dst = s.begin(dst, colorKey)
+				dst = append(dst, raw[i:j]...)
+				dst = s.end(dst)
+				dst = s.Punct(dst, ":")
+				if s&Pretty != 0 {
+					dst = append(dst, ' ')
+				}
+				i = k + 1
+				continue
+			}
+			dst = s.begin(dst, colorString)
+			dst = append(dst, raw[i:j]...)
+			dst = s.end(dst)
+			i = j
+		default:
+			j := i
+			for j < len(raw) && !isDelim(raw[j]) {
+				j++
+			}
+			if j == i {
+				j++
+			}
+			tok := raw[i:j]
+			code := colorNumber
+			switch string(tok) {
+			case "true", "false":
+				code = colorBool
+			case "null":
+				code = colorNull
+			}
+			dst = s.begin(dst, code)
+			dst = append(dst, tok...)
+			dst = s.end(dst)
+			i = j
+		}
+	}
+	return dst
+}
+
+func isDelim(c byte) bool {
+	switch c {
+	case '{', '}', '[', ']', ',', ':', '"', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+// utf8Len returns the length of the valid UTF-8 sequence starting at s[i]
+// (a byte ≥ 0x80), or 0 when it is not valid.
+func utf8Len[T string | []byte](s T, i int) int {
+	c := s[i]
+	n := 0
+	lo, hi := byte(0x80), byte(0xBF)
+	switch {
+	case c >= 0xC2 && c <= 0xDF:
+		n = 2
+	case c == 0xE0:
+		n, lo = 3, 0xA0
+	case c == 0xED:
+		n, hi = 3, 0x9F
+	case c >= 0xE1 && c <= 0xEF:
+		n = 3
+	case c == 0xF0:
+		n, lo = 4, 0x90
+	case c == 0xF4:
+		n, hi = 4, 0x8F
+	case c >= 0xF1 && c <= 0xF3:
+		n = 4
+	default:
+		return 0
+	}
+	if i+n > len(s) {
+		return 0
+	}
+	if b := s[i+1]; b < lo || b > hi {
+		return 0
+	}
+	for k := 2; k < n; k++ {
+		if b := s[i+k]; b < 0x80 || b > 0xBF {
+			return 0
+		}
+	}
+	return n
+}

@@ -1,0 +1,943 @@
+package lite3
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+)
+
+// EncodeMessage appends to dst the Lite3 message document
+// {"meta":{"tags":[tags…]},"data":<data>} built exactly as the reference
+// release (1.2.1) builds it: meta first, then data, every object's keys
+// inserted in byte-wise sorted order, arrays in order, with the generation
+// counter of the document root counting every insert.
+//
+// data must be the JSON text of an object (surrounding whitespace allowed).
+// Numbers follow the reference: integers that fit int64 are stored as i64,
+// -0 and everything else (fractions, exponents, integers beyond int64) as
+// f64. Duplicate keys in an object: the last one wins, as with a JSON
+// parser building a map. Errors (all *Error with Corrupt false, Pos the byte
+// offset in data where known): invalid JSON or UTF-8, lone surrogate
+// escapes, numbers out of float64 range, data not an object, containers
+// nested more than 30 levels below data, invalid UTF-8 in a tag, a document
+// larger than 256 MiB. On error dst is returned unchanged.
+//
+// The returned document starts at dst[len(dst)]; its offsets are relative
+// to that position. Reusing dst's capacity makes encoding allocation-free.
+func EncodeMessage(dst, data []byte, tags []string) ([]byte, error) {
+	return encodeMessage(dst, data, tags, false)
+}
+
+// EncodeMessageLegacy is EncodeMessage producing the bytes of the reference
+// 0.8.0 instead, whose only difference is that every container keeps its
+// own generation counter (the shared test vectors were made this way).
+func EncodeMessageLegacy(dst, data []byte, tags []string) ([]byte, error) {
+	return encodeMessage(dst, data, tags, true)
+}
+
+func encodeMessage(dst, data []byte, tags []string, legacy bool) ([]byte, error) {
+	e := encoderPool.Get().(*encoder)
+	out, err := e.encode(dst, data, tags, legacy)
+	e.reset()
+	encoderPool.Put(e)
+	if err != nil {
+		return dst, err
+	}
+	return out, nil
+}
+
+var encoderPool = sync.Pool{New: func() any { return new(encoder) }}
+
+// Parsed JSON value kinds.
+const (
+	jNull = iota
+	jFalse
+	jTrue
+	jInt
+	jFloat
+	jString
+	jObject
+	jArray
+)
+
+// jval is one parsed JSON value. Strings live in encoder.strs; container
+// members in encoder.mem.
+type jval struct {
+	kind uint8
+	n    uint32 // string byte length, or member count
+	u    uint64 // int64 bits, float64 bits, string offset, or first member index
+}
+
+// jmem is an object member (key in strs) or an array element (empty key).
+type jmem struct {
+	ko, kl uint32
+	v      uint32
+}
+
+type encoder struct {
+	// parsing
+	in    []byte
+	pos   int
+	strs  []byte
+	vals  []jval
+	mem   []jmem
+	stack []jmem
+	// building
+	out    []byte // the caller's dst, grown
+	base   int    // document start in out
+	legacy bool
+}
+
+func (e *encoder) reset() {
+	e.in = nil
+	e.out = nil
+	e.strs = e.strs[:0]
+	e.vals = e.vals[:0]
+	e.mem = e.mem[:0]
+	e.stack = e.stack[:0]
+	// drop very large scratch so one huge message does not pin memory
+	if cap(e.strs) > 1<<20 {
+		e.strs = nil
+	}
+	if cap(e.vals) > 1<<16 {
+		e.vals, e.mem, e.stack = nil, nil, nil
+	}
+}
+
+var (
+	keyMeta = []byte("meta")
+	keyTags = []byte("tags")
+	keyData = []byte("data")
+)
+
+func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, *Error) {
+	e.in, e.pos, e.legacy = data, 0, legacy
+	e.skipWS()
+	if e.pos >= len(e.in) {
+		return nil, usage("data is empty: expected a JSON object", e.pos)
+	}
+	if e.in[e.pos] != '{' {
+		if _, err := e.parseValue(2); err != nil {
+			return nil, err
+		}
+		return nil, usage("data must be a JSON object", 0)
+	}
+	root, err := e.parseValue(2)
+	if err != nil {
+		return nil, err
+	}
+	e.skipWS()
+	if e.pos < len(e.in) {
+		return nil, usage("invalid JSON: trailing characters after the data object", e.pos)
+	}
+	for i, t := range tags {
+		if !utf8.ValidString(t) {
+			return nil, usage("tag "+strconv.Itoa(i)+" is not valid UTF-8", -1)
+		}
+	}
+
+	e.out, e.base = dst, len(dst)
+	e.grow(nodeSize)
+	b := e.doc()
+	b[0] = typeObject
+
+	meta, err := e.insert(0, typeObject, keyMeta, typeObject, nodeSize-1)
+	if err != nil {
+		return nil, err
+	}
+	arr, err := e.insert(meta, typeObject, keyTags, typeArray, nodeSize-1)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tags {
+		v, err := e.insert(arr, typeArray, nil, typeString, 4+len(t)+1)
+		if err != nil {
+			return nil, err
+		}
+		b := e.doc()
+		put32(b, v+1, uint32(len(t)+1))
+		copy(b[v+5:], t)
+	}
+	d, err := e.insert(0, typeObject, keyData, typeObject, nodeSize-1)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.fill(d, typeObject, root); err != nil {
+		return nil, err
+	}
+	return e.out, nil
+}
+
+// ---- JSON scanning ----
+
+func (e *encoder) skipWS() {
+	for e.pos < len(e.in) {
+		switch e.in[e.pos] {
+		case ' ', '\t', '\n', '\r':
+			e.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (e *encoder) addVal(v jval) uint32 {
+	e.vals = append(e.vals, v)
+	return uint32(len(e.vals) - 1)
+}
+
+func unexpected(in []byte, pos int, what string) *Error {
+	if pos >= len(in) {
+		return usage("invalid JSON: unexpected end of input, expected "+what, pos)
+	}
+	c := in[pos]
+	var q string
+	if c >= 0x20 && c < 0x7f {
+		q = strconv.QuoteRune(rune(c))
+	} else {
+		q = "byte 0x" + strconv.FormatUint(uint64(c), 16)
+	}
+	return usage("invalid JSON: unexpected "+q+", expected "+what, pos)
+}
+
+func tooDeep(pos int) *Error {
+	return usage("data nests deeper than 30 levels (limit: 32 container levels from the document root)", pos)
+}
+
+// parseValue parses one value; level is the container level it would have.
+func (e *encoder) parseValue(level int) (uint32, *Error) {
+	e.skipWS()
+	if e.pos >= len(e.in) {
+		return 0, unexpected(e.in, e.pos, "a value")
+	}
+	switch c := e.in[e.pos]; c {
+	case '{', '[':
+		return e.parseContainer(level, c)
+	case '"':
+		off, n, err := e.parseString()
+		if err != nil {
+			return 0, err
+		}
+		return e.addVal(jval{kind: jString, n: n, u: uint64(off)}), nil
+	case 't':
+		return e.literal("true", jTrue)
+	case 'f':
+		return e.literal("false", jFalse)
+	case 'n':
+		return e.literal("null", jNull)
+	default:
+		if c == '-' || (c >= '0' && c <= '9') {
+			return e.parseNumber()
+		}
+		return 0, unexpected(e.in, e.pos, "a value")
+	}
+}
+
+func (e *encoder) literal(lit string, kind uint8) (uint32, *Error) {
+	if len(e.in)-e.pos < len(lit) || string(e.in[e.pos:e.pos+len(lit)]) != lit {
+		return 0, usage("invalid JSON: invalid literal, expected "+lit, e.pos)
+	}
+	e.pos += len(lit)
+	return e.addVal(jval{kind: kind}), nil
+}
+
+func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
+	if level > maxEncodeDepth {
+		return 0, tooDeep(e.pos)
+	}
+	idx := e.addVal(jval{kind: jObject})
+	isObj := open == '{'
+	closer := byte('}')
+	if !isObj {
+		e.vals[idx].kind = jArray
+		closer = ']'
+	}
+	e.pos++
+	mark := len(e.stack)
+	e.skipWS()
+	if e.pos < len(e.in) && e.in[e.pos] == closer {
+		e.pos++
+		e.vals[idx].u = uint64(len(e.mem))
+		return idx, nil
+	}
+	for {
+		var m jmem
+		if isObj {
+			e.skipWS()
+			if e.pos >= len(e.in) || e.in[e.pos] != '"' {
+				return 0, unexpected(e.in, e.pos, "a string key")
+			}
+			off, n, err := e.parseString()
+			if err != nil {
+				return 0, err
+			}
+			m.ko, m.kl = off, n
+			e.skipWS()
+			if e.pos >= len(e.in) || e.in[e.pos] != ':' {
+				return 0, unexpected(e.in, e.pos, "':'")
+			}
+			e.pos++
+		}
+		v, err := e.parseValue(level + 1)
+		if err != nil {
+			return 0, err
+		}
+		m.v = v
+		e.stack = append(e.stack, m)
+		e.skipWS()
+		if e.pos < len(e.in) {
+			if c := e.in[e.pos]; c == ',' {
+				e.pos++
+				continue
+			} else if c == closer {
+				e.pos++
+				break
+			}
+		}
+		return 0, unexpected(e.in, e.pos, "',' or '"+string(closer)+"'")
+	}
+	members := e.stack[mark:]
+	if isObj {
+		members = e.sortMembers(members)
+	}
+	start := len(e.mem)
+	if start+len(members) > math.MaxUint32 {
+		return 0, usage("data too large", e.pos)
+	}
+	e.mem = append(e.mem, members...)
+	e.stack = e.stack[:mark]
+	e.vals[idx].n = uint32(len(members))
+	e.vals[idx].u = uint64(start)
+	return idx, nil
+}
+
+func (e *encoder) key(m jmem) []byte { return e.strs[m.ko : m.ko+m.kl] }
+
+func (e *encoder) cmpKeys(a, b jmem) int {
+	return slices.Compare(e.key(a), e.key(b))
+}
+
+// sortMembers sorts object members by key bytes, stably, and drops all but
+// the last of equal keys (last wins).
+func (e *encoder) sortMembers(ms []jmem) []jmem {
+	if len(ms) < 2 {
+		return ms
+	}
+	if len(ms) <= 16 {
+		for i := 1; i < len(ms); i++ {
+			for j := i; j > 0 && e.cmpKeys(ms[j-1], ms[j]) > 0; j-- {
+				ms[j-1], ms[j] = ms[j], ms[j-1]
+			}
+		}
+	} else {
+		slices.SortStableFunc(ms, e.cmpKeys)
+	}
+	w := 0
+	for i := 0; i < len(ms); i++ {
+		if i+1 < len(ms) && e.cmpKeys(ms[i], ms[i+1]) == 0 {
+			continue // a later duplicate follows
+		}
+		ms[w] = ms[i]
+		w++
+	}
+	return ms[:w]
+}
+
+// parseString parses a JSON string at e.pos into strs.
+func (e *encoder) parseString() (off, n uint32, err *Error) {
+	start := e.pos
+	in := e.in
+	o := len(e.strs)
+	i := e.pos + 1
+	seg := i
+	for {
+		if i >= len(in) {
+			return 0, 0, usage("invalid JSON: unterminated string", start)
+		}
+		c := in[i]
+		switch {
+		case c == '"':
+			e.strs = append(e.strs, in[seg:i]...)
+			e.pos = i + 1
+			if len(e.strs)-o > math.MaxUint32-8 {
+				return 0, 0, usage("string too long", start)
+			}
+			return uint32(o), uint32(len(e.strs) - o), nil
+		case c == '\\':
+			e.strs = append(e.strs, in[seg:i]...)
+			ni, err := e.unescape(i)
+			if err != nil {
+				return 0, 0, err
+			}
+			i, seg = ni, ni
+		case c < 0x20:
+			return 0, 0, usage("invalid JSON: control character in string", i)
+		case c >= utf8.RuneSelf:
+			n := utf8Len(in, i)
+			if n == 0 {
+				return 0, 0, usage("invalid UTF-8 in string", i)
+			}
+			i += n
+		default:
+			i++
+		}
+	}
+}
+
+// unescape decodes the escape at in[i] ('\\') into strs and returns the
+// position after it.
+func (e *encoder) unescape(i int) (int, *Error) {
+	in := e.in
+	if i+1 >= len(in) {
+		return 0, usage("invalid JSON: unterminated string", i)
+	}
+	var c byte
+	switch in[i+1] {
+	case '"':
+		c = '"'
+	case '\\':
+		c = '\\'
+	case '/':
+		c = '/'
+	case 'b':
+		c = '\b'
+	case 'f':
+		c = '\f'
+	case 'n':
+		c = '\n'
+	case 'r':
+		c = '\r'
+	case 't':
+		c = '\t'
+	case 'u':
+		r, ok := hex4(in, i+2)
+		if !ok {
+			return 0, usage("invalid JSON: invalid \\u escape", i)
+		}
+		next := i + 6
+		if r >= 0xDC00 && r <= 0xDFFF {
+			return 0, usage("invalid JSON: lone trailing surrogate in \\u escape", i)
+		}
+		if r >= 0xD800 && r <= 0xDBFF {
+			if next+1 >= len(in) || in[next] != '\\' || in[next+1] != 'u' {
+				return 0, usage("invalid JSON: lone leading surrogate in \\u escape", i)
+			}
+			lo, ok := hex4(in, next+2)
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return 0, usage("invalid JSON: lone leading surrogate in \\u escape", i)
+			}
+			r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+			next += 6
+		}
+		e.strs = utf8.AppendRune(e.strs, r)
+		return next, nil
+	default:
+		return 0, usage("invalid JSON: invalid escape in string", i)
+	}
+	e.strs = append(e.strs, c)
+	return i + 2, nil
+}
+
+func hex4(in []byte, i int) (rune, bool) {
+	if i+4 > len(in) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range in[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// parseNumber parses a JSON number with the reference's typing rules
+// (pool-format.md §3.2).
+func (e *encoder) parseNumber() (uint32, *Error) {
+	in := e.in
+	start := e.pos
+	i := start
+	neg := in[i] == '-'
+	if neg {
+		i++
+	}
+	if i >= len(in) || !isDigit(in[i]) {
+		return 0, usage("invalid JSON: invalid number", start)
+	}
+	if in[i] == '0' {
+		i++
+	} else {
+		for i < len(in) && isDigit(in[i]) {
+			i++
+		}
+	}
+	intEnd := i
+	isFloat := false
+	if i < len(in) && in[i] == '.' {
+		i++
+		if i >= len(in) || !isDigit(in[i]) {
+			return 0, usage("invalid JSON: invalid number", start)
+		}
+		for i < len(in) && isDigit(in[i]) {
+			i++
+		}
+		isFloat = true
+	}
+	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
+		i++
+		if i < len(in) && (in[i] == '+' || in[i] == '-') {
+			i++
+		}
+		if i >= len(in) || !isDigit(in[i]) {
+			return 0, usage("invalid JSON: invalid number", start)
+		}
+		for i < len(in) && isDigit(in[i]) {
+			i++
+		}
+		isFloat = true
+	}
+	e.pos = i
+	if !isFloat {
+		ds := start
+		if neg {
+			ds++
+		}
+		var u uint64
+		overflow := false
+		for _, c := range in[ds:intEnd] {
+			d := uint64(c - '0')
+			if u > (math.MaxUint64-d)/10 {
+				overflow = true
+				break
+			}
+			u = u*10 + d
+		}
+		if !overflow {
+			switch {
+			case !neg && u <= math.MaxInt64:
+				return e.addVal(jval{kind: jInt, u: u}), nil
+			case !neg:
+				return e.addVal(jval{kind: jFloat, u: math.Float64bits(float64(u))}), nil
+			case u == 0:
+				return e.addVal(jval{kind: jFloat, u: math.Float64bits(math.Copysign(0, -1))}), nil
+			case u <= 1<<63:
+				return e.addVal(jval{kind: jInt, u: -u}), nil
+			default:
+				return e.addVal(jval{kind: jFloat, u: math.Float64bits(-float64(u))}), nil
+			}
+		}
+	}
+	var f float64
+	if e.legacy {
+		var err error
+		f, err = strconv.ParseFloat(string(in[start:i]), 64)
+		if err != nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
+			return 0, usage("number out of range", start)
+		}
+	} else {
+		var ok bool
+		if f, ok = parseFloatRelease(in[start:i]); !ok {
+			return 0, usage("number out of range", start)
+		}
+	}
+	return e.addVal(jval{kind: jFloat, u: math.Float64bits(f)}), nil
+}
+
+// pow10 holds the correctly rounded float64 values of 1e0 … 1e308.
+var pow10 = func() (t [309]float64) {
+	for i := range t {
+		t[i], _ = strconv.ParseFloat("1e"+strconv.Itoa(i), 64)
+	}
+	return t
+}()
+
+// parseFloatRelease converts a syntactically valid JSON number to float64
+// the way the reference release does. Its JSON reader (serde_json without
+// the float_roundtrip feature) is not correctly rounded: it accumulates up
+// to 19-20 significant digits in a u64 (digits that do not fit are dropped,
+// integer-part ones still scaling by ten), then applies the decimal
+// exponent with one IEEE multiplication or division by a correctly rounded
+// power of ten (two or more divisions, 1e308 at a time, below 1e-308). The
+// result can be one ulp off the exact value; byte identity with the
+// release needs the same arithmetic. ok is false when the value overflows
+// to infinity (the reference's "number out of range").
+func parseFloatRelease(text []byte) (f float64, ok bool) {
+	const maxU = math.MaxUint64
+	fits := func(sig uint64, d uint64) bool {
+		return sig < maxU/10 || (sig == maxU/10 && d <= maxU%10)
+	}
+	i := 0
+	neg := text[0] == '-'
+	if neg {
+		i++
+	}
+	var sig uint64
+	exp := int64(0)
+	full := false
+	for ; i < len(text) && isDigit(text[i]); i++ {
+		d := uint64(text[i] - '0')
+		if full || !fits(sig, d) {
+			full = true
+			exp++
+			continue
+		}
+		sig = sig*10 + d
+	}
+	if i < len(text) && text[i] == '.' {
+		i++
+		full = false
+		for ; i < len(text) && isDigit(text[i]); i++ {
+			d := uint64(text[i] - '0')
+			if full || !fits(sig, d) {
+				full = true
+				continue
+			}
+			sig = sig*10 + d
+			exp--
+		}
+	}
+	if i < len(text) && (text[i] == 'e' || text[i] == 'E') {
+		i++
+		posExp := true
+		if text[i] == '+' || text[i] == '-' {
+			posExp = text[i] == '+'
+			i++
+		}
+		var x int64
+		for ; i < len(text); i++ {
+			d := int64(text[i] - '0')
+			if x > math.MaxInt32/10 || (x == math.MaxInt32/10 && d > math.MaxInt32%10) {
+				// exponent beyond i32: infinite, or zero
+				if sig != 0 && posExp {
+					return 0, false
+				}
+				if neg {
+					return math.Copysign(0, -1), true
+				}
+				return 0, true
+			}
+			x = x*10 + d
+		}
+		if posExp {
+			exp += x
+		} else {
+			exp -= x
+		}
+		exp = max(math.MinInt32, min(math.MaxInt32, exp))
+	}
+	f = float64(sig)
+	for {
+		a := exp
+		if a < 0 {
+			a = -a
+		}
+		if a < int64(len(pow10)) {
+			if exp >= 0 {
+				f *= pow10[a]
+				if math.IsInf(f, 0) {
+					return 0, false
+				}
+			} else {
+				f /= pow10[a]
+			}
+			break
+		}
+		if f == 0 {
+			break
+		}
+		if exp >= 0 {
+			return 0, false
+		}
+		f /= 1e308
+		exp += 308
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
+// utf8Len returns the length of the valid UTF-8 sequence starting at s[i]
+// (a byte ≥ 0x80), or 0 when it is not valid.
+func utf8Len[T string | []byte](s T, i int) int {
+	c := s[i]
+	n := 0
+	lo, hi := byte(0x80), byte(0xBF)
+	switch {
+	case c >= 0xC2 && c <= 0xDF:
+		n = 2
+	case c == 0xE0:
+		n, lo = 3, 0xA0
+	case c == 0xED:
+		n, hi = 3, 0x9F
+	case c >= 0xE1 && c <= 0xEF:
+		n = 3
+	case c == 0xF0:
+		n, lo = 4, 0x90
+	case c == 0xF4:
+		n, hi = 4, 0x8F
+	case c >= 0xF1 && c <= 0xF3:
+		n = 4
+	default:
+		return 0
+	}
+	if i+n > len(s) {
+		return 0
+	}
+	if b := s[i+1]; b < lo || b > hi {
+		return 0
+	}
+	for k := 2; k < n; k++ {
+		if b := s[i+k]; b < 0x80 || b > 0xBF {
+			return 0
+		}
+	}
+	return n
+}
+
+// ---- building (pool-format.md §3.4) ----
+
+// doc returns the document bytes built so far.
+func (e *encoder) doc() []byte { return e.out[e.base:] }
+
+// size returns the document length.
+func (e *encoder) size() uint32 { return uint32(len(e.out) - e.base) }
+
+// grow appends n zero bytes.
+func (e *encoder) grow(n int) {
+	e.out = append(e.out, make([]byte, n)...)
+}
+
+func (e *encoder) align4() {
+	if r := e.size() & 3; r != 0 {
+		e.grow(int(4 - r))
+	}
+}
+
+// fill inserts the members of parsed container v into the container node c.
+func (e *encoder) fill(c uint32, ctype byte, vi uint32) *Error {
+	v := e.vals[vi]
+	for j := uint32(0); j < v.n; j++ {
+		m := e.mem[uint32(v.u)+j]
+		var key []byte
+		if ctype == typeObject {
+			key = e.key(m)
+		}
+		mv := e.vals[m.v]
+		switch mv.kind {
+		case jNull:
+			if _, err := e.insert(c, ctype, key, typeNull, 0); err != nil {
+				return err
+			}
+		case jFalse, jTrue:
+			off, err := e.insert(c, ctype, key, typeBool, 1)
+			if err != nil {
+				return err
+			}
+			if mv.kind == jTrue {
+				e.doc()[off+1] = 1
+			}
+		case jInt, jFloat:
+			t := byte(typeI64)
+			if mv.kind == jFloat {
+				t = typeF64
+			}
+			off, err := e.insert(c, ctype, key, t, 8)
+			if err != nil {
+				return err
+			}
+			b := e.doc()
+			put32(b, off+1, uint32(mv.u))
+			put32(b, off+5, uint32(mv.u>>32))
+		case jString:
+			off, err := e.insert(c, ctype, key, typeString, 4+int(mv.n)+1)
+			if err != nil {
+				return err
+			}
+			b := e.doc()
+			put32(b, off+1, mv.n+1)
+			copy(b[off+5:], e.strs[mv.u:mv.u+uint64(mv.n)])
+		case jObject, jArray:
+			t := byte(typeObject)
+			if mv.kind == jArray {
+				t = typeArray
+			}
+			off, err := e.insert(c, ctype, key, t, nodeSize-1)
+			if err != nil {
+				return err
+			}
+			if err := e.fill(off, t, m.v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// insert adds a new entry to container c (type ctype) with the given key
+// (objects) or at the end (arrays), reserving a value of type vtype with
+// plen payload bytes (zeroed), and returns the offset of the value's type
+// byte. Following §3.4: the generation counter is bumped, nodes holding 7
+// keys are split on the way down, colliding hashes are probed
+// quadratically.
+func (e *encoder) insert(c uint32, ctype byte, key []byte, vtype byte, plen int) (uint32, *Error) {
+	b := e.doc()
+	genAt := uint32(0)
+	if e.legacy {
+		genAt = c
+	}
+	gt := le32(b, genAt)
+	put32(b, genAt, (gt&0xff)|((gt>>8+1)&0xffffff)<<8)
+
+	isObj := ctype == typeObject
+	var h uint32
+	attempts := 1
+	if isObj {
+		h = djb2(key)
+		attempts = maxProbes
+	} else {
+		h = le32(b, c+offSizeKC) >> 6
+	}
+probe:
+	for a := 0; a < attempts; a++ {
+		target := h + uint32(a*a)
+		cur := c
+		parent := uint32(0)
+		hasParent := false
+		pi := uint32(0)
+		for {
+			b = e.doc()
+			kc := le32(b, cur+offSizeKC) & 7
+			if kc == maxKeys {
+				e.align4()
+				if !hasParent {
+					nn := e.size()
+					e.grow(nodeSize)
+					b = e.doc()
+					copy(b[nn:nn+nodeSize], b[cur:cur+nodeSize])
+					clear(b[cur+offHashes : cur+offSizeKC])
+					put32(b, cur+offSizeKC, le32(b, cur+offSizeKC)&^7)
+					clear(b[cur+offKV : cur+nodeSize])
+					put32(b, cur+offChild, nn)
+					parent, hasParent, pi, cur = cur, true, 0, nn
+				}
+				sib := e.size()
+				e.grow(nodeSize)
+				b = e.doc()
+				pkc := le32(b, parent+offSizeKC) & 7
+				for j := pkc; j > pi; j-- {
+					put32(b, parent+offHashes+4*j, le32(b, parent+offHashes+4*(j-1)))
+					put32(b, parent+offKV+4*j, le32(b, parent+offKV+4*(j-1)))
+				}
+				for j := pkc + 1; j > pi+1; j-- {
+					put32(b, parent+offChild+4*j, le32(b, parent+offChild+4*(j-1)))
+				}
+				sep := le32(b, cur+offHashes+12)
+				put32(b, parent+offHashes+4*pi, sep)
+				put32(b, parent+offKV+4*pi, le32(b, cur+offKV+12))
+				put32(b, parent+offChild+4*(pi+1), sib)
+				put32(b, parent+offSizeKC, le32(b, parent+offSizeKC)+1)
+
+				b[sib] = ctype
+				put32(b, sib+offSizeKC, 3)
+				copy(b[sib+offHashes:sib+offHashes+12], b[cur+offHashes+16:cur+offHashes+28])
+				copy(b[sib+offKV:sib+offKV+12], b[cur+offKV+16:cur+offKV+28])
+				copy(b[sib+offChild:sib+offChild+16], b[cur+offChild+16:cur+offChild+32])
+				clear(b[cur+offHashes+12 : cur+offHashes+28])
+				clear(b[cur+offKV+12 : cur+offKV+28])
+				clear(b[cur+offChild+16 : cur+offChild+32])
+				put32(b, cur+offSizeKC, 3)
+				switch {
+				case target > sep:
+					cur = sib
+				case target == sep:
+					if isObj && !e.keyAt(le32(b, parent+offKV+4*pi), key) {
+						continue probe
+					}
+					return 0, usage("duplicate key", -1) // unreachable: members are deduplicated
+				}
+				kc = 3
+			}
+			i := uint32(0)
+			for i < kc && le32(b, cur+offHashes+4*i) < target {
+				i++
+			}
+			if i < kc && le32(b, cur+offHashes+4*i) == target {
+				if isObj && !e.keyAt(le32(b, cur+offKV+4*i), key) {
+					continue probe
+				}
+				return 0, usage("duplicate key", -1) // unreachable: members are deduplicated
+			}
+			if le32(b, cur+offChild) != 0 {
+				parent, hasParent, pi = cur, true, i
+				cur = le32(b, cur+offChild+4*i)
+				continue
+			}
+			// leaf insert
+			for j := kc; j > i; j-- {
+				put32(b, cur+offHashes+4*j, le32(b, cur+offHashes+4*(j-1)))
+				put32(b, cur+offKV+4*j, le32(b, cur+offKV+4*(j-1)))
+			}
+			put32(b, cur+offHashes+4*i, target)
+			put32(b, cur+offSizeKC, le32(b, cur+offSizeKC)+1)
+			tagLen, tag := 0, uint32(0)
+			klen := 0
+			if isObj {
+				tagLen, tag = keyTag(len(key))
+				klen = len(key) + 1
+			}
+			if vtype == typeObject || vtype == typeArray {
+				if r := (e.size() + uint32(tagLen+klen)) & 3; r != 0 {
+					e.grow(int(4 - r))
+				}
+			}
+			kv := e.size()
+			if int(kv)+tagLen+klen+1+plen > maxDocSize {
+				return 0, usage("message too large: the encoded document would exceed 256 MiB", -1)
+			}
+			e.grow(tagLen + klen + 1 + plen)
+			b = e.doc()
+			put32(b, cur+offKV+4*i, kv)
+			put32(b, c+offSizeKC, le32(b, c+offSizeKC)+1<<6)
+			p := kv
+			for k := 0; k < tagLen; k++ {
+				b[p] = byte(tag >> (8 * k))
+				p++
+			}
+			if isObj {
+				copy(b[p:], key)
+				p += uint32(len(key)) + 1
+			}
+			b[p] = vtype
+			return p, nil
+		}
+	}
+	return 0, usage("too many colliding keys in one object", -1)
+}
+
+// keyAt reports whether the object entry at kv has the given key.
+func (e *encoder) keyAt(kv uint32, key []byte) bool {
+	b := e.doc()
+	tagLen := uint32(b[kv]&3) + 1
+	var tag uint32
+	for k := uint32(0); k < tagLen; k++ {
+		tag |= uint32(b[kv+k]) << (8 * k)
+	}
+	size := tag >> 2
+	if int(size) != len(key)+1 {
+		return false
+	}
+	return string(b[kv+tagLen:kv+tagLen+size-1]) == string(key)
+}
