@@ -5,34 +5,25 @@ package main
 // direct call once its branch is merged; nothing here knows the file format.
 
 import (
-	"errors"
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/core/lite3"
 	"os"
 	"path/filepath"
 	"strings"
 )
 
-var errCodecMissing = errors.New("lite3 codec not linked in this build")
-
 // appendMessageJSON renders the envelope {"data","meta","seq","time"}.
 func appendMessageJSON(dst, doc []byte, seq uint64, unixNanos int64, style jsonStyle) ([]byte, error) {
-	return dst, errCodecMissing
+	return lite3.AppendMessageJSON(dst, doc, seq, unixNanos, style)
 }
 
 // appendDataJSON renders only the message's data object.
 func appendDataJSON(dst, doc []byte, style jsonStyle) ([]byte, error) {
-	return dst, errCodecMissing
+	return lite3.AppendDataJSON(dst, doc, style)
 }
 
 // docToAny decodes a message document for jq.
-func docToAny(doc []byte) (map[string]any, error) {
-	return nil, errCodecMissing
-}
-
-// docTags returns the message's meta.tags.
-func docTags(doc []byte) ([]string, error) {
-	return nil, errCodecMissing
-}
+func docToAny(doc []byte) (map[string]any, error) { return lite3.ToAny(doc) }
 
 func resolveRef(dir, ref string) string {
 	if strings.ContainsRune(ref, '/') {
@@ -73,34 +64,18 @@ func createPool(path string, o createOptions) (*core.Pool, error) {
 	return core.Create(path, o.size)
 }
 
-// hasAllTags reports whether the message carries every tag.
-func hasAllTags(doc []byte, tags []string) (bool, error) {
-	have, err := docTags(doc)
-	if err != nil {
-		return false, err
-	}
-	for _, t := range tags {
-		found := false
-		for _, h := range have {
-			if h == t {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false, nil
-		}
-	}
-	return true, nil
-}
+// hasAllTags reports whether the message carries every tag (no decoding).
+func hasAllTags(doc []byte, tags []string) (bool, error) { return lite3.HasAllTags(doc, tags) }
 
-// dataFrom returns data.from when it is a string.
+// dataFrom returns data.from when it is a string, read in place.
 func dataFrom(doc []byte) (string, bool) {
-	m, err := docToAny(doc)
+	root, err := lite3.Root(doc)
 	if err != nil {
 		return "", false
 	}
-	d, _ := m["data"].(map[string]any)
-	s, ok := d["from"].(string)
-	return s, ok
+	v, ok := root.GetPath("data", "from")
+	if !ok {
+		return "", false
+	}
+	return v.Str()
 }

@@ -78,7 +78,7 @@ func TestHumanBytesAndAgo(t *testing.T) {
 }
 
 func TestJSONFloatAndStrings(t *testing.T) {
-	for f, want := range map[float64]string{1: "1.0", 0: "0.0", 23.5: "23.5", 0.02: "0.02", 25.25: "25.25", 1e20: "1e20", 1e16: "1e16", 1e15: "1000000000000000.0", 1.5e-7: "1.5e-7", 0.0001: "0.0001", -2.5: "-2.5", 100: "100.0"} {
+	for f, want := range map[float64]string{1: "1.0", 0: "0.0", 23.5: "23.5", 0.02: "0.02", 25.25: "25.25", 1e20: "1e+20", 1e16: "1e+16", 1e15: "1000000000000000.0", 1.5e-7: "1.5e-7", 0.0001: "0.0001", -2.5: "-2.5", 100: "100.0"} {
 		if got := string(appendJSONFloat(nil, f)); got != want {
 			t.Errorf("float %v = %q; want %q", f, got, want)
 		}
