@@ -64,6 +64,8 @@ type parsed struct {
 	flags    map[string][]string
 	args     map[string][]string
 	trailing []string
+	order    map[string]int // token index of each option's / argument's first use
+	cur      int            // token index being parsed
 }
 
 func (p *parsed) has(long string) bool { _, ok := p.flags[long]; return ok }
@@ -185,11 +187,13 @@ func parseCommand(c *cmdSpec, args []string) (*parsed, error) {
 	if len(args) == 0 && c.HelpIfEmpty {
 		return nil, &helpRequest{cmd: c, toErr: true}
 	}
-	p := &parsed{cmd: c, flags: map[string][]string{}, args: map[string][]string{}}
+	p := &parsed{cmd: c, flags: map[string][]string{}, args: map[string][]string{}, order: map[string]int{}}
 	var pos []string
+	var posOrder []int
 	onlyPos := false
 	for i := 0; i < len(args); i++ {
 		tok := args[i]
+		p.cur = i
 		if tok == "---help" {
 			tok = "--help"
 		}
@@ -206,6 +210,7 @@ func parseCommand(c *cmdSpec, args []string) (*parsed, error) {
 				return sp, err
 			}
 			pos = append(pos, tok)
+			posOrder = append(posOrder, i)
 			continue
 		}
 		if tok == "--" {
@@ -292,6 +297,7 @@ func parseCommand(c *cmdSpec, args []string) (*parsed, error) {
 			break
 		}
 		p.args[as.Name] = []string{pos[k]}
+		p.order[as.Name] = posOrder[k]
 		k++
 	}
 	if k < len(pos) {
@@ -300,7 +306,11 @@ func parseCommand(c *cmdSpec, args []string) (*parsed, error) {
 	// conflicts, in declaration order
 	for _, cf := range c.Conflicts {
 		if p.present(cf[0]) && p.present(cf[1]) {
-			return nil, parseErr(c, "the argument '"+c.displayOf(cf[0])+"' cannot be used with '"+c.displayOf(cf[1])+"'", true)
+			first, second := cf[0], cf[1]
+			if p.order[second] < p.order[first] {
+				first, second = second, first
+			}
+			return nil, parseErr(c, "the argument '"+c.displayOf(first)+"' cannot be used with '"+c.displayOf(second)+"'", true)
 		}
 	}
 	var missing []string
@@ -373,6 +383,9 @@ func (p *parsed) set(c *cmdSpec, f *flagSpec, val string) error {
 	}
 	if bad != "" {
 		return parseErr(c, "invalid value '"+val+"' for '"+f.display()+"': "+bad, false)
+	}
+	if _, seen := p.order[f.Long]; !seen && p.order != nil {
+		p.order[f.Long] = p.cur
 	}
 	p.flags[f.Long] = append(p.flags[f.Long], val)
 	return nil

@@ -38,9 +38,6 @@ func cmdDuplex(a *app, p *parsed) error {
 		return a.followMissing(err, p, ref, path, "duplex")
 	}
 	defer pool.Close()
-	if p.has("since") && since > time.Now().UnixNano() {
-		return nil
-	}
 	f := &follower{a: a, pool: pool, ref: ref, path: path, style: style, me: me, echoSelf: p.has("echo-self"), quietDrops: true}
 	done := make(chan error, 2)
 	go func() {

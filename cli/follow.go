@@ -190,9 +190,6 @@ func cmdFollow(a *app, p *parsed) error {
 		return a.followMissing(err, p, ref, path, "follow")
 	}
 	defer pool.Close()
-	if hasSince && since > time.Now().UnixNano() {
-		return nil
-	}
 	f := &follower{a: a, pool: pool, ref: ref, path: path, tags: p.all("tag"), where: where,
 		dataOnly: p.has("data-only"), style: style, quietDrops: p.has("quiet-drops")}
 	return f.run(followOpts{tail: tailN, since: since, hasSince: hasSince, one: p.has("one"),
@@ -280,9 +277,6 @@ func (f *follower) run(o followOpts) error {
 				if errors.Is(err, context.DeadlineExceeded) {
 					f.flushDrops(true)
 					if !deadline.IsZero() && !time.Now().Before(deadline) {
-						if o.ttyMsg && f.a.stderr.tty {
-							f.a.stderr.writeString("No messages received (timed out after " + o.timeoutText + ").\n")
-						}
 						return exitError{124}
 					}
 					continue
@@ -352,32 +346,17 @@ func (a *app) followMissing(err error, p *parsed, ref, path, cmd string) error {
 		e.hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
 		return e
 	}
+	// Same flags, same order as the 1.2.1 hint.
 	w := []string{"plasmite", "follow", shellWord(ref), "--create"}
 	if n := p.u64("tail"); n > 0 {
 		w = append(w, "--tail", strconv.FormatUint(n, 10))
 	}
-	for _, fl := range []string{"one", "no-follow"} {
-		if p.has(fl) {
-			w = append(w, "--"+fl)
-		}
+	if p.has("one") {
+		w = append(w, "--one")
 	}
 	if p.has("timeout") {
 		w = append(w, "--timeout", shellWord(p.str("timeout")))
 	}
-	if p.has("data-only") {
-		w = append(w, "--data-only")
-	}
-	format := a.format
-	if p.has("jsonl") {
-		format = "json"
-	}
-	if format == "" {
-		format = "json"
-		if a.stdout.tty {
-			format = "pretty"
-		}
-	}
-	w = append(w, "--format", format)
 	if p.has("since") {
 		w = append(w, "--since", shellWord(p.str("since")))
 	}
@@ -395,6 +374,22 @@ func (a *app) followMissing(err error, p *parsed, ref, path, cmd string) error {
 	if p.has("replay") {
 		w = append(w, "--replay", p.str("replay"))
 	}
+	for _, fl := range []string{"no-follow", "data-only"} {
+		if p.has(fl) {
+			w = append(w, "--"+fl)
+		}
+	}
+	format := a.format
+	if p.has("jsonl") {
+		format = "json"
+	}
+	if format == "" {
+		format = "json"
+		if a.stdout.tty {
+			format = "pretty"
+		}
+	}
+	w = append(w, "--format", format)
 	e.hint = "Pool is missing. Retry with exact command: " + strings.Join(w, " ")
 	return e
 }
