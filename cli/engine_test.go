@@ -432,14 +432,14 @@ func TestWhereIsRealJQ_DiffersFromReference(t *testing.T) {
 	e.must("feed", "logs", `{"msg":"request timeout","code":504}`, "--tag", "http")
 	e.must("feed", "logs", `{"msg":"ok","code":200,"extra":{"k":[1,2,3]}}`)
 	cases := map[string][]string{
-		`.data.msg | test("timeout")`:              {"1"},
-		`select(.data.code >= 500) | true`:         {"1"},
-		`.data | has("extra")`:                     {"2"},
-		`(.data.extra.k // []) | length == 3`:      {"2"},
-		`any(.meta.tags[]; . == "http")`:           {"1"},
-		`.data.missing == null`:                    {"1", "2"},
-		`.data.code != 504`:                        {"2"},
-		`.data.code == 200, .data.code == 504`:     {"1", "2"},
+		`.data.msg | test("timeout")`:                 {"1"},
+		`select(.data.code >= 500) | true`:            {"1"},
+		`.data | has("extra")`:                        {"2"},
+		`(.data.extra.k // []) | length == 3`:         {"2"},
+		`any(.meta.tags[]; . == "http")`:              {"1"},
+		`.data.missing == null`:                       {"1", "2"},
+		`.data.code != 504`:                           {"2"},
+		`.data.code == 200, .data.code == 504`:        {"1", "2"},
 		`.data.msg | ascii_upcase | startswith("OK")`: {"2"},
 	}
 	for expr, want := range cases {
