@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -321,6 +322,11 @@ func TestConcurrentFeeds(t *testing.T) {
 
 // startFollow starts a follower and returns a line reader on its stdout.
 func (e *env) start(args ...string) (*exec.Cmd, *bufio.Reader, *strings.Builder) {
+	cmd, r, _, errb := e.startPipe(args...)
+	return cmd, r, errb
+}
+
+func (e *env) startPipe(args ...string) (*exec.Cmd, *bufio.Reader, io.Closer, *strings.Builder) {
 	e.t.Helper()
 	bin := binPath
 	if e.bin != "" {
@@ -337,7 +343,7 @@ func (e *env) start(args ...string) (*exec.Cmd, *bufio.Reader, *strings.Builder)
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd, bufio.NewReader(out), &errb
+	return cmd, bufio.NewReader(out), out, &errb
 }
 
 func waitExit(t *testing.T, cmd *exec.Cmd, d time.Duration) int {
@@ -409,11 +415,11 @@ func TestFollowBrokenPipeIsQuiet(t *testing.T) {
 	e.must("pool", "create", "demo")
 	e.must("feed", "demo", `{"n":0}`)
 	extension(t, "1.2.1 keeps running after its stdout reader is gone")
-	cmd, out, errb := e.start("follow", "demo", "--tail", "1")
+	cmd, out, closer, errb := e.startPipe("follow", "demo", "--tail", "1")
 	if _, err := out.ReadString('\n'); err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stdout.(interface{ Close() error }).Close()
+	closer.Close()
 	for i := 0; i < 3; i++ { // a write after the close hits EPIPE
 		e.must("feed", "demo", `{"n":1}`)
 	}

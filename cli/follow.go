@@ -82,7 +82,7 @@ func (f *follower) keep(m core.Message) (bool, error) {
 	if err != nil {
 		return false, nil
 	}
-	doc["seq"] = m.Seq
+	doc["seq"] = int(m.Seq) // gojq knows int, not uint64
 	doc["time"] = rfc3339(time.Unix(0, m.Time))
 	return f.where.match(doc)
 }

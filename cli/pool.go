@@ -239,7 +239,7 @@ func cmdPoolInfo(a *app, p *parsed) error {
 		} else {
 			b.WriteString("Bounds: oldest=" + u(in.Bounds.Oldest) + " newest=" + u(in.Bounds.Newest) + " count=" + u(count) + "\n")
 		}
-		b.WriteString("Utilization: used=" + u(in.UsedBytes) + "B free=" + u(in.FreeBytes) + "B (" + string(appendJSONFloat(nil, in.UsedPercent)) + "%)\n")
+		b.WriteString("Utilization: used=" + u(in.UsedBytes) + "B free=" + u(in.FreeBytes) + "B (" + strconv.FormatFloat(in.UsedPercent, 'f', 2, 64) + "%)\n")
 		for _, row := range []struct {
 			label string
 			t     time.Time
@@ -255,7 +255,7 @@ func cmdPoolInfo(a *app, p *parsed) error {
 	}
 	b.WriteString(ref + "\n")
 	b.WriteString("  path:      " + a.relToDir(in.Path) + "\n")
-	b.WriteString("  size:      " + humanBytes(in.FileSize) + " (" + humanBytes(in.UsedBytes) + " used, " + string(appendJSONFloat(nil, in.UsedPercent)) + "%)\n")
+	b.WriteString("  size:      " + humanBytes(in.FileSize) + " (" + humanBytes(in.UsedBytes) + " used, " + strconv.FormatFloat(in.UsedPercent, 'f', 2, 64) + "%)\n")
 	if count == 0 {
 		b.WriteString("  messages:  empty\n  oldest:    —\n  newest:    —\n")
 	} else {
@@ -413,7 +413,7 @@ func cmdPoolDelete(a *app, p *parsed) error {
 		if err != nil {
 			var e *cliError
 			if errors.Is(err, os.ErrNotExist) {
-				e = &cliError{kind: core.NotFound, msg: "pool not found", path: path, hint: "Create the pool first or check --dir.", causes: []string{osCause(err)}}
+				e = &cliError{kind: core.NotFound, msg: "pool not found", path: path, hint: "Create the pool first or check --dir."}
 			} else {
 				e = &cliError{kind: core.IO, msg: "failed to delete pool", path: path, causes: []string{osCause(err)}}
 				e.hint = defaultHint(core.IO)
