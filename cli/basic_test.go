@@ -71,7 +71,6 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"--color", "purple", "version"}, "invalid value 'purple' for '--color <COLOR>'", "Try `plasmite --help`."},
 		{[]string{"completion", "nope"}, "invalid value 'nope' for '<SHELL>'", "Try `plasmite --help`."},
 		{[]string{"feed", "x", "--durability", "slow", "{}"}, "invalid durability", "Use fast or flush."},
-		{[]string{"feed", "x", "--create-size", "2M", "{}"}, "--create-size requires --create", "Add --create or remove --create-size."},
 		{[]string{"feed", "x", "--retry-delay", "5ms", "{}"}, "--retry-delay requires --retry", "Add --retry or remove --retry-delay."},
 		{[]string{"follow", "x", "--since", "yesterday"}, "invalid --since value", "Use RFC 3339 (2026-02-02T23:45:00Z) or relative like 5m."},
 		{[]string{"follow", "x", "--timeout", "5d"}, "invalid duration", "Use a number plus ms|s|m|h (e.g. 10s)."},

@@ -12,7 +12,7 @@ var (
 	fSince    = flagSpec{Long: "since", Value: "SINCE", Help: "Start at messages written at or after a time: RFC 3339, or relative like 30s, 5m, 2h, 1d"}
 	fTimeout  = flagSpec{Long: "timeout", Value: "TIMEOUT", Help: "Exit 124 when no message arrives for this long (e.g. 500ms, 10s, 5m)"}
 	fDurab    = flagSpec{Long: "durability", Value: "DURABILITY", Help: "fast (default) or flush (sync to disk before acknowledging)"}
-	fCrSize   = flagSpec{Long: "create-size", Value: "SIZE", Help: "Size for --create (bytes or K/M/G, default 1M); requires --create"}
+	fCrSize   = flagSpec{Long: "create-size", Value: "SIZE", Help: "Size of a pool created because it is missing (bytes or K/M/G, default 1M); implies --create"}
 	remoteAll = []flagSpec{
 		{Long: "token", Value: "TOKEN", Help: "Bearer token (remote refs only)"},
 		{Long: "token-file", Value: "PATH", Help: "Read the bearer token from a file (remote refs only)"},

@@ -72,7 +72,11 @@ func cmdDoctor(a *app, p *parsed) error {
 		path := a.resolve(ref)
 		r, err := core.Validate(path)
 		if err != nil {
-			return a.openErr(err, ref, path, "doctor")
+			e := toCLI(a.openErr(err, ref, path, "doctor"))
+			if e.kind == core.NotFound {
+				e.hint = "" // 1.2.1 gives no hint here
+			}
+			return e
 		}
 		label := ref
 		if strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".plasmite") {

@@ -84,9 +84,6 @@ func cmdFeed(a *app, p *parsed) error {
 	if err := checkRemote(ref, "feed"); err != nil {
 		return err
 	}
-	if p.has("create-size") && !p.has("create") {
-		return usageErr("--create-size requires --create", "Add --create or remove --create-size.")
-	}
 	if p.has("retry-delay") && p.u64("retry") == 0 {
 		return usageErr("--retry-delay requires --retry", "Add --retry or remove --retry-delay.")
 	}
@@ -111,7 +108,8 @@ func cmdFeed(a *app, p *parsed) error {
 			return err
 		}
 	}
-	pool, path, err := a.openPool(ref, p.has("create"), size, false)
+	// 1.2.1: --create-size alone also creates a missing pool.
+	pool, path, err := a.openPool(ref, p.has("create") || p.has("create-size"), size, false)
 	if err != nil {
 		return a.feedMissing(err, p, ref, path)
 	}
@@ -161,6 +159,7 @@ func (a *app) feedMissing(err error, p *parsed, ref, path string) error {
 	if e.path == "" {
 		e.path = path
 	}
+	addENOENT(e)
 	switch {
 	case strings.ContainsRune(ref, '/'):
 		e.hint = "Pool path not found. Check the path or pass --dir for a different pool directory."

@@ -342,6 +342,7 @@ func (a *app) followMissing(err error, p *parsed, ref, path, cmd string) error {
 	if e.path == "" {
 		e.path = path
 	}
+	addENOENT(e)
 	if strings.ContainsRune(ref, '/') {
 		e.hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
 		return e

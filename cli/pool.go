@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/plasmite-go/plasmite/core"
@@ -187,6 +188,7 @@ func (a *app) openErr(err error, ref, path, cmd string) error {
 		if e.path == "" {
 			e.path = path
 		}
+		addENOENT(e)
 		if e.msg == "" || e.msg == "pool not found" {
 			e.msg = "not found"
 		}
@@ -245,7 +247,7 @@ func cmdPoolInfo(a *app, p *parsed) error {
 			t     time.Time
 		}{{"Oldest", in.OldestTime}, {"Newest", in.NewestTime}} {
 			if row.t.IsZero() {
-				b.WriteString(row.label + ": -\n")
+				b.WriteString(row.label + ": - (-)\n")
 			} else {
 				b.WriteString(row.label + ": " + rfc3339(row.t) + " (" + ago(row.t, now) + ")\n")
 			}
@@ -373,7 +375,7 @@ func cmdPoolList(a *app, p *parsed) error {
 	t := [][]string{{"NAME", "STATUS", "SIZE", "OLDEST", "NEWEST", "MTIME", "PATH", "DETAIL"}}
 	for _, r := range rows {
 		if r.err != nil {
-			t = append(t, []string{r.e.Name, "ERR", "-", "-", "-", "-", r.e.Path, r.err.msg})
+			t = append(t, []string{r.e.Name, "ERR", "-", "-", "-", "-", a.relToDir(r.e.Path), r.err.msg})
 			continue
 		}
 		old, nw := "-", "-"
@@ -385,7 +387,7 @@ func cmdPoolList(a *app, p *parsed) error {
 		if !r.e.ModTime.IsZero() {
 			mt = rfc3339(r.e.ModTime)
 		}
-		t = append(t, []string{r.e.Name, "OK", strconv.FormatUint(r.e.Info.FileSize, 10), old, nw, mt, r.e.Path, "-"})
+		t = append(t, []string{r.e.Name, "OK", strconv.FormatUint(r.e.Info.FileSize, 10), old, nw, mt, a.relToDir(r.e.Path), ""})
 	}
 	a.stdout.writeString(table(t))
 	return nil
@@ -444,7 +446,7 @@ func cmdPoolDelete(a *app, p *parsed) error {
 				pth = a.relToDir(r.path)
 			}
 			if r.err == nil {
-				t = append(t, []string{r.name, "OK", pth, "-"})
+				t = append(t, []string{r.name, "OK", pth, ""})
 			} else {
 				t = append(t, []string{r.name, "ERR", pth, r.err.msg})
 			}
@@ -490,4 +492,11 @@ func cmdPoolDelete(a *app, p *parsed) error {
 		return exitError{int(first.kind)}
 	}
 	return nil
+}
+
+// addENOENT gives a missing-pool error the OS cause the reference shows.
+func addENOENT(e *cliError) {
+	if len(e.causes) == 0 {
+		e.causes = []string{osCause(syscall.ENOENT)}
+	}
 }
