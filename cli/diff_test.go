@@ -8,27 +8,22 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/plasmite-go/plasmite/internal/reftest"
 )
 
-// refBinary finds the reference CLI: $PLASMITE_REF/bin/plasmite, else the
-// shared build under /work/refsdk. Absent → skip, unless PLASMITE_REQUIRE_REF=1.
+// refBinary finds the reference CLI through internal/reftest ($PLASMITE_REF,
+// else .ref at the module root), falling back to a shared build in
+// /work/refsdk for developers. Absent → skip, unless PLASMITE_REQUIRE_REF=1.
 func refBinary(t *testing.T) string {
 	t.Helper()
-	var cands []string
-	if d := os.Getenv("PLASMITE_REF"); d != "" {
-		cands = append(cands, filepath.Join(d, "bin", "plasmite"))
-	}
-	cands = append(cands, "/work/refsdk/bin/plasmite")
-	for _, c := range cands {
-		if fi, err := os.Stat(c); err == nil && !fi.IsDir() {
-			return c
+	if os.Getenv("PLASMITE_REF") == "" {
+		if _, err := os.Stat("../.ref/stamp"); err != nil {
+			if fi, err := os.Stat("/work/refsdk/bin/plasmite"); err == nil && !fi.IsDir() {
+				return "/work/refsdk/bin/plasmite"
+			}
 		}
 	}
-	if os.Getenv("PLASMITE_REQUIRE_REF") == "1" {
-		t.Fatalf("reference CLI not found (looked at %v)", cands)
-	}
-	t.Skip("reference CLI not installed")
-	return ""
+	return reftest.Bin(t)
 }
 
 var rfc3339Text = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z *`)
@@ -117,6 +112,10 @@ func TestDiffAgainstReference(t *testing.T) {
 		{args: []string{"fetch", "a", "1"}},
 		{args: []string{"fetch", "a", "99"}},
 		{args: []string{"fetch", "nope", "1"}},
+		{args: []string{"fetch", "a", "abc"}},
+		{args: []string{"--color", "always", "fetch", "a", "1"}},
+		{args: []string{"feed", "a", "--file", "/nonexistent/in.json"}},
+		{args: []string{"pool", "create", "--size", "1K", "tiny"}},
 		{args: []string{"follow", "a", "--tail", "3", "--no-follow"}},
 		{args: []string{"follow", "a", "--no-follow", "--format", "pretty"}},
 		{args: []string{"follow", "a", "--no-follow", "--tag", "x"}},

@@ -128,7 +128,7 @@ func cmdFeed(a *app, p *parsed) error {
 		} else {
 			file, err := os.Open(fn)
 			if err != nil {
-				return &cliError{kind: core.IO, msg: "failed to read data file", path: fn, causes: []string{osCause(err)}}
+				return &cliError{kind: core.IO, msg: "failed to read message file", path: fn, causes: []string{osCause(err)}}
 			}
 			defer file.Close()
 			in = file

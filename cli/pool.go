@@ -124,6 +124,9 @@ func cmdPoolCreate(a *app, p *parsed) error {
 		pool, err := createPool(path, opts)
 		if err != nil {
 			e := toCLI(err)
+			if e.kind == core.Usage {
+				e.path = "" // size problems are not about a file
+			}
 			if e.kind == core.AlreadyExists {
 				e.msg = "pool already exists"
 				e.path = path

@@ -40,13 +40,13 @@ func (a *app) outStyle() jsonStyle {
 		}
 		return stylePretty
 	}
-	if a.stdout.tty || a.color == "always" {
+	if a.stdout.tty {
 		if a.colorOut() {
 			return styleColor
 		}
 		return stylePretty
 	}
-	return styleCompact
+	return styleCompact // 1.2.1: --color always does not turn piped JSON pretty
 }
 
 func cmdFetch(a *app, p *parsed) error {
