@@ -301,6 +301,10 @@ func (f *feeder) flush() error {
 		for i := range rc {
 			f.receipt(rc[i], f.record(start+i))
 		}
+		if len(f.out) > 0 { // one write per batch; batches end when input pauses
+			f.a.stdout.write(f.out)
+			f.out = f.out[:0]
+		}
 		start += len(rc)
 		if err == nil {
 			break
@@ -358,7 +362,11 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 	m, gerr := f.pool.GetInto(r.Seq, f.getBuf)
 	if gerr == nil {
 		f.getBuf = m.Payload
-		f.out, err = appendMessageJSON(f.out[:0], m.Payload, r.Seq, r.Time, style)
+		n := len(f.out)
+		f.out, err = appendMessageJSON(f.out, m.Payload, r.Seq, r.Time, style)
+		if err != nil {
+			f.out = f.out[:n]
+		}
 	}
 	if gerr != nil || err != nil {
 		// overwritten already (tiny pool): render from the input text
@@ -371,10 +379,9 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 			tags[i] = t
 		}
 		env := map[string]any{"data": normalizeNumbers(v), "meta": map[string]any{"tags": tags}, "seq": r.Seq, "time": rfc3339(time.Unix(0, r.Time))}
-		f.out = appendJSONValue(f.out[:0], env, style)
+		f.out = appendJSONValue(f.out, env, style)
 	}
 	f.out = append(f.out, '\n')
-	a.stdout.write(f.out)
 }
 
 // stream ingests records from in, appending them in batches.

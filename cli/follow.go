@@ -90,18 +90,31 @@ func (f *follower) keep(m core.Message) (bool, error) {
 // print writes one message (or its data) as one record.
 func (f *follower) print(m core.Message) error {
 	var err error
+	n := len(f.out)
 	if f.dataOnly {
-		f.out, err = appendDataJSON(f.out[:0], m.Payload, f.style)
+		f.out, err = appendDataJSON(f.out, m.Payload, f.style)
 	} else {
-		f.out, err = appendMessageJSON(f.out[:0], m.Payload, m.Seq, m.Time, f.style)
+		f.out, err = appendMessageJSON(f.out, m.Payload, m.Seq, m.Time, f.style)
 	}
 	if err != nil {
+		f.out = f.out[:n]
 		s := m.Seq
 		return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: f.path, seq: &s, causes: []string{err.Error()}}
 	}
 	f.out = append(f.out, '\n')
-	f.a.stdout.write(f.out)
+	if len(f.out) >= 64<<10 {
+		f.flush()
+	}
 	return nil
+}
+
+// flush writes what print buffered. Output is held back only while more
+// messages are ready to read, so nothing printed ever waits on the pool.
+func (f *follower) flush() {
+	if len(f.out) > 0 {
+		f.a.stdout.write(f.out)
+		f.out = f.out[:0]
+	}
 }
 
 // saw records that message seq was read, noting gaps for drop notices.
@@ -233,6 +246,7 @@ func (f *follower) run(o followOpts) error {
 	}
 	defer tail.Close()
 
+	defer f.flush()
 	var hist []stored // for --replay
 	history := topts.Start != core.StartLive
 	deadline := time.Time{}
@@ -260,7 +274,10 @@ func (f *follower) run(o followOpts) error {
 					continue
 				}
 			}
+		} else if next, ok, terr := tail.TryNext(); terr == nil && ok {
+			m = next
 		} else {
+			f.flush()
 			wctx, cancel := ctx, context.CancelFunc(func() {})
 			wake := deadline
 			if f.dropFrom != 0 {
@@ -326,6 +343,7 @@ func (f *follower) replay(hist []stored, o followOpts) error {
 		if err := f.print(core.Message{Seq: h.seq, Time: h.t, Payload: h.payload}); err != nil {
 			return err
 		}
+		f.flush()
 		if o.one {
 			return nil
 		}
