@@ -78,6 +78,9 @@ func (f *follower) keep(m core.Message) (bool, error) {
 	if f.where == nil || len(f.where.codes) == 0 {
 		return true, nil
 	}
+	if ok, decided := f.where.matchDoc(m.Payload); decided || !ok {
+		return ok, nil
+	}
 	doc, err := docToAny(m.Payload)
 	if err != nil {
 		return false, nil

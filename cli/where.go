@@ -11,6 +11,7 @@ import (
 type whereFilter struct {
 	exprs []string
 	codes []*gojq.Code
+	fast  []*fastPred // per expression; nil when it needs jq
 }
 
 // compileWhere compiles each expression once; a syntax or unknown-function
@@ -25,12 +26,33 @@ func compileWhere(exprs []string) (*whereFilter, error) {
 			if err == nil {
 				w.exprs = append(w.exprs, e)
 				w.codes = append(w.codes, c)
+				w.fast = append(w.fast, parseFast(e))
 				continue
 			}
 		}
 		return nil, usageErr("invalid filter expression", "Failed to parse/compile `"+e+"`.\nDetails: "+err.Error()+"\nExample: --where '.data.kind == \"ping\"'")
 	}
 	return w, nil
+}
+
+// matchDoc decides on the raw message when every predicate has a byte-level
+// evaluator (decided=false otherwise, or when one of them declines), and
+// rejects early when any byte-level predicate is false.
+func (w *whereFilter) matchDoc(doc []byte) (match, decided bool) {
+	all := true
+	for _, f := range w.fast {
+		if f == nil {
+			all = false
+			continue
+		}
+		switch f.match(doc) {
+		case 0:
+			return false, true
+		case -1:
+			all = false
+		}
+	}
+	return true, all
 }
 
 // match runs every predicate on the envelope. A runtime error means "no
