@@ -38,10 +38,11 @@ type step struct {
 // outcome is what we compare: exit code, stdout documents and the stderr
 // envelope, with times masked and the scratch directory replaced.
 type outcome struct {
-	Code   int
-	Stdout []any
-	Text   string // stdout when it is not JSON
-	Stderr []any
+	Code    int
+	Stdout  []any
+	Text    string // stdout when it is not JSON
+	Stderr  []any
+	ErrText string // stderr when it is not JSON
 }
 
 func observe(t *testing.T, r result, dir string) outcome {
@@ -55,8 +56,10 @@ func observe(t *testing.T, r result, dir string) outcome {
 			o.Text = rfc3339Text.ReplaceAllString(out, "<time>")
 		}
 	}
-	if errs := norm(r.stderr); errs != "" {
+	if errs := norm(r.stderr); strings.HasPrefix(errs, "{") {
 		o.Stderr = maskTimes(jsonLines(t, errs)).([]any)
+	} else {
+		o.ErrText = errs
 	}
 	return o
 }
@@ -92,6 +95,8 @@ func TestDiffAgainstReference(t *testing.T) {
 		{args: []string{"pool", "info", "a"}},
 		{args: []string{"pool", "info", "a", "--format", "pretty"}},
 		{args: []string{"pool", "info", "nope"}},
+		{args: []string{"pool", "info", "nope", "--format", "pretty"}},
+		{args: []string{"fetch", "nope", "1", "--format", "lite3"}},
 		{args: []string{"feed", "a", `{"b":1,"a":[1.5,2e2,1e20,"x/<é>\u2028"],"n":null,"t":true}`, "--tag", "x", "--tag", "y"}},
 		{args: []string{"feed", "a"}, stdin: "{\"i\":1}\n\n{\"i\":2}\n{\n  \"pretty\": [1,\n 2]\n}\n{\"j\":1} {\"j\":2}\n"},
 		{args: []string{"feed", "a", "--durability", "flush", "--retry", "2", "--retry-delay", "5ms", `{"k":1}`}},
@@ -132,6 +137,8 @@ func TestDiffAgainstReference(t *testing.T) {
 		{args: []string{"follow", "a", "--replay", "1"}},
 		{args: []string{"follow", "a", "--timeout", "5d"}},
 		{args: []string{"follow", "a", "--since", "yesterday"}, noCauses: true},
+		{args: []string{"pool", "info", "a", "--format", "lite3"}},
+		{args: []string{"follow", "a", "--no-follow", "--format", "lite3-raw"}},
 		{args: []string{"pool", "delete", "b", "nope"}},
 		{args: []string{"pool", "delete", "--format", "pretty", "c"}},
 		{args: []string{"pool", "list"}},
@@ -168,6 +175,9 @@ func TestDiffCrossPools(t *testing.T) {
 				{"fetch", "x", "301"},
 				{"fetch", "x", "1"},
 				{"doctor", "x"},
+				{"fetch", "x", "301", "--format", "lite3"},
+				{"fetch", "x", "301", "--format", "lite3-raw"},
+				{"follow", "x", "--tail", "3", "--no-follow", "--format", "lite3"},
 			} {
 				a := observe(t, ours.run(args...), dir)
 				b := observe(t, theirs.run(args...), dir)

@@ -38,7 +38,7 @@ func cmdDuplex(a *app, p *parsed) error {
 		return a.followMissing(err, p, ref, path, "duplex")
 	}
 	defer pool.Close()
-	f := &follower{a: a, pool: pool, ref: ref, path: path, style: style, me: me, echoSelf: p.has("echo-self"), quietDrops: true}
+	f := &follower{a: a, pool: pool, ref: ref, path: path, style: style, me: me, echoSelf: p.has("echo-self"), quietDrops: true, framed: a.format == "lite3"}
 	done := make(chan error, 2)
 	go func() {
 		done <- f.run(followOpts{tail: p.u64("tail"), since: since, hasSince: p.has("since"),

@@ -147,7 +147,16 @@ func (a *app) reportError(err error) int {
 	if e.hint == "" {
 		e.hint = defaultHint(e.kind)
 	}
-	if !a.stderr.tty {
+	// 1.2.1: the error follows --format (pretty and binary formats get text,
+	// json gets JSON); without --format, text on a terminal and JSON otherwise.
+	text := a.stderr.tty
+	switch a.format {
+	case "pretty", "lite3", "lite3-raw":
+		text = true
+	case "json", "jsonl":
+		text = false
+	}
+	if !text {
 		b := appendJSONValue(nil, map[string]any{"error": e.fields()}, styleCompact)
 		a.stderr.write(append(b, '\n'))
 		return int(e.kind)

@@ -76,6 +76,7 @@ type feeder struct {
 	out        []byte
 	quiet      bool // duplex: no receipts
 	asData     bool // --data: never treat input as complete messages
+	magicDone  bool // --format lite3: the "PLS1" stream header is out
 	maxBatch   int
 }
 
@@ -357,6 +358,17 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 		return
 	}
 	a := f.a
+	if a.format == "lite3" {
+		if m, err := f.pool.GetInto(r.Seq, f.getBuf); err == nil {
+			f.getBuf = m.Payload
+			if !f.magicDone {
+				f.out = append(f.out, "PLS1"...)
+				f.magicDone = true
+			}
+			f.out = appendFrame(f.out, m)
+			return
+		}
+	}
 	style := a.outStyle()
 	var err error
 	m, gerr := f.pool.GetInto(r.Seq, f.getBuf)

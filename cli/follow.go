@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"math"
 	"strconv"
@@ -28,6 +29,8 @@ type follower struct {
 	dropFrom   uint64 // last seen before the first unreported gap (0 = none pending)
 	dropTo     uint64
 	lastNotice time.Time
+	framed     bool // --format lite3: binary frames instead of JSON
+	magicDone  bool // the stream's "PLS1" header is out
 	// duplex self-suppression
 	me       string
 	echoSelf bool
@@ -50,8 +53,13 @@ func (a *app) outputStyle(p *parsed) (jsonStyle, error) {
 			format = "jsonl"
 		}
 	}
-	if format == "yaml" || format == "lite3" || format == "lite3-raw" {
-		return 0, usageErr("--format "+format+" is not supported by this build yet", "Use --format pretty or --format json.")
+	switch format {
+	case "lite3":
+		return styleCompact, nil // the caller frames instead (see binaryOut)
+	case "lite3-raw":
+		return 0, usageErr(p.cmd.Name+" does not support --format lite3-raw", "Use --format lite3 for a framed stream.")
+	case "yaml":
+		return 0, usageErr("--format yaml is not supported by this build yet", "Use --format pretty or --format json.")
 	}
 	if format == "pretty" {
 		if a.colorOut() {
@@ -92,6 +100,17 @@ func (f *follower) keep(m core.Message) (bool, error) {
 
 // print writes one message (or its data) as one record.
 func (f *follower) print(m core.Message) error {
+	if f.framed {
+		if !f.magicDone {
+			f.out = append(f.out, "PLS1"...)
+			f.magicDone = true
+		}
+		f.out = appendFrame(f.out, m)
+		if len(f.out) >= 64<<10 {
+			f.flush()
+		}
+		return nil
+	}
 	var err error
 	n := len(f.out)
 	if f.dataOnly {
@@ -207,7 +226,7 @@ func cmdFollow(a *app, p *parsed) error {
 	}
 	defer pool.Close()
 	f := &follower{a: a, pool: pool, ref: ref, path: path, tags: p.all("tag"), where: where,
-		dataOnly: p.has("data-only"), style: style, quietDrops: p.has("quiet-drops")}
+		dataOnly: p.has("data-only"), style: style, quietDrops: p.has("quiet-drops"), framed: a.format == "lite3"}
 	return f.run(followOpts{tail: tailN, since: since, hasSince: hasSince, one: p.has("one"),
 		timeout: timeout, timeoutText: p.str("timeout"), replay: replay, noNotify: p.has("no-notify"), noFollow: p.has("no-follow"), ttyMsg: true})
 }
@@ -414,4 +433,14 @@ func (a *app) followMissing(err error, p *parsed, ref, path, cmd string) error {
 	w = append(w, "--format", format)
 	e.hint = "Pool is missing. Retry with exact command: " + strings.Join(w, " ")
 	return e
+}
+
+// appendFrame writes the 1.2.1 binary frame of a message: seq and time
+// (Unix ns) as big-endian u64, payload length as big-endian u32, then the
+// stored Lite3 payload. A stream of frames starts with the magic "PLS1".
+func appendFrame(dst []byte, m core.Message) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, m.Seq)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(m.Time))
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(m.Payload)))
+	return append(dst, m.Payload...)
 }

@@ -138,6 +138,9 @@ func (a *app) finish(p *parsed, err error) int {
 	if err := a.applyGlobals(p); err != nil {
 		return a.reportError(err)
 	}
+	if err := a.checkFormat(p.cmd); err != nil {
+		return a.reportError(err)
+	}
 	if p.cmd.Run == nil {
 		a.stderr.writeString(a.cmdHelp(p.cmd, false))
 		return 2
@@ -188,6 +191,24 @@ func (a *app) applyGlobals(p *parsed) error {
 		case "format":
 			a.format = vals[0]
 		}
+	}
+	return nil
+}
+
+// checkFormat refuses output formats a command cannot produce.
+func (a *app) checkFormat(c *cmdSpec) error {
+	switch a.format {
+	case "lite3", "lite3-raw":
+		switch c.Name {
+		case "fetch", "follow", "feed", "duplex":
+			if a.format == "lite3-raw" && c.Name != "fetch" {
+				return usageErr(c.Name+" does not support --format lite3-raw", "Use --format lite3 for a framed stream.")
+			}
+			return nil
+		}
+		return usageErr("binary output requires a message command", "Use --format json or yaml for reports.")
+	case "yaml":
+		return usageErr("--format yaml is not supported by this build yet", "Use --format pretty or --format json.")
 	}
 	return nil
 }

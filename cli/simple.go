@@ -74,6 +74,14 @@ func cmdFetch(a *app, p *parsed) error {
 		}
 		return e
 	}
+	switch a.format {
+	case "lite3":
+		a.stdout.write(appendFrame([]byte("PLS1"), m))
+		return nil
+	case "lite3-raw":
+		a.stdout.write(m.Payload)
+		return nil
+	}
 	b, err := appendMessageJSON(a.stdout.buf[:0], m.Payload, m.Seq, m.Time, a.outStyle())
 	if err != nil {
 		return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: path, seq: &seq, causes: []string{err.Error()}}
