@@ -154,7 +154,11 @@ func cmdDoctor(a *app, p *parsed) error {
 				mark = "✗"
 				tail += " (run `pls doctor " + it.label + "` for detail)"
 			}
-			rows = append(rows, []string{"  " + mark + " " + it.label, a.messagesOf(it.r.Path), tail})
+			msgs := a.messagesOf(it.r.Path)
+			if i := strings.IndexByte(msgs, ' '); i > 0 {
+				msgs = msgs[:i] + " messages"
+			}
+			rows = append(rows, []string{"  " + mark + " " + it.label, msgs, tail})
 		}
 		if len(rows) > 0 {
 			b.WriteString(table(rows))
@@ -185,5 +189,5 @@ func (a *app) messagesOf(path string) string {
 	if b.Newest == 0 {
 		return "empty"
 	}
-	return strconv.FormatUint(b.Newest-b.Oldest+1, 10) + " messages (seq " + strconv.FormatUint(b.Oldest, 10) + ".." + strconv.FormatUint(b.Newest, 10) + ")"
+	return strconv.FormatUint(b.Newest-b.Oldest+1, 10) + " (seq " + strconv.FormatUint(b.Oldest, 10) + ".." + strconv.FormatUint(b.Newest, 10) + ")"
 }
