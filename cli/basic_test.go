@@ -113,14 +113,19 @@ func TestWhereCompileError(t *testing.T) {
 }
 
 func TestErrorTextOnTerminal(t *testing.T) {
-	r := runCLI(t, runOpts{ptyErr: true}, "--color", "never", "follow", "--bogus", "x")
-	want := "error: unexpected argument '--bogus' found\nhint: Try `plasmite follow --help`.\n"
+	r := runCLI(t, runOpts{ptyOut: true, ptyErr: true}, "--color", "never", "follow", "x", "--timeout", "5d")
+	want := "error: invalid duration\nhint: Use a number plus ms|s|m|h (e.g. 10s).\n"
 	if r.code != 2 || r.stderr != want {
 		t.Fatalf("got %q (exit %d), want %q", r.stderr, r.code, want)
 	}
-	r = runCLI(t, runOpts{ptyErr: true}, "--color", "always", "follow", "--bogus", "x")
+	r = runCLI(t, runOpts{ptyOut: true, ptyErr: true}, "--color", "always", "follow", "--bogus", "x")
 	if !strings.Contains(r.stderr, "\x1b[31merror:\x1b[0m") || !strings.Contains(r.stderr, "\x1b[33mhint:\x1b[0m") {
 		t.Fatalf("colored labels: %q", r.stderr)
+	}
+	// 1.2.1 picks the error form from stdout: piped stdout → JSON even on a terminal stderr
+	r = runCLI(t, runOpts{ptyErr: true}, "follow", "--bogus", "x")
+	if errEnvelope(t, r.stderr)["message"] != "unexpected argument '--bogus' found" {
+		t.Fatalf("stdout piped: %q", r.stderr)
 	}
 }
 

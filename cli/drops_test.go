@@ -33,11 +33,13 @@ func waitStopped(t *testing.T, pid int) {
 func TestFollowDropNotice(t *testing.T) {
 	e := newEnv(t)
 	e.must("pool", "create", "--size", "64K", "tiny")
+	e.must("feed", "tiny", `{"hello":1}`)
 	bin := binPath
 	if e.bin != "" {
 		bin = e.bin
 	}
-	cmd := exec.Command(bin, "--dir", e.dir, "follow", "tiny", "--format", "json")
+	// --tail 1 prints hello whenever the follower starts; after it, it is live
+	cmd := exec.Command(bin, "--dir", e.dir, "follow", "tiny", "--tail", "1", "--format", "json")
 	out, _ := cmd.StdoutPipe()
 	errp, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
@@ -53,16 +55,8 @@ func TestFollowDropNotice(t *testing.T) {
 		}
 		close(notices)
 	}()
-	// the follower is live once it has printed a message fed after its start
-	for {
-		e.must("feed", "tiny", `{"hello":1}`)
-		l, err := lines.ReadString('\n')
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(l, "hello") {
-			break
-		}
+	if l := readLineWithin(t, lines, 30*time.Second); !strings.Contains(l, "hello") {
+		t.Fatalf("first line %q", l)
 	}
 	cmd.Process.Signal(syscall.SIGSTOP)
 	waitStopped(t, cmd.Process.Pid)

@@ -367,10 +367,7 @@ func TestCIGate(t *testing.T) {
 	gate, out, _ := e.start("follow", "ci", "--where", `.data.status == "green"`, "--tail", "1", "--one")
 	e.must("feed", "ci", `{"status":"red"}`)
 	e.must("feed", "ci", `{"status":"green","build":7}`)
-	line, err := out.ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
+	line := readLineWithin(t, out, 30*time.Second)
 	if code := waitExit(t, gate, 30*time.Second); code != 0 {
 		t.Fatalf("gate exit %d", code)
 	}
@@ -403,8 +400,8 @@ func TestFollowLiveTimeoutAndPipe(t *testing.T) {
 	// live follow: a message fed after the start arrives
 	fol, out, _ := e.start("follow", "demo", "--tail", "1")
 	e.must("feed", "demo", `{"n":1}`)
-	if line, err := out.ReadString('\n'); err != nil || !strings.Contains(line, `"n":1`) {
-		t.Fatalf("live: %q %v", line, err)
+	if line := readLineWithin(t, out, 30*time.Second); !strings.Contains(line, `"n":1`) {
+		t.Fatalf("live: %q", line)
 	}
 	_ = fol
 }
@@ -416,9 +413,7 @@ func TestFollowBrokenPipeIsQuiet(t *testing.T) {
 	e.must("feed", "demo", `{"n":0}`)
 	extension(t, "1.2.1 keeps running after its stdout reader is gone")
 	cmd, out, closer, errb := e.startPipe("follow", "demo", "--tail", "1")
-	if _, err := out.ReadString('\n'); err != nil {
-		t.Fatal(err)
-	}
+	readLineWithin(t, out, 30*time.Second)
 	closer.Close()
 	for i := 0; i < 3; i++ { // a write after the close hits EPIPE
 		e.must("feed", "demo", `{"n":1}`)

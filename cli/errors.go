@@ -147,9 +147,10 @@ func (a *app) reportError(err error) int {
 	if e.hint == "" {
 		e.hint = defaultHint(e.kind)
 	}
-	// 1.2.1: the error follows --format (pretty and binary formats get text,
-	// json gets JSON); without --format, text on a terminal and JSON otherwise.
-	text := a.stderr.tty
+	// 1.2.1: the error follows the output format (pretty and binary formats
+	// get text, json gets JSON); without --format that is text when stdout
+	// is a terminal and JSON otherwise.
+	text := a.stdout.tty
 	switch a.format {
 	case "pretty", "lite3", "lite3-raw":
 		text = true

@@ -137,7 +137,7 @@ func cmdFeed(a *app, p *parsed) error {
 	case !a.stdinTTY:
 		in = a.stdin
 	default:
-		return usageErr("missing data input", "Provide JSON via DATA, --file, or pipe JSON to stdin.")
+		return usageErr("missing message input", "Pipe messages to feed, use --file, or provide a message argument.")
 	}
 	mode := p.str("input-format")
 	switch mode {

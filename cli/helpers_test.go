@@ -313,3 +313,24 @@ func helperMain() int {
 type jsonNumber = json.Number
 
 func jsonValidStd(b []byte) bool { return json.Valid(b) }
+
+// readLineWithin reads one line or fails the test after d.
+func readLineWithin(t *testing.T, r interface{ ReadString(byte) (string, error) }, d time.Duration) string {
+	t.Helper()
+	type res struct {
+		s   string
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() { s, err := r.ReadString('\n'); ch <- res{s, err} }()
+	select {
+	case x := <-ch:
+		if x.err != nil {
+			t.Fatalf("read: %v", x.err)
+		}
+		return x.s
+	case <-time.After(d):
+		t.Fatalf("no line within %v", d)
+	}
+	return ""
+}

@@ -58,3 +58,12 @@ func TestDuplexTerminalLines(t *testing.T) {
 		}
 	}
 }
+
+func TestFeedFromTerminalNeedsInput(t *testing.T) {
+	e := newEnv(t)
+	e.must("pool", "create", "demo")
+	r := e.runWith(runOpts{ptyIn: true, ptyOut: true, ptyErr: true}, "--color", "never", "feed", "demo")
+	if r.code != 2 || r.stderr != "error: missing message input\nhint: Pipe messages to feed, use --file, or provide a message argument.\n" {
+		t.Fatalf("%+v", r)
+	}
+}
