@@ -55,14 +55,16 @@ func TestMain(m *testing.M) {
 // (with a reason) instead of failing while a branch has not landed.
 func probe(tmp string) {
 	dir := filepath.Join(tmp, "probe")
+	// Only the stubs' "not implemented" panic counts as "not linked": any
+	// other failure is a real one and the tests must run and report it.
 	r := runCLI(nil, runOpts{}, "--dir", dir, "pool", "create", "p")
-	engineReady = r.code == 0
+	engineReady = !strings.Contains(r.stderr, "not implemented")
 	if !engineReady {
 		return
 	}
 	runCLI(nil, runOpts{}, "--dir", dir, "feed", "p", `{"a":1}`)
 	r = runCLI(nil, runOpts{}, "--dir", dir, "fetch", "p", "1")
-	codecReady = r.code == 0
+	codecReady = !strings.Contains(r.stderr, "not implemented") && !strings.Contains(r.stderr, "not linked")
 }
 
 func needEngine(t *testing.T) {
