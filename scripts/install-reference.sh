@@ -158,6 +158,8 @@ python_status="skipped (PLASMITE_REF_SKIP_PYTHON=1)"
 if [ "${PLASMITE_REF_SKIP_PYTHON:-}" != 1 ]; then
 	PY="${PLASMITE_REF_PYTHON:-python3}"
 	command -v "$PY" >/dev/null 2>&1 || die "$PY not found (set PLASMITE_REF_PYTHON, or PLASMITE_REF_SKIP_PYTHON=1)"
+	"$PY" -m pip --version >/dev/null 2>&1 ||
+		die "$PY has no pip module (install pip, e.g. python3-pip, or set PLASMITE_REF_SKIP_PYTHON=1)"
 	say "installing the Python package plasmite==${VERSION} into $DEST/python"
 	rm -rf "$DEST/python"
 	# --no-binary: always build from the sdist so the package bundles the natives built above

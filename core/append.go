@@ -1,0 +1,484 @@
+package core
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/plasmite-go/plasmite/core/lite3"
+)
+
+// Writer lease: taking and dropping flock costs about as much as the rest of
+// an append, so a Pool keeps the lock across a burst of appends and drops it
+// after leaseIdle without appends, after leaseMaxHold in any case, on Close,
+// or as soon as another writer announces it is waiting (hLeaseWant). While
+// the lock is held no other writer can change the header, so its cursors are
+// cached in the lease.
+const (
+	leaseIdle    = 50 * time.Microsecond
+	leaseMaxHold = time.Millisecond
+	// leaseYield is how long a writer that just gave the lock up after a
+	// long hold stays away from it, so that processes the kernel woke when
+	// it was released (other writers, and 1.2.1 readers, which take a shared
+	// flock for every read) get it before we take it back.
+	leaseYield = 50 * time.Microsecond
+	wantFresh  = int64(10 * time.Millisecond) // an older request is a leftover of a dead process
+)
+
+// leaseOff (PLASMITE_WRITER_LEASE=off) takes and drops the lock around every
+// append or batch, as the reference does.
+var leaseOff = os.Getenv("PLASMITE_WRITER_LEASE") == "off"
+
+type lease struct {
+	p         *Pool
+	held      bool
+	cache     cursors // the header cursors while held, including unpublished frames
+	published cursors // the cursors as stored in the header
+	start     int64   // wall ns when taken
+	last      int64   // wall ns of the last append
+	yield     int64   // wall ns before which take should not retake the lock
+	timer     *time.Timer
+}
+
+func (l *lease) init(p *Pool) {
+	l.p = p
+	l.timer = time.AfterFunc(time.Hour, l.tick)
+	l.timer.Stop()
+}
+
+// take acquires the file lock unless held. Caller holds p.mu.
+func (l *lease) take(now int64) error {
+	if l.held {
+		return nil
+	}
+	p := l.p
+	if d := l.yield - now; d > 0 && d <= int64(leaseYield) {
+		// Timers are too coarse for this (a 50 µs sleep can take a
+		// millisecond), so step aside by yielding the processor instead.
+		for wallNanos() < l.yield {
+			runtime.Gosched()
+		}
+	}
+	ok, err := tryLockFile(p.fd)
+	if err == nil && !ok {
+		// Tell a lease holder we are waiting; then wait.
+		stamp := uint64(now) | 1
+		store64(p.m.data, hLeaseWant, stamp)
+		err = lockFile(p.fd)
+		cas64(p.m.data, hLeaseWant, stamp, 0)
+	}
+	if err != nil {
+		e := osError(err, p.path, "failed to lock pool")
+		if e.Kind == IO && isWouldBlock(err) {
+			e.Kind = Busy
+		}
+		return e
+	}
+	l.held = true
+	repairHeader(p.m.data)
+	l.cache = loadCursors(p.m.data)
+	l.published = l.cache
+	l.start, l.last = now, now
+	l.timer.Reset(leaseIdle)
+	return nil
+}
+
+// done is called after each append (or batch) with the lock held; it hands
+// the lock over when the hold is long or another writer waits.
+func (l *lease) done(now int64) {
+	l.last = now
+	if leaseOff {
+		l.drop()
+		return
+	}
+	if now-l.start >= int64(leaseMaxHold) {
+		l.drop()
+		l.yield = now + int64(leaseYield)
+		return
+	}
+	if w := int64(load64(l.p.m.data, hLeaseWant)); w != 0 {
+		if d := now - w; d < wantFresh && d > -wantFresh {
+			l.drop()
+			l.yield = now + int64(leaseYield)
+		}
+	}
+}
+
+func (l *lease) drop() {
+	if l.held {
+		l.held = false
+		unlockFile(l.p.fd)
+	}
+}
+
+func (l *lease) stop() {
+	l.timer.Stop()
+	l.drop()
+}
+
+func (l *lease) tick() {
+	p := l.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !l.held {
+		return
+	}
+	now := wallNanos()
+	idle := now - l.last
+	if idle >= int64(leaseIdle) || now-l.start >= int64(leaseMaxHold) || idle < 0 {
+		l.drop()
+		return
+	}
+	l.timer.Reset(time.Duration(int64(leaseIdle) - idle))
+}
+
+// written records what an append touched, for Flush.
+type written struct {
+	frameOff, frameLen uint64
+	wrap               bool
+	wrapOff            uint64
+	seq                uint64
+}
+
+// writeFrame plans and writes one frame. Unless deferPub, it then publishes
+// the header; a batch defers that to its end (publishFinal), except that
+// drops are always published before bytes are overwritten. Caller holds p.mu
+// and the lease.
+func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, error) {
+	m := p.m
+	ring, data := m.ring, m.data
+	l := &p.lease
+	pl, err := planAppend(ring, l.cache, uint64(len(payload)))
+	if err != nil {
+		if e, ok := err.(*Error); ok && e.Path == "" {
+			e.Path = p.path
+		}
+		return written{}, err
+	}
+	if pl.Drops > 0 {
+		// Readers must learn of the drop before the bytes change.
+		l.publish(hJournalA, 1, pl.Mid)
+	}
+	if pl.HasWrap {
+		putFrameHeader(ring[pl.WrapOff:pl.WrapOff+frameHeaderSize], stateWrap, 0, 0, 0)
+	}
+	f := pl.FrameOff
+	n := uint64(len(payload))
+	putFrameHeader(ring[f:f+frameHeaderSize], stateWriting, pl.Seq, uint64(ts), uint32(n))
+	copy(ring[f+frameHeaderSize:f+frameHeaderSize+n], payload)
+	copy(ring[f+frameHeaderSize+n:f+frameHeaderSize+n+commitSize], commitMagic[:])
+	storeOrdered32(ring, f+fState, stateCommitted)
+	if ic := uint64(m.geo.IndexCapacity); ic > 0 {
+		slot := indexOffset + slotSize*(pl.Seq%ic)
+		storeOrdered64(data, slot, pl.Seq)
+		storeOrdered64(data, slot+8, f)
+	}
+	l.cache = pl.After
+	if !deferPub {
+		l.publish(hJournalB, 2, pl.After)
+	}
+	return written{frameOff: f, frameLen: pl.FL, wrap: pl.HasWrap, wrapOff: pl.WrapOff, seq: pl.Seq}, nil
+}
+
+// publish makes c the header's cursors: journal first, then the changed
+// fields in header order (newest last), then the journal is cleared.
+func (l *lease) publish(slot, state uint64, c cursors) {
+	d := l.p.m.data
+	old := l.published
+	if c == old {
+		return
+	}
+	putJournal(d, slot, c)
+	store64(d, hJournal, state)
+	if c.Head != old.Head {
+		storeOrdered64(d, hHead, c.Head)
+	}
+	if c.Tail != old.Tail {
+		storeOrdered64(d, hTail, c.Tail)
+	}
+	if c.TailNext != old.TailNext {
+		storeOrdered64(d, hTailNext, c.TailNext)
+	}
+	if c.Oldest != old.Oldest {
+		storeOrdered64(d, hOldest, c.Oldest)
+	}
+	if c.Newest != old.Newest {
+		storeOrdered64(d, hNewest, c.Newest)
+	}
+	storeOrdered64(d, hJournal, 0)
+	l.published = c
+}
+
+// flushOne msyncs what one append wrote, in the reference's order.
+func (p *Pool) flushOne(w written) error {
+	m := p.m
+	ro := m.geo.RingOffset
+	if err := syncRange(m.data, ro+w.frameOff, w.frameLen); err != nil {
+		return &Error{Kind: IO, Message: "failed to flush frame", Path: p.path, Err: err}
+	}
+	if w.wrap {
+		if err := syncRange(m.data, ro+w.wrapOff, frameHeaderSize); err != nil {
+			return &Error{Kind: IO, Message: "failed to flush wrap marker", Path: p.path, Err: err}
+		}
+	}
+	if ic := uint64(m.geo.IndexCapacity); ic > 0 {
+		if err := syncRange(m.data, indexOffset+slotSize*(w.seq%ic), slotSize); err != nil {
+			return &Error{Kind: IO, Message: "failed to flush index slot", Path: p.path, Err: err}
+		}
+	}
+	if err := syncRange(m.data, 0, headerSize); err != nil {
+		return &Error{Kind: IO, Message: "failed to flush header", Path: p.path, Err: err}
+	}
+	return nil
+}
+
+var errReadOnly = &Error{Kind: Permission, Message: "pool is open read-only"}
+
+// appendPayload appends one encoded message.
+func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err error) {
+	if p.m.readOnly {
+		return Receipt{}, errReadOnly
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	locked := false
+	defer func() {
+		if r := recover(); r != nil {
+			if locked {
+				p.lease.drop()
+				p.mu.Unlock()
+			}
+			rc, err = Receipt{}, faultError(r, p.path)
+		}
+	}()
+	ts := wallNanos()
+	p.mu.Lock()
+	locked = true
+	if p.closed.Load() {
+		locked = false
+		p.mu.Unlock()
+		return Receipt{}, errClosed
+	}
+	if err := p.lease.take(ts); err != nil {
+		locked = false
+		p.mu.Unlock()
+		return Receipt{}, err
+	}
+	w, err := p.writeFrame(payload, ts, false)
+	if err != nil {
+		p.lease.drop()
+		locked = false
+		p.mu.Unlock()
+		return Receipt{}, err
+	}
+	if d == Flush {
+		err = p.flushOne(w)
+	}
+	p.lease.done(ts)
+	locked = false
+	p.mu.Unlock()
+	p.m.notify.wakeAll()
+	if err != nil {
+		return Receipt{}, err
+	}
+	return Receipt{Seq: w.seq, Time: ts}, nil
+}
+
+// AppendLite3 appends a pre-encoded Lite3 message document after validating
+// it. Errors: Corrupt when payload is not a valid message document; Usage when
+// it can never fit the ring; Permission on a read-only pool; Busy, IO.
+func (p *Pool) AppendLite3(payload []byte, d Durability) (Receipt, error) {
+	if err := lite3.ValidateMessage(payload); err != nil {
+		return Receipt{}, lite3Err(err)
+	}
+	return p.appendPayload(payload, d)
+}
+
+var encBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// checkObject is the cheap "data must be a JSON object" check.
+func checkObject(data []byte) error {
+	for _, c := range data {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			continue
+		}
+		if c == '{' {
+			return nil
+		}
+		break
+	}
+	return &Error{Kind: Usage, Message: "data must be object"}
+}
+
+// AppendJSON appends one message whose data is the JSON object in data, with
+// the given tags. Errors: Usage when data is not a JSON object or cannot be
+// encoded; otherwise as AppendLite3.
+func (p *Pool) AppendJSON(data []byte, tags []string, d Durability) (Receipt, error) {
+	if err := checkObject(data); err != nil {
+		return Receipt{}, err
+	}
+	bp := encBufs.Get().(*[]byte)
+	doc, err := lite3.EncodeMessage((*bp)[:0], data, tags)
+	if err != nil {
+		encBufs.Put(bp)
+		return Receipt{}, lite3Err(err)
+	}
+	r, err := p.appendPayload(doc, d)
+	*bp = doc[:0]
+	encBufs.Put(bp)
+	return r, err
+}
+
+// Batch collects messages to append under one lock acquisition with
+// contiguous sequence numbers. The zero value is an empty batch; reuse it with
+// Reset to avoid allocation. A Batch is not safe for concurrent use.
+type Batch struct {
+	buf  []byte // concatenated Lite3 payloads
+	ends []int  // end offset of each payload in buf
+}
+
+// AddJSON encodes one message into the batch. Errors: Usage when data is not
+// a JSON object or cannot be encoded. On error the batch is unchanged.
+func (b *Batch) AddJSON(data []byte, tags []string) error {
+	if err := checkObject(data); err != nil {
+		return err
+	}
+	n := len(b.buf)
+	out, err := lite3.EncodeMessage(b.buf, data, tags)
+	if err != nil {
+		b.buf = b.buf[:n]
+		return lite3Err(err)
+	}
+	b.buf = out
+	b.ends = append(b.ends, len(out))
+	return nil
+}
+
+// AddLite3 adds a pre-encoded message document after validating it (Corrupt
+// when invalid; the batch is then unchanged).
+func (b *Batch) AddLite3(payload []byte) error {
+	if err := lite3.ValidateMessage(payload); err != nil {
+		return lite3Err(err)
+	}
+	b.buf = append(b.buf, payload...)
+	b.ends = append(b.ends, len(b.buf))
+	return nil
+}
+
+// Len returns the number of messages in the batch.
+func (b *Batch) Len() int { return len(b.ends) }
+
+// Reset empties the batch, keeping its memory.
+func (b *Batch) Reset() { b.buf = b.buf[:0]; b.ends = b.ends[:0] }
+
+// AppendBatch appends every message of b in order, under one lock, and
+// returns the receipt of each (receipts[i] for message i; seqs contiguous;
+// all share one timestamp). receipts is appended to dst. If it fails
+// part-way, the receipts of the messages already appended are returned with
+// the error. Errors as AppendLite3; with Flush, an IO error means the
+// messages are appended but not known to be on disk.
+func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) (out []Receipt, err error) {
+	if len(b.ends) == 0 {
+		return dst, nil
+	}
+	if p.m.readOnly {
+		return dst, errReadOnly
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	locked, n0 := false, len(dst)
+	defer func() {
+		if r := recover(); r != nil {
+			if locked {
+				p.lease.drop()
+				p.mu.Unlock()
+			}
+			out, err = dst[:n0], faultError(r, p.path)
+		}
+	}()
+	ts := wallNanos()
+	p.mu.Lock()
+	locked = true
+	if p.closed.Load() {
+		locked = false
+		p.mu.Unlock()
+		return dst, errClosed
+	}
+	if err := p.lease.take(ts); err != nil {
+		locked = false
+		p.mu.Unlock()
+		return dst, err
+	}
+	start := 0
+	lo, hi := ^uint64(0), uint64(0) // ring range touched, when it did not wrap
+	wrapped := false
+	var first, last, prevOff uint64
+	for i, end := range b.ends {
+		var w written
+		w, err = p.writeFrame(b.buf[start:end], ts, true)
+		if err != nil {
+			break
+		}
+		start = end
+		if i == 0 {
+			first = w.seq
+		}
+		last = w.seq
+		dst = append(dst, Receipt{Seq: w.seq, Time: ts})
+		if w.wrap || (i > 0 && w.frameOff < prevOff) {
+			wrapped = true
+		}
+		prevOff = w.frameOff
+		lo = min(lo, w.frameOff)
+		hi = max(hi, w.frameOff+w.frameLen)
+	}
+	p.lease.publish(hJournalB, 2, p.lease.cache)
+	if err != nil {
+		p.lease.drop() // re-read the header next time
+	}
+	if err == nil && d == Flush && last != 0 {
+		err = p.flushRange(lo, hi, wrapped, first, last)
+	}
+	if p.lease.held {
+		p.lease.done(ts)
+	}
+	locked = false
+	p.mu.Unlock()
+	if last != 0 {
+		p.m.notify.wakeAll()
+	}
+	return dst, err
+}
+
+// flushRange msyncs the ring span a batch touched (the whole ring if it
+// wrapped), the index and the header.
+func (p *Pool) flushRange(lo, hi uint64, wrapped bool, first, last uint64) error {
+	m := p.m
+	ro, rs := m.geo.RingOffset, m.geo.RingSize
+	if wrapped {
+		lo, hi = 0, rs
+	}
+	if err := syncRange(m.data, ro+lo, hi-lo); err != nil {
+		return &Error{Kind: IO, Message: "failed to flush frame", Path: p.path, Err: err}
+	}
+	if ic := uint64(m.geo.IndexCapacity); ic > 0 {
+		var err error
+		if last-first+1 >= ic {
+			err = syncRange(m.data, indexOffset, slotSize*ic)
+		} else {
+			a, b := first%ic, last%ic
+			if a <= b {
+				err = syncRange(m.data, indexOffset+slotSize*a, slotSize*(b-a+1))
+			} else {
+				err = syncRange(m.data, indexOffset, slotSize*ic)
+			}
+		}
+		if err != nil {
+			return &Error{Kind: IO, Message: "failed to flush index slot", Path: p.path, Err: err}
+		}
+	}
+	if err := syncRange(m.data, 0, headerSize); err != nil {
+		return &Error{Kind: IO, Message: "failed to flush header", Path: p.path, Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package core
+
+import "encoding/binary"
+
+// plan is the outcome of planning one append: where the frame goes, whether
+// a wrap marker is written, which frames are dropped, and the header cursors
+// to publish before (Mid) and after (After) the frame is written.
+type plan struct {
+	FrameOff uint64
+	FL       uint64
+	Seq      uint64
+	HasWrap  bool   // write a wrap marker at WrapOff
+	WrapOff  uint64 // old head
+	Drops    int    // frames (and wrap markers / gaps) dropped from the tail
+	FastDrop int    // how many of those used the tail_next cache
+	// Mid is the header state after the drops, before any ring byte is
+	// overwritten; it is published first when Drops > 0 so that readers learn
+	// of the drop before the bytes change.
+	Mid   cursors
+	After cursors
+}
+
+// used is the number of ring bytes between tail and head (the whole ring
+// when full).
+func used(ring, head, tail, oldest uint64) uint64 {
+	switch {
+	case head == tail && oldest == 0:
+		return 0
+	case head == tail:
+		return ring
+	case head > tail:
+		return head - tail
+	default:
+		return ring - (tail - head)
+	}
+}
+
+// required is the space an append of a frame of length fl needs at head,
+// counting a wrap marker or the implicit-wrap gap it skips.
+func required(ring, head, fl uint64) uint64 {
+	rem := ring - head
+	switch {
+	case rem >= fl:
+		return fl
+	case rem >= frameHeaderSize:
+		return fl + frameHeaderSize
+	default:
+		return fl + rem
+	}
+}
+
+// planAppend decides the placement of a payload of payloadLen bytes in ring
+// (the ring region's bytes) given the current header cursors. It is a pure
+// function: it reads frame headers in ring but writes nothing. Errors: Usage
+// for payloads that can never fit, Corrupt for inconsistent state, Busy when
+// no space can be made.
+func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
+	rs := uint64(len(ring))
+	if payloadLen > 0xFFFFFFFF {
+		return plan{}, &Error{Kind: Usage, Message: "payload too large"}
+	}
+	if payloadLen > maxPayload(rs) {
+		return plan{}, &Error{Kind: Usage, Message: "payload exceeds ring capacity"}
+	}
+	fl := frameLen(payloadLen)
+	if fl > rs {
+		return plan{}, &Error{Kind: Usage, Message: "frame larger than ring"}
+	}
+	if rs == 0 {
+		return plan{}, &Error{Kind: Corrupt, Message: "ring size is zero"}
+	}
+	head, tail, tailNext, oldest, newest := c.Head, c.Tail, c.TailNext, c.Oldest, c.Newest
+	if head >= rs || tail >= rs {
+		return plan{}, &Error{Kind: Corrupt, Message: "head/tail out of range"}
+	}
+	if oldest == 0 {
+		tailNext = tail
+		if head != tail {
+			return plan{}, &Error{Kind: Corrupt, Message: "empty pool head/tail mismatch"}
+		}
+	}
+	p := plan{FL: fl}
+	need := func() uint64 {
+		if oldest == 0 {
+			return fl
+		}
+		return required(rs, head, fl)
+	}
+	wrapNeeded := rs-head < fl
+	origTail := tail
+	for guard := rs/8 + 2; rs-used(rs, head, tail, oldest) < need() || (wrapNeeded && oldest != 0 && tail < fl); guard-- {
+		if oldest == 0 {
+			return plan{}, &Error{Kind: Busy, Message: "unable to make space"}
+		}
+		if guard == 0 {
+			return plan{}, &Error{Kind: Corrupt, Message: "unable to make space: tail does not advance"}
+		}
+		tn := tailNext
+		if tn != 0 && tn < rs && tn%8 == 0 && rs-tn >= frameHeaderSize &&
+			((tn == tail && head == tail) || (tn > tail && tn-tail >= frameHeaderSize && (tn-tail)%8 == 0)) {
+			tail = tn
+			if tn == head {
+				oldest = 0
+			} else {
+				oldest++
+			}
+			p.FastDrop++
+		} else if rs-tail < frameHeaderSize {
+			tail = 0
+		} else {
+			f, err := decodeFrameHeader(ring[tail:])
+			if err == nil {
+				err = f.validate(rs)
+			}
+			if err != nil {
+				e := err.(*Error)
+				e.Offset, e.HasOffset = tail, true
+				return plan{}, e
+			}
+			switch f.State {
+			case stateWrap:
+				tail = 0
+			case stateCommitted:
+				tail += f.frameLen()
+				if tail >= rs {
+					tail = 0
+				}
+				oldest = f.Seq + 1
+			default:
+				return plan{}, &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
+			}
+		}
+		p.Drops++
+		tailNext = 0
+		if tail != head && atWrapPoint(ring, tail) {
+			// Like release 1.2.1 (whose doctor calls a tail on a wrap marker
+			// or gap corrupt), never leave the tail on a wrap point: the
+			// oldest frame is at 0.
+			tail = 0
+		}
+		if tail == head {
+			oldest = 0
+			tailNext = tail
+		}
+	}
+	tailMoved := tail != origTail
+	p.Mid = cursors{Head: head, Tail: tail, TailNext: tailNext, Oldest: oldest, Newest: newest}
+	if wrapNeeded {
+		if rs-head >= frameHeaderSize {
+			p.HasWrap, p.WrapOff = true, head
+		}
+		head = 0
+		if oldest == 0 {
+			tail = 0
+		}
+	}
+	wasEmpty := oldest == 0
+	seq := newest + 1
+	if oldest == 0 {
+		oldest = seq
+	}
+	p.Seq, p.FrameOff = seq, head
+	newHead := head + fl
+	if newHead == rs {
+		newHead = 0
+	}
+	switch {
+	case wasEmpty:
+		tailNext = newHead
+	case !tailMoved:
+		tailNext = c.TailNext
+	default:
+		tn, err := nextAfter(ring, tail)
+		if err != nil {
+			return plan{}, err
+		}
+		tailNext = tn
+	}
+	if p.Mid.Oldest != 0 {
+		p.Mid.TailNext = tailNext
+	}
+	p.After = cursors{Head: newHead, Tail: tail, TailNext: tailNext, Oldest: oldest, Newest: seq}
+	return p, nil
+}
+
+// nextAfter is the tail_next value for a tail at ring offset tail: the end of
+// the committed frame there, or 0 when the tail is a wrap marker or gap.
+func nextAfter(ring []byte, tail uint64) (uint64, error) {
+	rs := uint64(len(ring))
+	if rs-tail < frameHeaderSize {
+		return 0, nil
+	}
+	f, err := decodeFrameHeader(ring[tail:])
+	if err == nil {
+		err = f.validate(rs)
+	}
+	if err != nil {
+		e := err.(*Error)
+		e.Offset, e.HasOffset = tail, true
+		return 0, e
+	}
+	switch f.State {
+	case stateWrap:
+		return 0, nil
+	case stateCommitted:
+		n := tail + f.frameLen()
+		if n >= rs {
+			n = 0
+		}
+		return n, nil
+	}
+	return 0, &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
+}
+
+// atWrapPoint reports whether ring offset o holds a wrap marker or is closer
+// than a frame header to the ring end (an implicit wrap).
+func atWrapPoint(ring []byte, o uint64) bool {
+	rs := uint64(len(ring))
+	if rs-o < frameHeaderSize {
+		return true
+	}
+	h := ring[o : o+8]
+	return binary.LittleEndian.Uint32(h) == frameMagicWord && binary.LittleEndian.Uint32(h[4:]) == stateWrap
+}

@@ -1,0 +1,485 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/plasmite-go/plasmite/core/lite3"
+)
+
+func TestGeometryTable(t *testing.T) {
+	rows := []struct{ size, cap, ringOff, ringSize uint64 }{
+		{5120, 0, 4096, 1024},
+		{8192, 32, 4608, 3584},
+		{65536, 256, 8192, 57344},
+		{1 << 20, 4096, 69632, 978944},
+		{8 << 20, 32768, 528384, 7860224},
+		{16 << 20, 65536, 1052672, 16<<20 - 1052672},
+		{1 << 30, 65536, 1052672, 1<<30 - 1052672},
+		{4097, 0, 4096, 1},
+	}
+	for _, r := range rows {
+		h, err := newHeader(r.size, autoIndexCapacity(r.size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uint64(h.IndexCapacity) != r.cap || h.RingOffset != r.ringOff || h.RingSize != r.ringSize {
+			t.Errorf("size %d: got cap %d ring %d+%d", r.size, h.IndexCapacity, h.RingOffset, h.RingSize)
+		}
+	}
+}
+
+// The header of a new 1 MiB pool, byte for byte.
+func TestGoldenHeader(t *testing.T) {
+	p := tempPool(t, 0)
+	raw, err := os.ReadFile(p.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) != 1<<20 {
+		t.Fatalf("size %d", len(raw))
+	}
+	want := make([]byte, 4096)
+	copy(want, "PLSM\x03\x00\x00\x00\x01")
+	le := binary.LittleEndian
+	le.PutUint64(want[16:], 1<<20)
+	le.PutUint64(want[24:], 4096)
+	le.PutUint32(want[32:], 4096)
+	le.PutUint64(want[40:], 69632)
+	le.PutUint64(want[48:], 978944)
+	if !bytes.Equal(raw[:4096], want) {
+		t.Fatalf("header mismatch:\n%x\n%x", raw[:112], want[:112])
+	}
+	if !bytes.Equal(raw[4096:], make([]byte, len(raw)-4096)) {
+		t.Fatal("index/ring not zero")
+	}
+	// After one append: slot 1 = (1, 0), header cursors set.
+	rawAppend(t, p, []byte("hello"))
+	raw, _ = os.ReadFile(p.Path())
+	if le.Uint64(raw[4096+16:]) != 1 || le.Uint64(raw[4096+24:]) != 0 {
+		t.Fatal("index slot 1")
+	}
+	fl := frameLen(5)
+	for off, v := range map[int]uint64{64: fl, 72: 0, 80: fl, 88: 1, 96: 1} {
+		if got := le.Uint64(raw[off:]); got != v {
+			t.Errorf("header @%d = %d, want %d", off, got, v)
+		}
+	}
+	fr := raw[69632:]
+	if string(fr[:4]) != "FRM1" || le.Uint32(fr[4:]) != 2 || le.Uint32(fr[12:]) != 64 || le.Uint64(fr[16:]) != 1 ||
+		le.Uint32(fr[32:]) != 5 || le.Uint32(fr[36:]) != ^uint32(5) || string(fr[64:69]) != "hello" || string(fr[69:77]) != "PLSMCMIT" {
+		t.Fatalf("frame bytes %x", fr[:80])
+	}
+}
+
+func TestCreateErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a", "b", "c.plasmite")
+	p, err := Create(path, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	_, err = Create(path, 64<<10)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != AlreadyExists || e.Hint == "" {
+		t.Fatalf("exists: %v", err)
+	}
+	small := filepath.Join(dir, "small.plasmite")
+	if _, err := Create(small, 1024); KindOf(err) != Usage {
+		t.Fatalf("small: %v", err)
+	}
+	if _, err := os.Stat(small); !os.IsNotExist(err) {
+		t.Fatal("small pool file was created")
+	}
+	if os.Geteuid() != 0 {
+		ro := filepath.Join(dir, "ro")
+		os.Mkdir(ro, 0o555)
+		_, err := Create(filepath.Join(ro, "x", "p.plasmite"), 0)
+		if KindOf(err) != Permission || !strings.Contains(err.(*Error).Message, "failed to create pool directory") {
+			t.Fatalf("unwritable parent: %v", err)
+		}
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Open(filepath.Join(dir, "missing.plasmite"), OpenOptions{}); KindOf(err) != NotFound {
+		t.Fatalf("missing: %v", err)
+	}
+	good := filepath.Join(dir, "good.plasmite")
+	p, err := Create(good, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawAppend(t, p, []byte("x"))
+	p.Close()
+	raw, _ := os.ReadFile(good)
+	mutate := func(name string, f func(b []byte) []byte) string {
+		b := f(append([]byte(nil), raw...))
+		path := filepath.Join(dir, name)
+		os.WriteFile(path, b, 0o644)
+		return path
+	}
+	corrupt := map[string]func([]byte) []byte{
+		"empty":      func(b []byte) []byte { return nil },
+		"one":        func(b []byte) []byte { return b[:1] },
+		"half":       func(b []byte) []byte { return b[:len(b)/2] },
+		"minus128":   func(b []byte) []byte { return b[:len(b)-128] },
+		"zero4096":   func(b []byte) []byte { return make([]byte, 4096) },
+		"nope":       func(b []byte) []byte { return []byte("NOPE") },
+		"zeroed":     func(b []byte) []byte { return make([]byte, len(b)) },
+		"badmagic":   func(b []byte) []byte { b[0] = 'B'; return b },
+		"endian":     func(b []byte) []byte { b[8] = 2; return b },
+		"sizefield":  func(b []byte) []byte { binary.LittleEndian.PutUint64(b[16:], 1); return b },
+		"unaligned":  func(b []byte) []byte { binary.LittleEndian.PutUint64(b[64:], 4); return b },
+		"headrange":  func(b []byte) []byte { binary.LittleEndian.PutUint64(b[64:], 1<<40); return b },
+		"inverted":   func(b []byte) []byte { binary.LittleEndian.PutUint64(b[88:], 5); return b },
+		"ringoff":    func(b []byte) []byte { binary.LittleEndian.PutUint64(b[40:], 8192+8); return b },
+		"capoverflo": func(b []byte) []byte { binary.LittleEndian.PutUint32(b[32:], 0xFFFFFFFF); return b },
+	}
+	for name, f := range corrupt {
+		path := mutate(name, f)
+		_, err := Open(path, OpenOptions{})
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != Corrupt || e.Path != path {
+			t.Errorf("%s: got %v", name, err)
+		}
+		r, err := Validate(path)
+		if err != nil || r.Status != "corrupt" || len(r.Issues) != 1 || r.Issues[0].Code != "corrupt" {
+			t.Errorf("%s: validate %+v %v", name, r, err)
+		}
+	}
+	v42 := mutate("v42", func(b []byte) []byte { binary.LittleEndian.PutUint32(b[4:], 42); return b })
+	_, err = Open(v42, OpenOptions{})
+	if KindOf(err) != Usage || !strings.Contains(err.Error(), "42") || !strings.Contains(err.Error(), "3") || err.(*Error).Hint == "" {
+		t.Fatalf("v42: %v", err)
+	}
+	r, err := Validate(v42)
+	if err != nil || r.Status != "corrupt" || r.Issues[0].Code != "format" || len(r.Hints) != 1 {
+		t.Fatalf("v42 validate: %+v %v", r, err)
+	}
+}
+
+func TestOpenReadOnlyFile(t *testing.T) {
+	p := tempPool(t, 64<<10)
+	rawAppend(t, p, []byte("x"))
+	path := p.Path()
+	p.Close()
+	os.Chmod(path, 0o444)
+	if os.Geteuid() != 0 {
+		if _, err := Open(path, OpenOptions{}); KindOf(err) != Permission {
+			t.Fatalf("rw open of read-only file: %v", err)
+		}
+	}
+	q, err := Open(path, OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	m, err := q.Get(1)
+	if err != nil || string(m.Payload) != "x" {
+		t.Fatalf("get: %v %q", err, m.Payload)
+	}
+	if _, err := q.AppendLite3(doc(t), Fast); KindOf(err) != Permission {
+		t.Fatalf("append on read-only: %v", err)
+	}
+}
+
+func TestAppendGetAndBounds(t *testing.T) {
+	p := tempPool(t, 64<<10)
+	if b := p.Bounds(); b != (Bounds{}) {
+		t.Fatal(b)
+	}
+	if _, err := p.Get(1); KindOf(err) != NotFound {
+		t.Fatal(err)
+	}
+	vs := vectors(t)
+	names := []string{"one-int", "many-tags", "sensor", "random-07"}
+	before := time.Now().UnixNano()
+	for i, n := range names {
+		r, err := p.AppendLite3(vs[n].Payload, Fast)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Seq != uint64(i+1) || r.Time < before {
+			t.Fatalf("receipt %+v", r)
+		}
+	}
+	if b := p.Bounds(); b != (Bounds{1, 4}) {
+		t.Fatal(b)
+	}
+	for i, n := range names {
+		m, err := p.Get(uint64(i + 1))
+		if err != nil || !bytes.Equal(m.Payload, vs[n].Payload) || m.Seq != uint64(i+1) {
+			t.Fatalf("get %d: %v", i+1, err)
+		}
+	}
+	for _, s := range []uint64{0, 5, 100} {
+		_, err := p.Get(s)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != NotFound || !e.HasSeq || e.Seq != s {
+			t.Fatalf("get %d: %v", s, err)
+		}
+	}
+	if _, err := p.AppendLite3(make([]byte, 8), Fast); KindOf(err) != Corrupt {
+		t.Fatalf("invalid doc: %v", err)
+	}
+	r, err := p.AppendLite3(vs["one-int"].Payload, Flush)
+	if err != nil || r.Seq != 5 {
+		t.Fatal(r, err)
+	}
+	mustStrict(t, p)
+	rep, err := Validate(p.Path())
+	if err != nil || rep.Status != "ok" || rep.LastGoodSeq != 5 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+}
+
+func TestWrapAndOverwrite(t *testing.T) {
+	payload := bytes.Repeat([]byte{7}, 100) // FL 176
+	// ring = 3·FL + 64: four appends → retained [2,3,4], wrap marker at 3·FL.
+	p := tempPool(t, 4096+3*176+64)
+	for i := 0; i < 4; i++ {
+		rawAppend(t, p, payload)
+	}
+	if b := p.Bounds(); b != (Bounds{2, 4}) {
+		t.Fatal(b)
+	}
+	if binary.LittleEndian.Uint32(p.m.ring[3*176+4:]) != stateWrap {
+		t.Fatal("no wrap marker")
+	}
+	mustStrict(t, p)
+	// ring = 2·FL + 64: three appends → [2,3].
+	q := tempPool(t, 4096+2*176+64)
+	for i := 0; i < 3; i++ {
+		rawAppend(t, q, payload)
+	}
+	if b := q.Bounds(); b != (Bounds{2, 3}) {
+		t.Fatal(b)
+	}
+	// Keep going through the wrap-marker-tail and gap-tail states; every
+	// retained message stays readable.
+	for _, ringSize := range []int64{416, 408, 400, 1000} {
+		q := tempPool(t, 4096+ringSize)
+		for i := 1; i <= 50; i++ {
+			rawAppend(t, q, payload)
+			mustStrict(t, q)
+			b := q.Bounds()
+			for s := b.Oldest; s <= b.Newest; s++ {
+				if m, err := q.Get(s); err != nil || !bytes.Equal(m.Payload, payload) {
+					t.Fatalf("ring %d: get %d: %v", ringSize, s, err)
+				}
+			}
+		}
+	}
+}
+
+func TestIndexCollisionAndStaleSlot(t *testing.T) {
+	// 4096+32+... : build a pool with capacity 2 by hand.
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.plasmite")
+	h, _ := newHeader(4096+32+2048, 2)
+	os.WriteFile(path, append(h.encode(), make([]byte, 32+2048)...), 0o644)
+	p, err := Open(path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for i := 0; i < 3; i++ {
+		rawAppend(t, p, []byte{byte(i)})
+	}
+	le := binary.LittleEndian
+	if le.Uint64(p.m.data[4096:]) != 2 || le.Uint64(p.m.data[4096+16:]) != 3 {
+		t.Fatal("slots")
+	}
+	for s := uint64(1); s <= 3; s++ {
+		if m, err := p.Get(s); err != nil || m.Payload[0] != byte(s-1) {
+			t.Fatalf("get %d: %v", s, err)
+		}
+	}
+	// Right seq, wrong offset: falls back to the scan.
+	le.PutUint64(p.m.data[4096+8:], 0)
+	if m, err := p.Get(2); err != nil || m.Payload[0] != 1 {
+		t.Fatalf("stale slot: %v", err)
+	}
+	// Garbage offsets.
+	le.PutUint64(p.m.data[4096+16+8:], 1<<50)
+	if m, err := p.Get(3); err != nil || m.Payload[0] != 2 {
+		t.Fatalf("garbage slot: %v", err)
+	}
+}
+
+func TestGarbageFrames(t *testing.T) {
+	p := tempPool(t, 64<<10)
+	for i := 0; i < 10; i++ {
+		rawAppend(t, p, bytes.Repeat([]byte{byte(i)}, 50))
+	}
+	releaseLease(p)
+	// Overwrite frame 5's header with garbage.
+	o, ok := p.m.locate(5, loadCursors(p.m.data))
+	if !ok {
+		t.Fatal("locate")
+	}
+	copy(p.m.ring[o:], bytes.Repeat([]byte{0xAB}, 64))
+	if _, err := p.Get(5); KindOf(err) != Corrupt {
+		t.Fatalf("get garbage: %v", err)
+	}
+	if m, err := p.Get(4); err != nil || m.Payload[0] != 3 {
+		t.Fatalf("get 4: %v", err)
+	}
+	tl, _ := p.Tail(TailOptions{})
+	defer tl.Close()
+	for s := uint64(1); s <= 4; s++ {
+		m, ok, err := tl.TryNext()
+		if !ok || err != nil || m.Seq != s {
+			t.Fatalf("tail %d: %v %v", s, ok, err)
+		}
+	}
+	if _, _, err := tl.TryNext(); KindOf(err) != Corrupt {
+		t.Fatalf("tail over garbage: %v", err)
+	}
+	r, err := Validate(p.Path())
+	if err != nil || r.Status != "corrupt" || !r.HasLastGood || r.LastGoodSeq != 4 ||
+		!strings.HasPrefix(r.Issues[0].Message, "frame header decode failed: Corrupt: bad frame magic") || r.Issues[0].Offset != o {
+		t.Fatalf("%+v %v", r, err)
+	}
+	// The strict oracle and the planner also notice; appends keep working
+	// until the writer needs to drop the damaged frame.
+	if err := p.m.checkStrict(); err == nil {
+		t.Fatal("strict passed")
+	}
+	_ = context.Background()
+}
+
+func TestResolveRef(t *testing.T) {
+	t.Setenv("HOME", "/home/u")
+	cases := map[[2]string]string{
+		{"", "demo"}:            "/home/u/.plasmite/pools/demo.plasmite",
+		{"/d", "demo"}:          "/d/demo.plasmite",
+		{"/d", "demo.plasmite"}: "/d/demo.plasmite",
+		{"/d", "./x.plasmite"}:  "./x.plasmite",
+		{"/d", "/abs/y"}:        "/abs/y",
+		{"/d", "sub/demo"}:      "sub/demo",
+	}
+	for in, want := range cases {
+		if got := ResolveRef(in[0], in[1]); got != want {
+			t.Errorf("%v: %q want %q", in, got, want)
+		}
+	}
+	t.Setenv("HOME", "")
+	if DefaultDir() != ".plasmite/pools" {
+		t.Error(DefaultDir())
+	}
+}
+
+func TestDeleteAndInfo(t *testing.T) {
+	p := tempPool(t, 64<<10)
+	in, err := p.Info()
+	if err != nil || in.FreeBytes != in.RingSize || in.UsedBytes != 0 || in.MessageCount != 0 || !in.OldestTime.IsZero() ||
+		in.IndexCapacity != 256 || in.IndexSizeBytes != 4096 || in.RingOffset != 8192 {
+		t.Fatalf("%+v %v", in, err)
+	}
+	rawAppend(t, p, make([]byte, 100))
+	rawAppend(t, p, make([]byte, 100))
+	in, _ = p.Info()
+	if in.Bounds != (Bounds{1, 2}) || in.MessageCount != 2 || in.UsedBytes != 352 || in.UsedPercent != float64(352*10000/57344)/100 ||
+		in.OldestTime.IsZero() || in.NewestTime.Before(in.OldestTime) {
+		t.Fatalf("%+v", in)
+	}
+	path := p.Path()
+	p.Close()
+	if err := Delete(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := Delete(path); KindOf(err) != NotFound {
+		t.Fatal(err)
+	}
+}
+
+func TestAppendJSONAndBatch(t *testing.T) {
+	p := tempPool(t, 1<<20)
+	for _, v := range vectors(t) {
+		r, err := p.AppendJSON(v.Data, v.Tags, Fast)
+		if err != nil {
+			t.Fatalf("%s: %v", v.Name, err)
+		}
+		want, _ := lite3.EncodeMessage(nil, v.Data, v.Tags)
+		m, err := p.Get(r.Seq)
+		if err != nil || !bytes.Equal(m.Payload, want) {
+			t.Fatalf("%s: stored bytes differ (%v)", v.Name, err)
+		}
+	}
+	for _, bad := range []string{`[1]`, `"x"`, `12`, ``, `{"a":`, `{"a":1}x`} {
+		if _, err := p.AppendJSON([]byte(bad), nil, Fast); KindOf(err) != Usage {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	var b Batch
+	for i := 0; i < 10; i++ {
+		if err := b.AddJSON([]byte(`{"i":`+itoa(uint64(i))+`}`), []string{"b"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.AddJSON([]byte(`[]`), nil); KindOf(err) != Usage || b.Len() != 10 {
+		t.Fatalf("bad add: %v, len %d", err, b.Len())
+	}
+	if err := b.AddLite3(make([]byte, 16)); KindOf(err) != Corrupt || b.Len() != 10 {
+		t.Fatalf("bad lite3 add: %v", err)
+	}
+	if err := b.AddLite3(vectors(t)["sensor"].Payload); err != nil {
+		t.Fatal(err)
+	}
+	start := p.Bounds().Newest
+	rs, err := p.AppendBatch(&b, Flush, nil)
+	if err != nil || len(rs) != 11 {
+		t.Fatal(len(rs), err)
+	}
+	for i, r := range rs {
+		if r.Seq != start+1+uint64(i) || r.Time != rs[0].Time {
+			t.Fatalf("receipt %d: %+v", i, r)
+		}
+	}
+	m, _ := p.Get(rs[3].Seq)
+	want, _ := lite3.EncodeMessage(nil, []byte(`{"i":3}`), []string{"b"})
+	if !bytes.Equal(m.Payload, want) {
+		t.Fatal("batch message 3")
+	}
+	b.Reset()
+	if rs, err := p.AppendBatch(&b, Fast, rs[:0]); err != nil || len(rs) != 0 {
+		t.Fatal(err)
+	}
+	mustStrict(t, p)
+}
+
+// A batch larger than the ring laps itself: the header stays valid and the
+// last messages are retained.
+func TestBatchLapsRing(t *testing.T) {
+	p := tempPool(t, 4096+2048)
+	var b Batch
+	payload := vectors(t)["empty-data"].Payload // 408 bytes, FL 480: 4 per ring
+	for i := 0; i < 11; i++ {
+		b.AddLite3(payload)
+	}
+	tl, _ := p.Tail(TailOptions{})
+	defer tl.Close()
+	rs, err := p.AppendBatch(&b, Fast, nil)
+	if err != nil || len(rs) != 11 {
+		t.Fatal(err)
+	}
+	mustStrict(t, p)
+	if bd := p.Bounds(); bd.Newest != 11 || bd.Oldest < 8 {
+		t.Fatal(bd)
+	}
+	got := drain(t, tl)
+	if len(got) == 0 || got[len(got)-1] != 11 {
+		t.Fatal(got)
+	}
+}

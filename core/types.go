@@ -1,0 +1,60 @@
+package core
+
+// DefaultPoolSize is the size of a pool created without an explicit size (1 MiB).
+const DefaultPoolSize = 1 << 20
+
+// Durability says how far an append is pushed before it returns.
+type Durability uint8
+
+const (
+	// Fast returns once the message is visible to readers (in the page cache).
+	// It survives a crash of the process, not of the machine.
+	Fast Durability = 0
+	// Flush also msyncs the written ranges before returning, so the message
+	// survives a machine crash once the call returns.
+	Flush Durability = 1
+)
+
+// GapPolicy says what a Tail does when messages it should have delivered were
+// overwritten before it could read them.
+type GapPolicy uint8
+
+const (
+	// GapContinue silently resumes at the oldest retained message.
+	GapContinue GapPolicy = 0
+	// GapError makes Next return a RetentionGap error; the tail is then finished.
+	GapError GapPolicy = 1
+)
+
+// OpenOptions tunes Open. The zero value opens read-write with notify enabled.
+type OpenOptions struct {
+	// ReadOnly maps the file read-only; appends fail with Permission.
+	// A pool whose file is not writable can still be opened this way.
+	ReadOnly bool
+	// NoNotify disables wake-ups: appends wake nobody and tails poll.
+	// (PLASMITE_NOTIFY=off in the environment has the same effect globally.)
+	NoNotify bool
+}
+
+// Receipt identifies an appended message.
+type Receipt struct {
+	Seq  uint64 // the message's sequence number (1, 2, …; dense per pool)
+	Time int64  // append wall-clock time, Unix nanoseconds
+}
+
+// Message is one stored message. Payload is the raw Lite3 document
+// {"meta":{"tags":[…]},"data":{…}}. A Message returned by Tail.Next or
+// Pool.GetInto aliases a buffer owned by the caller or the Tail: it is valid
+// until the next call on that Tail / reuse of that buffer. Copy to keep.
+type Message struct {
+	Seq     uint64
+	Time    int64  // Unix nanoseconds
+	Flags   uint32 // frame-header flags as stored
+	Payload []byte // Lite3 message document
+}
+
+// Bounds are the sequence numbers currently retained. Both are 0 for an empty pool.
+type Bounds struct {
+	Oldest uint64
+	Newest uint64
+}
