@@ -179,3 +179,18 @@ func TestCompleteMessage(t *testing.T) {
 }
 
 func jsonValid(b []byte) bool { return jsonValidStd(b) }
+
+func TestResolveRef(t *testing.T) {
+	for _, c := range [][3]string{
+		{"./p", "demo", "./p/demo.plasmite"},
+		{"p/", "demo", "p/demo.plasmite"},
+		{"p//", "demo", "p//demo.plasmite"},
+		{"/abs", "demo.plasmite", "/abs/demo.plasmite"},
+		{"/abs", "sub/x", "sub/x"},
+		{"/abs", "./x.plasmite", "./x.plasmite"},
+	} {
+		if got := resolveRef(c[0], c[1]); got != c[2] {
+			t.Errorf("resolveRef(%q, %q) = %q; want %q", c[0], c[1], got, c[2])
+		}
+	}
+}

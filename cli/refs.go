@@ -1,8 +1,7 @@
 package main
 
-// Temporary adapters for packages that have not landed on main yet
-// (core/lite3, core/jsonfmt, the engine's ResolveRef). Each is replaced by a
-// direct call once its branch is merged; nothing here knows the file format.
+// Thin helpers over core/lite3 and the pool-ref rule. Nothing here knows
+// the file format.
 
 import (
 	"github.com/plasmite-go/plasmite/core"
@@ -25,6 +24,9 @@ func appendDataJSON(dst, doc []byte, style jsonStyle) ([]byte, error) {
 // docToAny decodes a message document for jq.
 func docToAny(doc []byte) (map[string]any, error) { return lite3.ToAny(doc) }
 
+// resolveRef is core.ResolveRef's rule (a ref with "/" is a path, else
+// DIR/NAME.plasmite) but keeps DIR exactly as typed, without cleaning, so
+// paths print as 1.2.1 prints them ("--dir ./p" → "./p/x.plasmite").
 func resolveRef(dir, ref string) string {
 	if strings.ContainsRune(ref, '/') {
 		return ref
@@ -41,6 +43,7 @@ func resolveRef(dir, ref string) string {
 	return dir + "/" + ref
 }
 
+// defaultDir is core.DefaultDir.
 func defaultDir() string {
 	h := os.Getenv("HOME")
 	if h == "" {
@@ -55,8 +58,8 @@ type createOptions struct {
 	indexCapacity int64
 }
 
-// createPool creates a pool. core does not yet expose a chosen index
-// capacity; until it does, an explicit --index-capacity is refused.
+// createPool creates a pool. core does not expose a chosen index capacity
+// yet; until it does, an explicit --index-capacity is refused.
 func createPool(path string, o createOptions) (*core.Pool, error) {
 	if o.indexCapacity >= 0 {
 		return nil, usageErr("--index-capacity is not supported by this build yet", "Omit --index-capacity to use the automatic index size.")
