@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -585,5 +586,49 @@ func TestDuplexPipedInput(t *testing.T) {
 	r = e.runWith(runOpts{ptyIn: true}, "duplex", "chat")
 	if env := errEnvelope(t, r.stderr); r.code != 2 || env["message"] != "TTY input requires --me for duplex" {
 		t.Fatalf("tty without --me: %+v", r)
+	}
+}
+
+// SIGTERM sent to tap reaches the wrapped command; tap exits 128+15 and
+// records the signal.
+func TestTapForwardsSignals(t *testing.T) {
+	e := newEnv(t)
+	self, _ := os.Executable()
+	bin := binPath
+	if e.bin != "" {
+		bin = e.bin
+	}
+	e.must("pool", "create", "svc")
+	cmd := exec.Command(bin, "--dir", e.dir, "tap", "svc", "-q", "--", self)
+	cmd.Env = append(os.Environ(), "PLASMITE_TEST_HELPER=sleep")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	// the start message is written once the child runs
+	r := runCLI(t, runOpts{bin: e.bin, timeout: 30 * time.Second}, "--dir", e.dir, "follow", "svc", "--tail", "1", "--one", "--where", `.data.kind == "start"`)
+	if r.code != 0 {
+		t.Fatalf("no start message: %+v", r)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, cmd, 30*time.Second); code != 143 {
+		t.Fatalf("tap exit %d, want 143", code)
+	}
+	last := jsonOf(t, e.must("follow", "svc", "--tail", "1", "--no-follow").stdout).(map[string]any)["data"].(map[string]any)
+	if last["kind"] != "exit" || last["signal"] != "SIGTERM" {
+		t.Fatalf("exit message %v", last)
+	}
+}
+
+// --no-notify polls and still sees new messages; --quiet-drops is accepted.
+func TestFollowNoNotify(t *testing.T) {
+	e := newEnv(t)
+	e.must("pool", "create", "demo")
+	e.must("feed", "demo", `{"n":0}`)
+	_, out, _ := e.start("follow", "demo", "--tail", "1", "--no-notify", "--quiet-drops", "--format", "json")
+	readLineWithin(t, out, 30*time.Second)
+	e.must("feed", "demo", `{"n":1}`)
+	if l := readLineWithin(t, out, 30*time.Second); !strings.Contains(l, `"n":1`) {
+		t.Fatalf("polling follower got %q", l)
 	}
 }
