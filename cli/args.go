@@ -401,14 +401,6 @@ func numErr(val string, err error) string {
 	return "invalid digit found in string"
 }
 
-func isNegNumber(s string) bool {
-	if len(s) < 2 || s[0] != '-' {
-		return false
-	}
-	_, err := strconv.ParseFloat(s[1:], 64)
-	return err == nil
-}
-
 // looksLikeFlag says whether a token would be taken as an option rather than
 // a value for the preceding option (clap does not take "-1" as a value).
 func looksLikeFlag(s string) bool {

@@ -77,7 +77,6 @@ type feeder struct {
 	quiet      bool // duplex: no receipts
 	asData     bool // --data: never treat input as complete messages
 	magicDone  bool // --format lite3: the "PLS1" stream header is out
-	maxBatch   int
 }
 
 func cmdFeed(a *app, p *parsed) error {
@@ -164,43 +163,14 @@ func (a *app) feedMissing(err error, p *parsed, ref, path string) error {
 	switch {
 	case strings.ContainsRune(ref, '/'):
 		e.hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
-	case true:
-		// 1.2.1 points at pool create.
-		e.hint = "Pool is missing. Retry with exact command: plasmite pool create " + shellWord(ref)
-	case p.has("DATA") || p.has("file") || a.stdinTTY:
-		w := []string{"plasmite", "feed", shellWord(ref), "--create"}
-		for _, t := range p.all("tag") {
-			w = append(w, "--tag", shellWord(t))
-		}
-		if d := p.arg("DATA"); p.present("DATA") {
-			w = append(w, shellWord(d))
-		}
-		if p.has("file") {
-			w = append(w, "--file", shellWord(p.str("file")))
-		}
-		if p.str("durability") == "flush" {
-			w = append(w, "--durability", "flush")
-		}
-		if p.has("retry") {
-			w = append(w, "--retry", p.str("retry"))
-		}
-		if p.has("retry-delay") {
-			w = append(w, "--retry-delay", shellWord(p.str("retry-delay")))
-		}
-		if m := p.str("input-format"); m != "" && m != "auto" {
-			w = append(w, "--input-format", m)
-		}
-		if p.str("errors") == "skip" {
-			w = append(w, "--errors", "skip")
-		}
-		e.hint = "Pool is missing. Retry with exact command: " + strings.Join(w, " ")
 	default:
-		e.hint = "Pool is missing. Re-run with --create (local refs only), e.g. plasmite feed " + ref + " --create."
+		// 1.2.1 points at pool create, whatever the input source.
+		e.hint = "Pool is missing. Retry with exact command: plasmite pool create " + shellWord(ref)
 	}
 	return e
 }
 
-// errNotObjectStart is the 1.2.1 wording for input that is not JSON objects.
+// unknownFormat is the 1.2.1 error for input that is not JSON objects.
 func unknownFormat() *cliError { return usageErr("unknown input format", "") }
 
 // completeMessage recognises a full message envelope (exactly data, meta

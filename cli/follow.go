@@ -228,7 +228,7 @@ func cmdFollow(a *app, p *parsed) error {
 	f := &follower{a: a, pool: pool, ref: ref, path: path, tags: p.all("tag"), where: where,
 		dataOnly: p.has("data-only"), style: style, quietDrops: p.has("quiet-drops"), framed: a.format == "lite3"}
 	return f.run(followOpts{tail: tailN, since: since, hasSince: hasSince, one: p.has("one"),
-		timeout: timeout, timeoutText: p.str("timeout"), replay: replay, noNotify: p.has("no-notify"), noFollow: p.has("no-follow"), ttyMsg: true})
+		timeout: timeout, timeoutText: p.str("timeout"), replay: replay, noNotify: p.has("no-notify"), noFollow: p.has("no-follow")})
 }
 
 type followOpts struct {
@@ -241,7 +241,6 @@ type followOpts struct {
 	replay      float64 // < 0: none
 	noNotify    bool
 	noFollow    bool
-	ttyMsg      bool
 }
 
 func (f *follower) filtered() bool {

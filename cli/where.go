@@ -1,7 +1,7 @@
 package main
 
 import (
-	"strings"
+	"encoding/json"
 
 	"github.com/itchyny/gojq"
 )
@@ -105,8 +105,8 @@ func gojqPlain(v any) any {
 		}
 		return out
 	}
-	if s, ok := v.(interface{ String() string }); ok && !strings.HasPrefix("", "x") {
-		return s.String()
+	if s, ok := v.(interface{ String() string }); ok { // *big.Int
+		return json.Number(s.String())
 	}
 	return v
 }
