@@ -26,10 +26,12 @@ Commands:
 	b.WriteString("  help" + strings.Repeat(" ", w-4+2) + "Print help for a command\n")
 	b.WriteString(`
 Options:
-      --dir <DIR>      Directory for named pools (default ~/.plasmite/pools)
-      --color <COLOR>  auto, always or never (default auto)
-  -h, --help           Print help
-  -V, --version        Print version
+      --dir <DIR>        Directory for named pools (default ~/.plasmite/pools)
+      --color <COLOR>    auto, always or never (default auto)
+      --format <FORMAT>  pretty or json (also lite3 for message commands); default
+                         pretty on a terminal, json in a pipe
+  -h, --help             Print help
+  -V, --version          Print version
 
 First local workflow:
   plasmite pool create chat                       # a 1M pool in the pool directory
@@ -40,12 +42,12 @@ First local workflow:
 
 Output:
   Messages print as {"data","meta":{"tags"},"seq","time"}. On a terminal output is
-  readable text or pretty JSON; piped, it is compact JSON (use --json or --format jsonl
-  for machine output). Errors go to stderr, as JSON when stderr is not a terminal, and
-  the exit status tells the kind: 2 usage, 3 not found, 4 exists, 5 busy, 6 permission,
-  7 corrupt, 8 I/O, 124 timeout.
+  readable text or pretty JSON; in a pipe it is compact JSON, one document per line.
+  "follow a | feed b" copies messages with their tags. Errors go to stderr in the same
+  form, and the exit status tells the kind: 2 usage, 3 not found, 4 exists, 5 busy,
+  6 permission, 7 corrupt, 8 I/O, 124 timeout.
 
-Top-level options precede the command (plasmite --dir ./pools feed ...).
+--dir, --color and --format work before or after the command (not after tap's --).
 Run plasmite <command> --help for each command's options and examples.
 `)
 	return b.String()
