@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -42,6 +43,9 @@ func (e exitError) Error() string { return "exit " + strconv.Itoa(e.code) }
 // osCause renders an OS error the way the reference does
 // ("No such file or directory (os error 2)").
 func osCause(err error) string {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "failed to fill whole buffer" // a short read, in the reference's words
+	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		s := errno.Error()
@@ -108,8 +112,12 @@ func defaultHint(k core.Kind) string {
 	return ""
 }
 
-// errorJSON is the envelope's inner object (keys sorted by the writer).
+// fields is the envelope's inner object (keys sorted by the writer), with
+// the kind's generic hint when the error has none.
 func (e *cliError) fields() map[string]any {
+	if e.hint == "" {
+		e.hint = defaultHint(e.kind)
+	}
 	m := map[string]any{"kind": e.kind.String(), "message": e.msg}
 	if e.msg == "" {
 		m["message"] = e.kind.Error()
