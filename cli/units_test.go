@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -191,6 +192,21 @@ func TestResolveRef(t *testing.T) {
 	} {
 		if got := resolveRef(c[0], c[1]); got != c[2] {
 			t.Errorf("resolveRef(%q, %q) = %q; want %q", c[0], c[1], got, c[2])
+		}
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	yes := []error{core.Busy, &core.Error{Kind: core.Busy}, &core.Error{Kind: core.IO, Err: syscall.EINTR}, &core.Error{Kind: core.IO, Err: syscall.EAGAIN}, &core.Error{Kind: core.IO, Err: syscall.ETIMEDOUT}}
+	no := []error{core.Usage, &core.Error{Kind: core.IO, Err: syscall.ENOSPC}, &core.Error{Kind: core.Corrupt}, &core.Error{Kind: core.NotFound}}
+	for _, e := range yes {
+		if !retryable(e) {
+			t.Errorf("%v must be retried", e)
+		}
+	}
+	for _, e := range no {
+		if retryable(e) {
+			t.Errorf("%v must not be retried", e)
 		}
 	}
 }
