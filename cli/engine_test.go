@@ -632,3 +632,44 @@ func TestFollowNoNotify(t *testing.T) {
 		t.Fatalf("polling follower got %q", l)
 	}
 }
+
+// A live stream (journalctl -f, tail -f) gets each record stored and
+// acknowledged as soon as it arrives, without waiting for the next one.
+func TestFeedLiveStreamAcknowledgesEachRecord(t *testing.T) {
+	for _, c := range []struct{ name, rec string }{
+		{"jsonl", "{\"n\":%d}\n"},
+		{"pretty", "{\n  \"n\": %d\n}\n"},
+		{"json-seq", "\x1e{\"n\":%d}\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.name == "json-seq" {
+				extension(t, "json-seq input")
+			}
+			e := newEnv(t)
+			e.must("pool", "create", "live")
+			bin := binPath
+			if e.bin != "" {
+				bin = e.bin
+			}
+			cmd := exec.Command(bin, "--dir", e.dir, "feed", "live")
+			in, _ := cmd.StdinPipe()
+			outp, _ := cmd.StdoutPipe()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+			out := bufio.NewReader(outp)
+			for i := 1; i <= 3; i++ {
+				fmt.Fprintf(in, c.rec, i)
+				l := readLineWithin(t, out, 30*time.Second)
+				if !strings.Contains(l, fmt.Sprintf(`"n":%d`, i)) {
+					t.Fatalf("receipt %d: %q", i, l)
+				}
+			}
+			in.Close()
+			if code := waitExit(t, cmd, 30*time.Second); code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+		})
+	}
+}

@@ -42,6 +42,9 @@ func newSplitter(r io.Reader, mode string) *splitter {
 // buffered says whether more input is available without blocking.
 func (s *splitter) buffered() bool { return s.r.Buffered() > 0 || s.pending != nil }
 
+// Note: pending holds a line read ahead (jsonl resync, or the start of the
+// next json-seq record found inside a line).
+
 // resolve picks the mode for auto: RS anywhere in the first chunk → seq;
 // first non-blank line starting with an SSE field → event; else jsonl.
 func (s *splitter) resolve() {
@@ -164,46 +167,7 @@ func (s *splitter) next() (record, error) {
 		}
 		return rec, nil
 	case "seq":
-		for {
-			s.buf = s.buf[:0]
-			over := false
-			sawAny := false
-			for {
-				chunk, e := s.r.ReadSlice(0x1e)
-				if len(chunk) > 0 {
-					sawAny = true
-				}
-				if len(s.buf)+len(chunk) > maxRecord+1 {
-					over = true
-				} else {
-					s.buf = append(s.buf, chunk...)
-				}
-				if e == bufio.ErrBufferFull {
-					continue
-				}
-				if e != nil {
-					if e == io.EOF {
-						s.done = true
-						break
-					}
-					return record{}, e
-				}
-				break
-			}
-			body := bytes.TrimSpace(bytes.TrimSuffix(s.buf, []byte{0x1e}))
-			if !over && len(body) == 0 {
-				if s.done || !sawAny {
-					return record{}, io.EOF
-				}
-				continue
-			}
-			s.index++
-			rec := record{data: body, index: s.index}
-			if over || len(body) > maxRecord {
-				rec.fail = "Oversize"
-			}
-			return rec, nil
-		}
+		return s.nextSeq()
 	case "objects":
 		return s.nextObject()
 	case "jq":
@@ -414,18 +378,24 @@ func (s *splitter) nextObject() (record, error) {
 			}
 		}
 		if end >= 0 {
+			// Also eat the whitespace already buffered after the record, so
+			// "nothing buffered" means "the input paused" to the caller.
+			skip := end
+			for skip < len(avail) && (avail[skip] == ' ' || avail[skip] == '\t' || avail[skip] == '\r' || avail[skip] == '\n') {
+				skip++
+			}
 			if !copied {
 				rec := record{data: avail[:end], index: s.index}
-				// The record must stay valid after Discard: bufio does not
-				// move data until the next fill, which happens on our next read.
-				s.r.Discard(end)
+				// The record stays valid after Discard: bufio does not move
+				// data until the next fill, which happens on our next read.
+				s.r.Discard(skip)
 				if end > maxRecord {
 					rec.fail = "Oversize"
 				}
 				return rec, nil
 			}
 			s.buf = append(s.buf, avail[:end]...)
-			s.r.Discard(end)
+			s.r.Discard(skip)
 			rec := record{data: s.buf, index: s.index}
 			if len(s.buf) > maxRecord {
 				rec.fail = "Oversize"
@@ -442,4 +412,85 @@ func (s *splitter) nextObject() (record, error) {
 		copied = true
 		s.r.Discard(len(avail))
 	}
+}
+
+// nextSeq reads one RFC 7464 record: RS, a JSON text, LF. A record ends at
+// the LF that completes its value (or at the next RS, or EOF), so a live
+// `journalctl -o json-seq -f` record is stored as soon as its line arrives.
+func (s *splitter) nextSeq() (record, error) {
+	s.acc = s.acc[:0]
+	depth, over, started := 0, false, false
+	for {
+		var line []byte
+		var err error
+		if s.pending != nil {
+			line, s.pending = s.pending, nil
+		} else {
+			line, err = s.r.ReadSlice('\n')
+			if err == bufio.ErrBufferFull {
+				err = nil // a long line: keep it in pieces
+			}
+			if err != nil && err != io.EOF {
+				return record{}, err
+			}
+			if err == io.EOF && len(line) == 0 {
+				s.done = true
+				if !started {
+					return record{}, io.EOF
+				}
+				break
+			}
+		}
+		// an RS inside the line starts a new record: finish the current one
+		if i := bytes.IndexByte(line, 0x1e); i >= 0 {
+			if started && len(bytes.TrimSpace(append(s.acc, line[:i]...))) > 0 {
+				s.acc = append(s.acc, line[:i]...)
+				s.pending = append([]byte(nil), line[i:]...)
+				break
+			}
+			line = line[i+1:]
+			started = true
+			s.acc = s.acc[:0]
+			depth = 0
+			if j := bytes.IndexByte(line, 0x1e); j >= 0 {
+				s.pending = append([]byte(nil), line[j:]...)
+				line = line[:j]
+				s.acc = append(s.acc, line...)
+				if len(bytes.TrimSpace(s.acc)) > 0 {
+					break
+				}
+				continue
+			}
+		}
+		if !started {
+			continue // bytes before the first RS are ignored
+		}
+		if len(s.acc)+len(line) > maxRecord+2 {
+			over = true
+		} else {
+			s.acc = append(s.acc, line...)
+		}
+		depth = scanDepth(line, depth)
+		body := bytes.TrimSpace(s.acc)
+		if err == io.EOF {
+			s.done = true
+			break
+		}
+		if len(body) > 0 && depth <= 0 && bytes.HasSuffix(line, []byte{'\n'}) {
+			break
+		}
+	}
+	body := bytes.TrimSpace(s.acc)
+	if !over && len(body) == 0 {
+		if s.done {
+			return record{}, io.EOF
+		}
+		return s.nextSeq()
+	}
+	s.index++
+	rec := record{data: body, index: s.index}
+	if over || len(body) > maxRecord {
+		rec.fail = "Oversize"
+	}
+	return rec, nil
 }
