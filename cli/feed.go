@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"encoding/binary"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -77,6 +79,7 @@ type feeder struct {
 	quiet      bool // duplex: no receipts
 	asData     bool // --data: never treat input as complete messages
 	magicDone  bool // --format lite3: the "PLS1" stream header is out
+	binary     bool // input records are Lite3 documents, not JSON text
 }
 
 func cmdFeed(a *app, p *parsed) error {
@@ -144,8 +147,13 @@ func cmdFeed(a *app, p *parsed) error {
 		mode = "auto"
 	case "json", "jq":
 		mode = "objects"
-	case "yaml", "lite3", "lite3-raw":
-		return usageErr("--input-format "+mode+" is not supported by this build yet", "Feed JSON (objects, JSONL, json-seq or SSE).")
+	case "yaml":
+		return usageErr("--input-format yaml is not supported by this build yet", "Feed JSON (objects, JSONL, json-seq or SSE) or Lite3.")
+	}
+	if mode == "lite3" || mode == "lite3-raw" {
+		if err := f.binaryOK(); err != nil {
+			return err
+		}
 	}
 	return f.stream(in, mode, p.str("errors") == "skip")
 }
@@ -297,7 +305,11 @@ func (f *feeder) flush() error {
 		// rebuild the batch from the records not yet appended
 		f.batch.Reset()
 		for i := start; i < len(f.ends); i++ {
-			if err := f.add(f.record(i)); err != nil {
+			add := f.add
+			if f.binary {
+				add = f.batch.AddLite3
+			}
+			if err := add(f.record(i)); err != nil {
 				f.reset()
 				return err
 			}
@@ -350,7 +362,9 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 			f.out = f.out[:n]
 		}
 	}
-	if gerr != nil || err != nil {
+	if (gerr != nil || err != nil) && f.binary {
+		f.out, _ = appendMessageJSON(f.out, data, r.Seq, r.Time, style)
+	} else if gerr != nil || err != nil {
 		// overwritten already (tiny pool): render from the input text
 		var v any
 		d := json.NewDecoder(strings.NewReader(string(data)))
@@ -376,6 +390,19 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 		maxBytes = int(in.RingSize / 4)
 	}
 	sp := newSplitter(in, mode)
+	if mode == "auto" || mode == "lite3" {
+		if magic, _ := sp.r.Peek(4); string(magic) == "PLS1" {
+			if err := f.binaryOK(); err != nil {
+				return err
+			}
+			return f.streamFrames(sp.r)
+		} else if mode == "lite3" {
+			return unknownFormat()
+		}
+	}
+	if mode == "lite3-raw" {
+		return f.streamRaw(sp.r)
+	}
 	if skip {
 		sp.fallback = "jsonl"
 	}
@@ -521,4 +548,69 @@ func (a *app) notice(cmd, kind, msg, pool string, details map[string]any, withPo
 		s += " (pool: " + pool + ")"
 	}
 	a.stderr.writeString(s + "\n")
+}
+
+// binaryOK refuses options that make no sense for Lite3 input, which holds
+// complete messages.
+func (f *feeder) binaryOK() error {
+	f.binary = true
+	if len(f.tags) > 0 || f.asData || (f.p != nil && f.p.present("DATA")) {
+		return usageErr("binary input requires a file or pipe of complete messages", "Remove --data, --tag, and the inline argument for Lite3 input.")
+	}
+	return nil
+}
+
+// streamFrames appends a 1.2.1 framed Lite3 stream ("PLS1", then per
+// message seq u64, time u64, length u32, all big-endian, and the payload):
+// what `follow --format lite3` writes. Source seq and time are replaced.
+func (f *feeder) streamFrames(r *bufio.Reader) error {
+	r.Discard(4)
+	var head [20]byte
+	for {
+		if _, err := io.ReadFull(r, head[:]); err != nil {
+			if err == io.EOF {
+				break
+			}
+			f.flush()
+			return usageErr("incomplete Lite3 frame", "")
+		}
+		n := binary.BigEndian.Uint32(head[16:])
+		if n > maxRecord*4 {
+			f.flush()
+			return usageErr("Lite3 frame too large", "")
+		}
+		start := len(f.arena)
+		f.arena = append(f.arena, make([]byte, n)...)
+		if _, err := io.ReadFull(r, f.arena[start:]); err != nil {
+			f.arena = f.arena[:start]
+			f.flush()
+			return usageErr("incomplete Lite3 frame", "")
+		}
+		if err := f.batch.AddLite3(f.arena[start:]); err != nil {
+			f.arena = f.arena[:start]
+			f.flush()
+			return toCLI(err)
+		}
+		f.ends = append(f.ends, len(f.arena))
+		if f.batch.Len() >= 4096 || len(f.arena) >= 256<<10 || r.Buffered() == 0 {
+			if err := f.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return f.flush()
+}
+
+// streamRaw appends one raw Lite3 message document read through EOF.
+func (f *feeder) streamRaw(r *bufio.Reader) error {
+	doc, err := io.ReadAll(io.LimitReader(r, maxRecord*4+1))
+	if err != nil {
+		return &cliError{kind: core.IO, msg: "failed to read input", causes: []string{osCause(err)}}
+	}
+	if err := f.batch.AddLite3(doc); err != nil {
+		return toCLI(err)
+	}
+	f.arena = append(f.arena, doc...)
+	f.ends = append(f.ends, len(f.arena))
+	return f.flush()
 }
