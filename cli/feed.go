@@ -2,8 +2,8 @@ package main
 
 import (
 	"bufio"
-	"encoding/binary"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
