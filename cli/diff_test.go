@@ -200,3 +200,28 @@ func dropCauses(docs []any) {
 		}
 	}
 }
+
+// Paths print as typed: a relative --dir stays relative (and uncleaned).
+func TestDiffRelativeDir(t *testing.T) {
+	ref := refBinary(t)
+	needEngine(t)
+	for _, dir := range []string{"./p", "p/", "p"} {
+		ourWD, refWD := t.TempDir(), t.TempDir()
+		for _, args := range [][]string{
+			{"pool", "create", "a"},
+			{"feed", "a", `{"x":1}`},
+			{"pool", "info", "a"},
+			{"pool", "list"},
+			{"feed", "nope", `{"x":1}`},
+			{"doctor", "a"},
+			{"pool", "delete", "a"},
+		} {
+			full := append([]string{"--dir", dir}, args...)
+			a := observe(t, runCLI(t, runOpts{dir: ourWD}, full...), ourWD)
+			b := observe(t, runCLI(t, runOpts{dir: refWD, bin: ref}, full...), refWD)
+			if d := cmp.Diff(b, a); d != "" {
+				t.Errorf("%v differs (-ref +ours):\n%s", full, d)
+			}
+		}
+	}
+}

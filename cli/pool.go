@@ -325,6 +325,7 @@ func cmdPoolList(a *app, p *parsed) error {
 	}
 	anyErr := err != nil
 	for _, e := range ents {
+		e.Path = resolveRef(dir, e.Name+".plasmite") // as typed, like 1.2.1
 		if e.Err != nil {
 			ce := toCLI(e.Err)
 			if ce.path == "" {
