@@ -61,7 +61,7 @@ func cmdDoctor(a *app, p *parsed) error {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			path := strings.TrimSuffix(dir, "/") + "/" + n
+			path := resolveRef(dir, n)
 			r, err := core.Validate(path)
 			if err != nil {
 				return err
