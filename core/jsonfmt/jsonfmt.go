@@ -27,9 +27,16 @@ import (
 type Style uint8
 
 const (
+	// Compact is one line, no spaces: {"a":1,"b":[1,2]}.
 	Compact Style = 0
-	Pretty  Style = 1
-	Color   Style = 2
+	// Pretty indents by two spaces, one member or element per line,
+	// "key": value, empty containers as {} and [] (encoding/json's
+	// MarshalIndent layout).
+	Pretty Style = 1
+	// Color wraps each token in an SGR color (keys 36, strings 32,
+	// numbers 33, booleans 35, null and punctuation 39), whitespace
+	// uncolored; the CLI combines it with Pretty.
+	Color Style = 2
 	// ExactFloats matters only to core/lite3's renderers: they then print
 	// each stored f64 exactly (shortest round-trip digits) instead of the
 	// value the reference release prints, which passes through a lossy
@@ -54,6 +61,15 @@ type RawJSON []byte
 
 const hexDigits = "0123456789abcdef"
 
+// plain marks the bytes a JSON string holds unescaped and that are not
+// part of a multi-byte sequence.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // AppendString appends s as a quoted JSON string. Only '"', '\\' and the
 // control characters U+0000–U+001F are escaped (\b \f \n \r \t, others as
 // \u00xx with lowercase hex); every other character, including U+2028,
@@ -68,7 +84,7 @@ func appendString[T string | []byte](dst []byte, s T) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+		if plain[c] {
 			i++
 			continue
 		}
@@ -186,7 +202,68 @@ func AppendFloat(dst []byte, f float64) []byte {
 // fraction with trailing zeros trimmed and omitted when zero
 // (2026-02-02T23:45:00.5Z, 2026-02-02T23:45:00Z). See cli.md §0.3.
 func AppendRFC3339(dst []byte, unixNanos int64) []byte {
-	return time.Unix(0, unixNanos).UTC().AppendFormat(dst, time.RFC3339Nano)
+	sec := unixNanos / 1e9
+	nsec := unixNanos % 1e9
+	if nsec < 0 {
+		sec--
+		nsec += 1e9
+	}
+	days := sec / 86400
+	rem := sec % 86400
+	if rem < 0 {
+		days--
+		rem += 86400
+	}
+	y, m, d := civil(days)
+	if y < 0 || y > 9999 {
+		return time.Unix(0, unixNanos).UTC().AppendFormat(dst, time.RFC3339Nano)
+	}
+	dst = append(dst,
+		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
+		byte('0'+rem/36000), byte('0'+rem/3600%10), ':',
+		byte('0'+rem%3600/600), byte('0'+rem%3600/60%10), ':',
+		byte('0'+rem%60/10), byte('0'+rem%10))
+	if nsec != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		n := int64(nsec)
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + n%10)
+			n /= 10
+		}
+		end := 10
+		for frac[end-1] == '0' {
+			end--
+		}
+		dst = append(dst, frac[:end]...)
+	}
+	return append(dst, 'Z')
+}
+
+// civil converts days since 1970-01-01 to a proleptic Gregorian date
+// (the days-to-civil algorithm on 400-year eras).
+func civil(days int64) (y, m, d int64) {
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y = yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	d = doy - (153*mp+2)/5 + 1
+	if mp < 10 {
+		m = mp + 3
+	} else {
+		m = mp - 9
+	}
+	if m <= 2 {
+		y++
+	}
+	return y, m, d
 }
 
 // ---- token writers shared with streaming renderers (core/lite3) ----
@@ -342,10 +419,10 @@ func (s Style) Null(dst []byte) []byte { return s.colored(dst, colorNull, "null"
 
 // AppendValue appends v rendered in style. v is a tree of nil, bool,
 // string, float64, float32, int, int64, int32, uint64, uint32, uint,
-// json.Number, RawJSON, []byte (as RawJSON is not implied: []byte is
-// rejected), []any, []string and map[string]any; map keys are written in
-// byte-wise sorted order. Values of any other type are written as null.
-// json.Number is written verbatim (it must be a valid JSON number).
+// json.Number (written verbatim; it must be a valid JSON number), RawJSON,
+// []any, []string and map[string]any, whose keys are written in byte-wise
+// sorted order. Values of any other type (including a plain []byte) are
+// written as null.
 func AppendValue(dst []byte, v any, style Style) []byte {
 	return appendValue(dst, v, style, 0)
 }

@@ -117,6 +117,21 @@ func TestAppendRFC3339(t *testing.T) {
 			t.Errorf("AppendRFC3339(%d) = %s, want %s", c.ns, got, c.want)
 		}
 	}
+	// Agrees with the time package across eras, leap days and negatives.
+	ns := int64(-9e18) // 1684
+	for ns < 9e18 {    // 2255
+		want := time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+		if got := string(AppendRFC3339(nil, ns)); got != want {
+			t.Fatalf("AppendRFC3339(%d) = %s, want %s", ns, got, want)
+		}
+		ns += 86400e9*29 + 3599e9 + 123456789 + ns%1000
+	}
+	for _, ns := range []int64{math.MinInt64, math.MaxInt64, -1, 1, 951782400e9, 4107542400e9} {
+		want := time.Unix(0, ns).UTC().Format(time.RFC3339Nano)
+		if got := string(AppendRFC3339(nil, ns)); got != want {
+			t.Errorf("AppendRFC3339(%d) = %s, want %s", ns, got, want)
+		}
+	}
 }
 
 func TestAppendValue(t *testing.T) {

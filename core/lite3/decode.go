@@ -1,6 +1,7 @@
 package lite3
 
 import (
+	"bytes"
 	"encoding/base64"
 	"math"
 	"slices"
@@ -142,7 +143,7 @@ func AppendMessageJSON(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 	if err != nil {
 		return dst, err
 	}
-	tags, err := messageTags(root)
+	tags, err := metaTags(root)
 	if err != nil {
 		return dst, err
 	}
@@ -169,12 +170,22 @@ func AppendMessageJSON(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 	n := tags.Len()
 	out = s.Open(out, '[', n, 2)
 	it := tags.Iter()
-	for i := 0; it.Next(); i++ {
+	i := 0
+	for ; it.Next(); i++ {
 		if i > 0 {
 			out = s.Next(out, 2)
 		}
-		str, _ := it.Value().StrBytes()
+		str, ok := it.Value().StrBytes()
+		if !ok || !utf8.Valid(str) {
+			return dst, corrupt("meta.tags must be string array", int(it.val.off))
+		}
 		out = s.StringBytes(out, str)
+	}
+	if it.err != nil {
+		return dst, it.err
+	}
+	if i != n {
+		return dst, corrupt("element count does not match entries", int(tags.off)+offSizeKC)
 	}
 	if n > 0 {
 		out = s.Close(out, ']', 2)
@@ -233,7 +244,8 @@ type decoder struct {
 	style  jsonfmt.Style
 	out    []byte
 	ents   []entry
-	budget int // nodes that may still be visited
+	tmp    []byte // base64 scratch
+	budget int    // nodes that may still be visited
 }
 
 var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
@@ -250,6 +262,9 @@ func putDecoder(d *decoder) {
 	d.doc, d.out = nil, nil
 	if cap(d.ents) > 1<<16 {
 		d.ents = nil
+	}
+	if cap(d.tmp) > 1<<16 {
+		d.tmp = nil
 	}
 	decoderPool.Put(d)
 }
@@ -469,9 +484,7 @@ func (d *decoder) value(off uint32, depth, level int) *Error {
 		}
 		n := len(d.ents) - start
 		if d.emit && isObj && n > 1 {
-			slices.SortFunc(d.ents[start:], func(x, y entry) int {
-				return slices.Compare(b[x.ko:x.ko+x.kl], b[y.ko:y.ko+y.kl])
-			})
+			d.sortByKey(d.ents[start:])
 		}
 		open, close := byte('['), byte(']')
 		if isObj {
@@ -519,7 +532,8 @@ func (d *decoder) value(off uint32, depth, level int) *Error {
 	case typeBytes:
 		n := le32(b, off+1)
 		raw := b[off+5 : off+5+n]
-		d.out = s.StringBytes(d.out, base64.StdEncoding.AppendEncode(nil, raw))
+		d.tmp = base64.StdEncoding.AppendEncode(d.tmp[:0], raw)
+		d.out = s.StringBytes(d.out, d.tmp)
 	case typeString:
 		n := le32(b, off+1)
 		d.out = s.StringBytes(d.out, b[off+5:off+5+n-1])
@@ -654,4 +668,23 @@ func printedFloat(f float64) float64 {
 		return f
 	}
 	return g
+}
+
+// sortByKey orders object entries by key bytes.
+func (d *decoder) sortByKey(es []entry) {
+	b := d.doc
+	less := func(x, y entry) bool {
+		return string(b[x.ko:x.ko+x.kl]) < string(b[y.ko:y.ko+y.kl])
+	}
+	if len(es) <= 12 {
+		for i := 1; i < len(es); i++ {
+			for j := i; j > 0 && less(es[j], es[j-1]); j-- {
+				es[j], es[j-1] = es[j-1], es[j]
+			}
+		}
+		return
+	}
+	slices.SortFunc(es, func(x, y entry) int {
+		return bytes.Compare(b[x.ko:x.ko+x.kl], b[y.ko:y.ko+y.kl])
+	})
 }

@@ -226,3 +226,30 @@ func stripANSI(b []byte) string {
 	}
 	return string(out)
 }
+
+// Bytes values (type 4) never come from JSON but may be stored by other
+// Lite3 writers; they render as standard base64 with padding.
+func TestBytesValue(t *testing.T) {
+	doc, err := EncodeMessage(nil, []byte(`{"b":"abc"}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := Root(doc)
+	v, _ := root.GetPath("data", "b")
+	doc[v.off] = typeBytes // payload: u32 4, "abc\x00"
+	if err := ValidateMessage(doc); err != nil {
+		t.Fatal(err)
+	}
+	v, _ = root.GetPath("data", "b")
+	if raw, ok := v.BytesValue(); !ok || string(raw) != "abc\x00" || v.Kind() != Bytes {
+		t.Fatalf("BytesValue = %q, %v (kind %v)", raw, ok, v.Kind())
+	}
+	got, err := AppendDataJSON(nil, doc, jsonfmt.Compact)
+	if err != nil || string(got) != `{"b":"YWJjAA=="}` {
+		t.Fatalf("AppendDataJSON = %s, %v", got, err)
+	}
+	tree, err := ToAny(doc)
+	if err != nil || tree["data"].(map[string]any)["b"] != "YWJjAA==" {
+		t.Fatalf("ToAny = %v, %v", tree, err)
+	}
+}

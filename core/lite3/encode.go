@@ -1,6 +1,8 @@
 package lite3
 
 import (
+	"bytes"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -17,7 +19,9 @@ import (
 // data must be the JSON text of an object (surrounding whitespace allowed).
 // Numbers follow the reference: integers that fit int64 are stored as i64,
 // -0 and everything else (fractions, exponents, integers beyond int64) as
-// f64. Duplicate keys in an object: the last one wins, as with a JSON
+// f64, converted with the release's own (not correctly rounded) decimal
+// reader, so that the stored f64 is the one the release stores even where
+// that is one ulp off the exact value. Duplicate keys in an object: the last one wins, as with a JSON
 // parser building a map. Errors (all *Error with Corrupt false, Pos the byte
 // offset in data where known): invalid JSON or UTF-8, lone surrogate
 // escapes, numbers out of float64 range, data not an object, containers
@@ -30,9 +34,10 @@ func EncodeMessage(dst, data []byte, tags []string) ([]byte, error) {
 	return encodeMessage(dst, data, tags, false)
 }
 
-// EncodeMessageLegacy is EncodeMessage producing the bytes of the reference
-// 0.8.0 instead, whose only difference is that every container keeps its
-// own generation counter (the shared test vectors were made this way).
+// EncodeMessageLegacy is EncodeMessage producing the bytes of the
+// reference 0.8.0's Lite3 library fed the envelope text directly, as the
+// shared test vectors were made: every container keeps its own generation
+// counter, and floats are converted exactly (correctly rounded).
 func EncodeMessageLegacy(dst, data []byte, tags []string) ([]byte, error) {
 	return encodeMessage(dst, data, tags, true)
 }
@@ -72,6 +77,7 @@ type jval struct {
 
 // jmem is an object member (key in strs) or an array element (empty key).
 type jmem struct {
+	pfx    uint64 // first 8 key bytes, big-endian, zero-padded: orders like the key
 	ko, kl uint32
 	v      uint32
 }
@@ -274,6 +280,15 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 				return 0, err
 			}
 			m.ko, m.kl = off, n
+			var pfx uint64
+			k := e.strs[off : off+n]
+			for i := 0; i < 8; i++ {
+				pfx <<= 8
+				if i < len(k) {
+					pfx |= uint64(k[i])
+				}
+			}
+			m.pfx = pfx
 			e.skipWS()
 			if e.pos >= len(e.in) || e.in[e.pos] != ':' {
 				return 0, unexpected(e.in, e.pos, "':'")
@@ -316,7 +331,17 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 func (e *encoder) key(m jmem) []byte { return e.strs[m.ko : m.ko+m.kl] }
 
 func (e *encoder) cmpKeys(a, b jmem) int {
-	return slices.Compare(e.key(a), e.key(b))
+	switch {
+	case a.pfx < b.pfx:
+		return -1
+	case a.pfx > b.pfx:
+		return 1
+	case a.kl <= 8 && b.kl <= 8:
+		// equal prefixes of keys that fit in it: the shorter key is smaller
+		// (zero padding cannot tell "a" from "a\x00")
+		return int(a.kl) - int(b.kl)
+	}
+	return bytes.Compare(e.key(a), e.key(b))
 }
 
 // sortMembers sorts object members by key bytes, stably, and drops all but
@@ -870,11 +895,12 @@ probe:
 				}
 				kc = 3
 			}
+			nd := b[cur : cur+nodeSize]
 			i := uint32(0)
-			for i < kc && le32(b, cur+offHashes+4*i) < target {
+			for i < kc && binary.LittleEndian.Uint32(nd[offHashes+4*i:]) < target {
 				i++
 			}
-			if i < kc && le32(b, cur+offHashes+4*i) == target {
+			if i < kc && binary.LittleEndian.Uint32(nd[offHashes+4*i:]) == target {
 				if isObj && !e.keyAt(le32(b, cur+offKV+4*i), key) {
 					continue probe
 				}
@@ -898,16 +924,15 @@ probe:
 				tagLen, tag = keyTag(len(key))
 				klen = len(key) + 1
 			}
-			if vtype == typeObject || vtype == typeArray {
-				if r := (e.size() + uint32(tagLen+klen)) & 3; r != 0 {
-					e.grow(int(4 - r))
-				}
-			}
 			kv := e.size()
-			if int(kv)+tagLen+klen+1+plen > maxDocSize {
+			if vtype == typeObject || vtype == typeArray {
+				kv += (4 - (kv+uint32(tagLen+klen))&3) & 3
+			}
+			end := int(kv) + tagLen + klen + 1 + plen
+			if end > maxDocSize {
 				return 0, usage("message too large: the encoded document would exceed 256 MiB", -1)
 			}
-			e.grow(tagLen + klen + 1 + plen)
+			e.grow(end - int(e.size()))
 			b = e.doc()
 			put32(b, cur+offKV+4*i, kv)
 			put32(b, c+offSizeKC, le32(b, c+offSizeKC)+1<<6)

@@ -3,6 +3,7 @@ package lite3
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -102,5 +103,65 @@ func TestReference121(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("only %d reference cases", n)
+	}
+}
+
+// TestReference121Hex checks the independently produced 1.2.1 payloads in
+// testdata/ref-1.2.1/hex (see its README): stored bytes and fetch output.
+func TestReference121Hex(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "ref-1.2.1", "hex", "cases.jsonl"))
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	n := 0
+	for sc.Scan() {
+		var c struct {
+			Name string          `json:"name"`
+			Data json.RawMessage `json:"data"`
+			Tags []string        `json:"tags"`
+			Hex  string          `json:"lite3_hex"`
+			Ref  json.RawMessage `json:"ref_message"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		want, err := hex.DecodeString(c.Hex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := EncodeMessage(nil, c.Data, c.Tags)
+		if err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: bytes differ from 1.2.1 at %d", c.Name, firstDiff(got, want))
+		}
+		var env struct {
+			Seq  uint64 `json:"seq"`
+			Time string `json:"time"`
+		}
+		if err := json.Unmarshal(c.Ref, &env); err != nil {
+			t.Fatal(err)
+		}
+		ts, err := time.Parse(time.RFC3339Nano, env.Time)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := AppendMessageJSON(nil, want, env.Seq, ts.UnixNano(), jsonfmt.Compact)
+		if err != nil {
+			t.Errorf("%s: %v", c.Name, err)
+			continue
+		}
+		if !bytes.Equal(text, c.Ref) {
+			t.Errorf("%s: JSON differs from 1.2.1\n got %s\nwant %s", c.Name, text, c.Ref)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no cases")
 	}
 }
