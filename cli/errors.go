@@ -165,6 +165,10 @@ func (a *app) reportError(err error) int {
 	case "json", "jsonl":
 		text = false
 	}
+	if a.format == "yaml" {
+		a.stderr.write(appendYAMLDoc(nil, map[string]any{"error": e.fields()}))
+		return int(e.kind)
+	}
 	if !text {
 		b := appendJSONValue(nil, map[string]any{"error": e.fields()}, styleCompact)
 		a.stderr.write(append(b, '\n'))

@@ -351,6 +351,15 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 			return
 		}
 	}
+	if a.format == "yaml" {
+		if m, err := f.pool.GetInto(r.Seq, f.getBuf); err == nil {
+			f.getBuf = m.Payload
+			if out, err := messageYAML(f.out, m, false); err == nil {
+				f.out = out
+				return
+			}
+		}
+	}
 	style := a.outStyle()
 	var err error
 	m, gerr := f.pool.GetInto(r.Seq, f.getBuf)

@@ -54,12 +54,10 @@ func (a *app) outputStyle(p *parsed) (jsonStyle, error) {
 		}
 	}
 	switch format {
-	case "lite3":
-		return styleCompact, nil // the caller frames instead (see binaryOut)
+	case "lite3", "yaml":
+		return styleCompact, nil // the follower frames or writes YAML instead
 	case "lite3-raw":
 		return 0, usageErr(p.cmd.Name+" does not support --format lite3-raw", "Use --format lite3 for a framed stream.")
-	case "yaml":
-		return 0, usageErr("--format yaml is not supported by this build yet", "Use --format pretty or --format json.")
 	}
 	if format == "pretty" {
 		if a.colorOut() {
@@ -106,6 +104,17 @@ func (f *follower) print(m core.Message) error {
 			f.magicDone = true
 		}
 		f.out = appendFrame(f.out, m)
+		if len(f.out) >= 64<<10 {
+			f.flush()
+		}
+		return nil
+	}
+	if f.a.format == "yaml" {
+		var err error
+		if f.out, err = messageYAML(f.out, m, f.dataOnly); err != nil {
+			s := m.Seq
+			return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: f.path, seq: &s, causes: []string{err.Error()}}
+		}
 		if len(f.out) >= 64<<10 {
 			f.flush()
 		}

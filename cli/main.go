@@ -6,6 +6,7 @@
 package main
 
 import (
+	"time"
 	"errors"
 	"os"
 	"os/signal"
@@ -207,8 +208,20 @@ func (a *app) checkFormat(c *cmdSpec) error {
 			return nil
 		}
 		return usageErr("binary output requires a message command", "Use --format json or yaml for reports.")
-	case "yaml":
-		return usageErr("--format yaml is not supported by this build yet", "Use --format pretty or --format json.")
 	}
 	return nil
+}
+
+// messageYAML renders a stored message (or its data) as a YAML document.
+func messageYAML(dst []byte, m core.Message, dataOnly bool) ([]byte, error) {
+	doc, err := docToAny(m.Payload)
+	if err != nil {
+		return dst, err
+	}
+	if dataOnly {
+		return appendYAMLDoc(dst, doc["data"]), nil
+	}
+	doc["seq"] = m.Seq
+	doc["time"] = rfc3339(time.Unix(0, m.Time))
+	return appendYAMLDoc(dst, doc), nil
 }

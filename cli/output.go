@@ -51,6 +51,11 @@ var exitBrokenPipe = func() {
 // jsonOut renders an emit_json output: pretty (and colored when color is
 // on) on a terminal or when color is forced, else one compact line.
 func (a *app) emitJSON(v any) {
+	if a.format == "yaml" {
+		a.stdout.buf = appendYAMLDoc(a.stdout.buf[:0], v)
+		a.stdout.write(a.stdout.buf)
+		return
+	}
 	style := a.outStyle()
 	b := appendJSONValue(a.stdout.buf[:0], v, style)
 	b = append(b, '\n')

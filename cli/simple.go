@@ -8,7 +8,7 @@ import (
 )
 
 func cmdVersion(a *app, p *parsed) error {
-	if a.stdout.tty && a.format == "" || a.format == "pretty" {
+	if a.stdout.tty && a.format == "" || a.format == "pretty" || a.format == "lite3" || a.format == "lite3-raw" {
 		a.stdout.writeString("plasmite " + core.Version + "\n")
 		return nil
 	}
@@ -20,7 +20,7 @@ func cmdVersion(a *app, p *parsed) error {
 // --format json, or (no --format) stdout is not a terminal.
 func (a *app) jsonOut(p *parsed) bool {
 	switch a.format {
-	case "json", "jsonl":
+	case "json", "jsonl", "yaml":
 		return true
 	case "":
 		return p.has("json") || !a.stdout.tty
@@ -80,6 +80,13 @@ func cmdFetch(a *app, p *parsed) error {
 		return nil
 	case "lite3-raw":
 		a.stdout.write(m.Payload)
+		return nil
+	case "yaml":
+		b, err := messageYAML(nil, m, false)
+		if err != nil {
+			return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: path, seq: &seq, causes: []string{err.Error()}}
+		}
+		a.stdout.write(b)
 		return nil
 	}
 	b, err := appendMessageJSON(a.stdout.buf[:0], m.Payload, m.Seq, m.Time, a.outStyle())
