@@ -6,13 +6,13 @@
 package main
 
 import (
-	"time"
 	"errors"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/plasmite-go/plasmite/core"
 )
