@@ -1,8 +1,10 @@
 package main
 
 import (
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 // On a terminal, message commands print pretty colored JSON, and pool
@@ -65,5 +67,42 @@ func TestFeedFromTerminalNeedsInput(t *testing.T) {
 	r := e.runWith(runOpts{ptyIn: true, ptyOut: true, ptyErr: true}, "--color", "never", "feed", "demo")
 	if r.code != 2 || r.stderr != "error: missing message input\nhint: Pipe messages to feed, use --file, or provide a message argument.\n" {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// duplex hides the sender's own messages unless --echo-self.
+func TestDuplexSelfSuppression(t *testing.T) {
+	e := newEnv(t)
+	e.must("pool", "create", "chat")
+	e.must("feed", "chat", `{"from":"alice","msg":"mine"}`)
+	e.must("feed", "chat", `{"from":"bob","msg":"theirs"}`)
+	bin := binPath
+	if e.bin != "" {
+		bin = e.bin
+	}
+	for _, c := range []struct {
+		extra []string
+		want  []string
+	}{
+		{nil, []string{"theirs"}},
+		{[]string{"--echo-self"}, []string{"mine", "theirs"}},
+	} {
+		args := append([]string{"--dir", e.dir, "duplex", "chat", "--me", "alice", "--tail", "5", "--timeout", "300ms", "--format", "json"}, c.extra...)
+		cmd := exec.Command(bin, args...)
+		in, _ := cmd.StdinPipe() // kept open: the sending side waits
+		var out strings.Builder
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		code := waitExit(t, cmd, 30*time.Second)
+		in.Close()
+		var got []string
+		for _, l := range jsonLines(t, out.String()) {
+			got = append(got, l.(map[string]any)["data"].(map[string]any)["msg"].(string))
+		}
+		if code != 124 || strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Fatalf("%v: exit %d, got %v want %v", c.extra, code, got, c.want)
+		}
 	}
 }
