@@ -8,6 +8,7 @@ import (
 	"github.com/plasmite-go/plasmite/core/lite3"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -58,13 +59,23 @@ type createOptions struct {
 	indexCapacity int64
 }
 
-// createPool creates a pool. core does not expose a chosen index capacity
-// yet; until it does, an explicit --index-capacity is refused.
+// createPool creates a pool. core does not let the caller choose the index
+// capacity yet, so an explicit --index-capacity is honoured only when it is
+// the automatic one; otherwise the new (empty) file is removed again and the
+// request refused.
 func createPool(path string, o createOptions) (*core.Pool, error) {
-	if o.indexCapacity >= 0 {
-		return nil, usageErr("--index-capacity is not supported by this build yet", "Omit --index-capacity to use the automatic index size.")
+	p, err := core.Create(path, o.size)
+	if err != nil || o.indexCapacity < 0 {
+		return p, err
 	}
-	return core.Create(path, o.size)
+	in, err := p.Info()
+	if err == nil && int64(in.IndexCapacity) == o.indexCapacity {
+		return p, nil
+	}
+	p.Close()
+	os.Remove(path)
+	return nil, usageErr("--index-capacity other than the automatic size is not supported by this build yet",
+		"Omit --index-capacity (this size gets "+strconv.FormatUint(in.IndexCapacity, 10)+" slots).")
 }
 
 // hasAllTags reports whether the message carries every tag (no decoding).
