@@ -99,16 +99,19 @@ func cmdTap(a *app, p *parsed) error {
 	for i, s := range argv {
 		cmdAny[i] = s
 	}
+	// Catch the signals before anything is published: once the start
+	// message is visible, a supervisor may signal us at any moment.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
+		signal.Stop(sigs)
 		return &cliError{kind: core.IO, msg: "failed to spawn wrapped command", causes: []string{osCause(err)}}
 	}
 	if a.stderr.tty {
 		a.stderr.writeString("tapping " + ref + " <- " + strings.Join(argv, " ") + "\n")
 	}
 	put(map[string]any{"cmd": cmdAny, "kind": "start"}, []string{"lifecycle"})
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		for s := range sigs {
 			cmd.Process.Signal(s)
