@@ -61,7 +61,7 @@ func cmdDoctor(a *app, p *parsed) error {
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			path := resolveRef(dir, n)
+			path := core.ResolveRef(dir, n)
 			r, err := core.Validate(path)
 			if err != nil {
 				return err

@@ -727,10 +727,16 @@ func TestIndexCapacity(t *testing.T) {
 	if env := errEnvelope(t, r.stderr); r.code != 2 || env["message"] != "index capacity is too large for pool size" {
 		t.Fatalf("too large: %+v", r)
 	}
-	if !isRef() { // a chosen capacity needs a core option (not yet)
-		r = e.run("pool", "create", "--index-capacity", "16", "small")
-		if _, err := os.Stat(e.path("small")); r.code != 2 || err == nil {
-			t.Fatalf("unsupported capacity must fail and leave no file: %+v", r)
-		}
+	r = e.must("pool", "create", "--index-capacity", "16", "small")
+	if !strings.Contains(r.stdout, `"index_capacity":16`) || !strings.Contains(r.stdout, `"ring_offset":4352`) {
+		t.Fatalf("chosen capacity: %s", r.stdout)
+	}
+	r = e.must("pool", "create", "--index-capacity", "0", "noindex")
+	if !strings.Contains(r.stdout, `"index_capacity":0`) {
+		t.Fatalf("no index: %s", r.stdout)
+	}
+	e.must("feed", "noindex", `{"n":1}`)
+	if r := e.must("fetch", "noindex", "1"); !strings.Contains(r.stdout, `"n":1`) {
+		t.Fatalf("get without an index: %s", r.stdout)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"github.com/plasmite-go/plasmite/core/lite3"
 	"io"
 	"os"
 	"strconv"
@@ -39,7 +40,7 @@ func (a *app) openPool(ref string, create bool, size int64, noNotify bool) (*cor
 			return nil, path, &cliError{kind: kindOfOS(e), msg: "failed to create pool directory", path: a.poolDir(), causes: []string{osCause(e)}}
 		}
 	}
-	pool, err = createPool(path, createOptions{size: size, indexCapacity: -1})
+	pool, err = core.CreateWith(path, core.CreateOptions{Size: size})
 	if errors.Is(err, core.AlreadyExists) || (err == nil && noNotify) {
 		// lost a race with another creator, or need the no-notify handle
 		if pool != nil {
@@ -366,13 +367,13 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 	if gerr == nil {
 		f.getBuf = m.Payload
 		n := len(f.out)
-		f.out, err = appendMessageJSON(f.out, m.Payload, r.Seq, r.Time, style)
+		f.out, err = lite3.AppendMessageJSON(f.out, m.Payload, r.Seq, r.Time, style)
 		if err != nil {
 			f.out = f.out[:n]
 		}
 	}
 	if (gerr != nil || err != nil) && f.binary {
-		f.out, _ = appendMessageJSON(f.out, data, r.Seq, r.Time, style)
+		f.out, _ = lite3.AppendMessageJSON(f.out, data, r.Seq, r.Time, style)
 	} else if gerr != nil || err != nil {
 		// overwritten already (tiny pool): render from the input text
 		var v any

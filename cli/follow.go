@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"github.com/plasmite-go/plasmite/core/lite3"
 	"math"
 	"strconv"
 	"strings"
@@ -71,7 +72,7 @@ func (a *app) outputStyle(p *parsed) (jsonStyle, error) {
 // keep applies the tag and --where filters.
 func (f *follower) keep(m core.Message) (bool, error) {
 	if len(f.tags) > 0 {
-		ok, err := hasAllTags(m.Payload, f.tags)
+		ok, err := lite3.HasAllTags(m.Payload, f.tags)
 		if err != nil || !ok {
 			return false, nil
 		}
@@ -87,7 +88,7 @@ func (f *follower) keep(m core.Message) (bool, error) {
 	if ok, decided := f.where.matchDoc(m.Payload); decided || !ok {
 		return ok, nil
 	}
-	doc, err := docToAny(m.Payload)
+	doc, err := lite3.ToAny(m.Payload)
 	if err != nil {
 		return false, nil
 	}
@@ -123,9 +124,9 @@ func (f *follower) print(m core.Message) error {
 	var err error
 	n := len(f.out)
 	if f.dataOnly {
-		f.out, err = appendDataJSON(f.out, m.Payload, f.style)
+		f.out, err = lite3.AppendDataJSON(f.out, m.Payload, f.style)
 	} else {
-		f.out, err = appendMessageJSON(f.out, m.Payload, m.Seq, m.Time, f.style)
+		f.out, err = lite3.AppendMessageJSON(f.out, m.Payload, m.Seq, m.Time, f.style)
 	}
 	if err != nil {
 		f.out = f.out[:n]

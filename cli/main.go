@@ -7,6 +7,7 @@ package main
 
 import (
 	"errors"
+	"github.com/plasmite-go/plasmite/core/lite3"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -157,12 +158,12 @@ func (a *app) poolDir() string {
 	if a.dir != "" {
 		return a.dir
 	}
-	return defaultDir()
+	return core.DefaultDir()
 }
 
 // resolve turns a pool ref into a file path.
 func (a *app) resolve(ref string) string {
-	return resolveRef(a.poolDir(), ref)
+	return core.ResolveRef(a.poolDir(), ref)
 }
 
 // applyGlobals merges --dir/--color/--format given after the command with
@@ -214,7 +215,7 @@ func (a *app) checkFormat(c *cmdSpec) error {
 
 // messageYAML renders a stored message (or its data) as a YAML document.
 func messageYAML(dst []byte, m core.Message, dataOnly bool) ([]byte, error) {
-	doc, err := docToAny(m.Payload)
+	doc, err := lite3.ToAny(m.Payload)
 	if err != nil {
 		return dst, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -104,12 +105,13 @@ func cmdPoolCreate(a *app, p *parsed) error {
 		}
 		size = n
 	}
-	opts := createOptions{size: size, indexCapacity: -1}
+	opts := core.CreateOptions{Size: size}
 	if p.has("index-capacity") {
-		opts.indexCapacity = int64(p.u64("index-capacity"))
-		if opts.indexCapacity*16 > size/2 {
+		n := p.u64("index-capacity")
+		if n > math.MaxUint32 || int64(n)*16 > size/2 {
 			return usageErr("index capacity is too large for pool size", "Reduce --index-capacity or increase --size (index region must be <= 50% of the pool file).")
 		}
+		opts.IndexCapacity, opts.HasIndexCapacity = uint32(n), true
 	}
 	if err := os.MkdirAll(a.poolDir(), 0o755); err != nil {
 		return &cliError{kind: kindOfOS(err), msg: "failed to create pool directory", path: a.poolDir(), causes: []string{osCause(err)}}
@@ -121,7 +123,7 @@ func cmdPoolCreate(a *app, p *parsed) error {
 	var firstErr error
 	for _, name := range names {
 		path := a.resolve(name)
-		pool, err := createPool(path, opts)
+		pool, err := core.CreateWith(path, opts)
 		if err != nil {
 			e := toCLI(err)
 			if e.kind == core.Usage {
@@ -325,7 +327,7 @@ func cmdPoolList(a *app, p *parsed) error {
 	}
 	anyErr := err != nil
 	for _, e := range ents {
-		e.Path = resolveRef(dir, e.Name+".plasmite") // as typed, like 1.2.1
+		e.Path = core.ResolveRef(dir, e.Name+".plasmite") // as typed, like 1.2.1
 		if e.Err != nil {
 			ce := toCLI(e.Err)
 			if ce.path == "" {

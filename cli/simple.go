@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/plasmite-go/plasmite/core/lite3"
 	"strconv"
 	"strings"
 
@@ -89,7 +90,7 @@ func cmdFetch(a *app, p *parsed) error {
 		a.stdout.write(b)
 		return nil
 	}
-	b, err := appendMessageJSON(a.stdout.buf[:0], m.Payload, m.Seq, m.Time, a.outStyle())
+	b, err := lite3.AppendMessageJSON(a.stdout.buf[:0], m.Payload, m.Seq, m.Time, a.outStyle())
 	if err != nil {
 		return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: path, seq: &seq, causes: []string{err.Error()}}
 	}

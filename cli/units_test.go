@@ -190,8 +190,8 @@ func TestResolveRef(t *testing.T) {
 		{"/abs", "sub/x", "sub/x"},
 		{"/abs", "./x.plasmite", "./x.plasmite"},
 	} {
-		if got := resolveRef(c[0], c[1]); got != c[2] {
-			t.Errorf("resolveRef(%q, %q) = %q; want %q", c[0], c[1], got, c[2])
+		if got := core.ResolveRef(c[0], c[1]); got != c[2] {
+			t.Errorf("core.ResolveRef(%q, %q) = %q; want %q", c[0], c[1], got, c[2])
 		}
 	}
 }
