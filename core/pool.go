@@ -88,13 +88,33 @@ func unwrapPathError(err error) error {
 // index is Usage (and creates nothing); directory or file creation failures
 // are NotFound, Permission or IO.
 func Create(path string, size int64) (*Pool, error) {
+	return CreateWith(path, CreateOptions{Size: size})
+}
+
+// CreateOptions tunes CreateWith. The zero value is Create's default: 1 MiB
+// with an automatically sized index.
+type CreateOptions struct {
+	Size int64 // file size in bytes; 0 means DefaultPoolSize
+	// IndexCapacity, when HasIndexCapacity is set, replaces the automatic
+	// number of 16-byte index slots (0 = no index: get by seq then scans).
+	IndexCapacity    uint32
+	HasIndexCapacity bool
+}
+
+// CreateWith is Create with explicit geometry. Same guarantees and errors.
+func CreateWith(path string, o CreateOptions) (*Pool, error) {
+	size := o.Size
 	if size == 0 {
 		size = DefaultPoolSize
 	}
 	if size < 0 {
 		return nil, &Error{Kind: Usage, Message: "invalid size", Path: path}
 	}
-	h, err := newHeader(uint64(size), autoIndexCapacity(uint64(size)))
+	indexCap := autoIndexCapacity(uint64(size))
+	if o.HasIndexCapacity {
+		indexCap = o.IndexCapacity
+	}
+	h, err := newHeader(uint64(size), indexCap)
 	if err != nil {
 		err.(*Error).Path = path
 		return nil, err
@@ -312,7 +332,12 @@ func ResolveRef(dir, ref string) string {
 	if !strings.HasSuffix(ref, ".plasmite") {
 		ref += ".plasmite"
 	}
-	return filepath.Join(dir, ref)
+	// dir is kept as given (not cleaned), so a path prints as the user typed
+	// it: "--dir ./p" gives "./p/x.plasmite", as the reference prints it.
+	if strings.HasSuffix(dir, "/") {
+		return dir + ref
+	}
+	return dir + "/" + ref
 }
 
 // DefaultDir returns $HOME/.plasmite/pools (".plasmite/pools" when HOME is empty).

@@ -368,6 +368,8 @@ func TestResolveRef(t *testing.T) {
 		{"/d", "./x.plasmite"}:  "./x.plasmite",
 		{"/d", "/abs/y"}:        "/abs/y",
 		{"/d", "sub/demo"}:      "sub/demo",
+		{"./p", "demo"}:         "./p/demo.plasmite",
+		{"/d/", "demo"}:         "/d/demo.plasmite",
 	}
 	for in, want := range cases {
 		if got := ResolveRef(in[0], in[1]); got != want {
