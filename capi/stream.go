@@ -163,7 +163,10 @@ func (s *stream) next() (m core.Message, ok bool, err error) {
 	}
 	m, err = s.tail.Next(s.ctx)
 	if err != nil {
-		if s.ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		// The stream's own deadline or cancel. (Core may notice the deadline
+		// before the context's timer has marked ctx done, so the error is
+		// what counts, not ctx.Err().)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return m, false, nil
 		}
 		if errors.Is(err, io.EOF) { // finished after a gap error

@@ -23,12 +23,13 @@ static unsigned long long newest(plsm_pool_t *pool) {
     plsm_buf_t b = {0};
     unsigned long long last = 0;
     if (plsm_stream_open(pool, 0, 0, 0, 0, 50, 1, &s, NULL) != 0) return 0;
-    while (plsm_stream_next(s, &b, NULL) == 1) {
+    int rc;
+    while ((rc = plsm_stream_next(s, &b, NULL)) == 1) {
         last = buf_seq(&b);
         plsm_buf_free(&b);
     }
     plsm_stream_free(s);
-    return last;
+    return rc == 0 ? last : (unsigned long long)-1; /* the deadline must end it with 0 */
 }
 
 int main(int argc, char **argv) {

@@ -138,13 +138,14 @@ int main(int argc, char **argv) {
 
     /* a stream from the oldest with a short timeout ends with 0 after 6 */
     OK(plsm_stream_open(pool, 0, 0, 0, 0, 200, 1, &stream, &err), &err);
-    int got = 0, rc;
+    int got = 0, rc = 0;
     while (stream && (rc = plsm_stream_next(stream, &out, &err)) == 1) {
         got++;
         CHECK(buf_seq(&out) == (unsigned long long)got);
         plsm_buf_free(&out);
     }
     CHECK(got == 6);
+    CHECK(rc == 0); /* the deadline ends the stream: 0, not an error */
     plsm_stream_free(stream);
 
     /* lite3 stream with options: since 5 */
@@ -158,12 +159,13 @@ int main(int argc, char **argv) {
     plsm_lite3_stream_t *ls = NULL;
     OK(plsm_lite3_stream_open_ex(pool, &opts, &ls, &err), &err);
     got = 0;
-    while (ls && plsm_lite3_stream_next(ls, &frame, &err) == 1) {
+    while (ls && (rc = plsm_lite3_stream_next(ls, &frame, &err)) == 1) {
         CHECK(frame.seq == (uint64_t)(5 + got));
         got++;
         plsm_lite3_frame_free(&frame);
     }
     CHECK(got == 2);
+    CHECK(rc == 0);
     plsm_lite3_stream_free(ls);
 
     /* retention gaps: a small pool wraps, so seqs 1.. are gone */
@@ -290,12 +292,13 @@ int main(int argc, char **argv) {
     OK(plsm_stream_open_ex(pool, &opts, &stream, &err), &err);
     unsigned long long want_b[] = {7, 9};
     got = 0;
-    while (stream && plsm_stream_next(stream, &out, &err) == 1) {
+    while (stream && (rc = plsm_stream_next(stream, &out, &err)) == 1) {
         CHECK(got < 2 && buf_seq(&out) == want_b[got]);
         got++;
         plsm_buf_free(&out);
     }
     CHECK(got == 2);
+    CHECK(rc == 0);
     plsm_stream_free(stream);
 
     /* cancel from another thread ends a blocking next (no timeout) */
