@@ -115,8 +115,9 @@ func (p *Pool) Tail(opts TailOptions) (*Tail, error) {
 var errTailClosed = &Error{Kind: Usage, Message: "tail is closed"}
 
 // Next returns the next message, waiting for one to be appended if needed.
-// It returns ctx.Err() when ctx is done first (use context.WithTimeout for a
-// deadline), and a RetentionGap error under GapError; after that error the
+// When ctx is done first (use context.WithTimeout for a deadline) it returns
+// context.Canceled or context.DeadlineExceeded — test with errors.Is, since
+// a deadline can be noticed a moment before ctx.Err() reports it — and a RetentionGap error under GapError; after that error the
 // tail is finished: Next returns io.EOF and TryNext returns ok == false. A
 // payload that the tag filter cannot parse is returned as a Corrupt error
 // (with Seq) and skipped; a retained message that cannot be read is Corrupt;
