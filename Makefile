@@ -33,7 +33,7 @@ $(BUILD)/bin/pls: $(BUILD)/bin/plasmite
 lib:
 	@if [ -d capi ] && ls capi/*.go >/dev/null 2>&1; then $(MAKE) --no-print-directory -f scripts/lib.mk BUILD=$(BUILD) VERSION=$(VERSION); fi
 
-demo: cli
+demo: all
 	@scripts/demo.sh $(BUILD)/bin/pls
 
 # ---- tests ---------------------------------------------------------------
