@@ -24,6 +24,15 @@ import (
 // offset. Whatever Validate accepts, AppendJSON renders and every lookup
 // agrees with.
 func Validate(doc []byte) error {
+	if quickValid(doc) {
+		return nil
+	}
+	return validateFull(doc)
+}
+
+// validateFull is Validate by the rendering walker, which also finds the
+// error.
+func validateFull(doc []byte) error {
 	d := getDecoder(doc, false, jsonfmt.Compact)
 	defer putDecoder(d)
 	if err := d.checkRoot(); err != nil {
@@ -40,7 +49,16 @@ func Validate(doc []byte) error {
 // object", "meta.tags must be array", "meta.tags must be string array",
 // "missing meta", "missing meta.tags", "missing data").
 func ValidateMessage(doc []byte) error {
-	if err := Validate(doc); err != nil {
+	if quickMessage(doc) {
+		return nil
+	}
+	return validateMessageFull(doc)
+}
+
+// validateMessageFull is ValidateMessage by the rendering walker and
+// lookups, which also find the error.
+func validateMessageFull(doc []byte) error {
+	if err := validateFull(doc); err != nil {
 		return err
 	}
 	root, err := Root(doc)

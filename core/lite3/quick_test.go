@@ -1,0 +1,139 @@
+package lite3
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// checkQuick fails when the quick checks accept a document the full walker
+// refuses.
+func checkQuick(t testing.TB, doc []byte) {
+	t.Helper()
+	if quickValid(doc) {
+		if err := validateFull(doc); err != nil {
+			t.Fatalf("quickValid accepted a document the walker refuses: %v\n%x", err, doc)
+		}
+	}
+	if quickMessage(doc) {
+		if err := validateMessageFull(doc); err != nil {
+			t.Fatalf("quickMessage accepted a document the walker refuses: %v\n%x", err, doc)
+		}
+	}
+}
+
+// TestQuickAgreesOnVectors: on the vectors and goldens (valid messages) the
+// quick checks accept everything without probed hashes, and every
+// single-byte corruption they still accept is accepted by the walker too.
+func TestQuickAgreesOnVectors(t *testing.T) {
+	var docs [][]byte
+	for _, v := range loadVectors(t) {
+		if v.bytes != nil {
+			docs = append(docs, v.bytes)
+		}
+	}
+	docs = append(docs, goldenDocs(t)...)
+	fast := 0
+	for _, doc := range docs {
+		if validateMessageFull(doc) != nil {
+			t.Fatalf("vector does not validate")
+		}
+		if quickMessage(doc) {
+			fast++
+		} else if !hasProbedKey(t, doc) {
+			t.Errorf("quickMessage refused a valid message without probed keys (%d bytes)", len(doc))
+		}
+		if quickValid(doc) != quickMessage(doc) {
+			t.Errorf("quickValid and quickMessage disagree on a valid message")
+		}
+		if len(doc) > 4096 {
+			continue
+		}
+		m := append([]byte(nil), doc...)
+		for i := range m {
+			orig := m[i]
+			for _, x := range []byte{orig ^ 1, orig ^ 0x80, orig + 4, 0, 0xff} {
+				m[i] = x
+				checkQuick(t, m)
+			}
+			m[i] = orig
+		}
+		for n := len(doc) - 1; n >= 0 && n > len(doc)-200; n-- {
+			checkQuick(t, doc[:n])
+		}
+	}
+	if fast < len(docs)*3/4 {
+		t.Errorf("quick path taken for only %d of %d valid documents", fast, len(docs))
+	}
+}
+
+// hasProbedKey reports whether some object key of doc is stored under a
+// probed hash (or holds a NUL byte), which the quick check leaves to the
+// walker.
+func hasProbedKey(t testing.TB, doc []byte) bool {
+	root, err := Root(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v Value) bool
+	walk = func(v Value) bool {
+		if v.Kind() != Object && v.Kind() != Array {
+			return false
+		}
+		it := v.Iter()
+		for it.Next() {
+			if v.Kind() == Object {
+				k := it.Key()
+				if h, ok := v.find(djb2(k)); !ok || !keyIs(doc, h, k) {
+					return true
+				}
+				for _, c := range k {
+					if c == 0 {
+						return true
+					}
+				}
+			}
+			if walk(it.Value()) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(root)
+}
+
+func keyIs(doc []byte, kv uint32, k []byte) bool {
+	got, _, ok := keyAt(doc, kv)
+	return ok && string(got) == string(k)
+}
+
+// goldenDocs returns the 1.2.1 golden documents.
+func goldenDocs(t testing.TB) [][]byte {
+	names, _ := filepath.Glob(filepath.Join("testdata", "ref-1.2.1", "*.lite3"))
+	var docs [][]byte
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, b)
+	}
+	return docs
+}
+
+func TestAsciiHash(t *testing.T) {
+	for _, k := range []string{"", "a", "ab", "abc", "abcd", "abcde", "sensor", "temperature-01", "x\x7fyz~~~~!"} {
+		h, ok := asciiHash([]byte(k))
+		if !ok || h != djb2(k) {
+			t.Errorf("asciiHash(%q) = %d, %v; want %d", k, h, ok, djb2(k))
+		}
+	}
+	for _, k := range []string{"\x00", "abc\x00", "abcd\x00efg", "é", "abcdé", "abcdefg\x80", "\x01\x00\x01\x01"} {
+		if _, ok := asciiHash([]byte(k)); ok {
+			t.Errorf("asciiHash(%q) accepted", k)
+		}
+	}
+	if !isASCII([]byte("0123456789abcdef~")) || isASCII([]byte("0123456789é")) || isASCII([]byte("01234567\xff")) {
+		t.Error("isASCII wrong")
+	}
+}
