@@ -93,12 +93,13 @@ type encoder struct {
 	// building
 	out    []byte // the caller's dst, grown
 	base   int    // document start in out
+	d      []byte // out[base:], the document built so far
 	legacy bool
 }
 
 func (e *encoder) reset() {
 	e.in = nil
-	e.out = nil
+	e.out, e.d = nil, nil
 	e.strs = e.strs[:0]
 	e.vals = e.vals[:0]
 	e.mem = e.mem[:0]
@@ -145,6 +146,7 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 	}
 
 	e.out, e.base = dst, len(dst)
+	e.d = e.out[e.base:]
 	e.grow(nodeSize)
 	b := e.doc()
 	b[0] = typeObject
@@ -280,15 +282,7 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 				return 0, err
 			}
 			m.ko, m.kl = off, n
-			var pfx uint64
-			k := e.strs[off : off+n]
-			for i := 0; i < 8; i++ {
-				pfx <<= 8
-				if i < len(k) {
-					pfx |= uint64(k[i])
-				}
-			}
-			m.pfx = pfx
+			m.pfx = keyPrefix(e.strs[off : off+n])
 			e.skipWS()
 			if e.pos >= len(e.in) || e.in[e.pos] != ':' {
 				return 0, unexpected(e.in, e.pos, "':'")
@@ -344,6 +338,18 @@ func (e *encoder) cmpKeys(a, b jmem) int {
 	return bytes.Compare(e.key(a), e.key(b))
 }
 
+// keyPrefix returns the first 8 bytes of k, big-endian, zero-padded.
+func keyPrefix(k []byte) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	var pfx uint64
+	for i := 0; i < len(k); i++ {
+		pfx |= uint64(k[i]) << (56 - 8*i)
+	}
+	return pfx
+}
+
 // sortMembers sorts object members by key bytes, stably, and drops all but
 // the last of equal keys (last wins).
 func (e *encoder) sortMembers(ms []jmem) []jmem {
@@ -352,8 +358,17 @@ func (e *encoder) sortMembers(ms []jmem) []jmem {
 	}
 	if len(ms) <= 16 {
 		for i := 1; i < len(ms); i++ {
-			for j := i; j > 0 && e.cmpKeys(ms[j-1], ms[j]) > 0; j-- {
-				ms[j-1], ms[j] = ms[j], ms[j-1]
+			m := ms[i]
+			j := i
+			for ; j > 0; j-- {
+				p := &ms[j-1]
+				if p.pfx < m.pfx || (p.pfx == m.pfx && e.cmpKeys(*p, m) <= 0) {
+					break
+				}
+				ms[j] = *p
+			}
+			if j != i {
+				ms[j] = m
 			}
 		}
 	} else {
@@ -361,10 +376,12 @@ func (e *encoder) sortMembers(ms []jmem) []jmem {
 	}
 	w := 0
 	for i := 0; i < len(ms); i++ {
-		if i+1 < len(ms) && e.cmpKeys(ms[i], ms[i+1]) == 0 {
+		if i+1 < len(ms) && ms[i].pfx == ms[i+1].pfx && e.cmpKeys(ms[i], ms[i+1]) == 0 {
 			continue // a later duplicate follows
 		}
-		ms[w] = ms[i]
+		if w != i {
+			ms[w] = ms[i]
+		}
 		w++
 	}
 	return ms[:w]
@@ -735,14 +752,15 @@ func utf8Len[T string | []byte](s T, i int) int {
 // ---- building (pool-format.md §3.4) ----
 
 // doc returns the document bytes built so far.
-func (e *encoder) doc() []byte { return e.out[e.base:] }
+func (e *encoder) doc() []byte { return e.d }
 
 // size returns the document length.
-func (e *encoder) size() uint32 { return uint32(len(e.out) - e.base) }
+func (e *encoder) size() uint32 { return uint32(len(e.d)) }
 
 // grow appends n zero bytes.
 func (e *encoder) grow(n int) {
 	e.out = append(e.out, make([]byte, n)...)
+	e.d = e.out[e.base:]
 }
 
 func (e *encoder) align4() {
