@@ -31,6 +31,8 @@ type quick struct {
 	budget int // nodes that may still be visited (as decoder.budget)
 	// message shape, filled in when the roles are met
 	meta, tags, data bool
+	// the container being walked: entries so far, last hash
+	n, last uint32
 }
 
 // quickValid reports whether Validate(doc) certainly returns nil.
@@ -61,18 +63,19 @@ func (q *quick) container(c uint32, isObj bool, depth int, role uint8) bool {
 	if depth >= maxDecodeDepth {
 		return false
 	}
-	n := uint32(0)
-	last := uint32(0)
-	if !q.node(c, isObj, 1, depth, role, &n, &last) {
+	n, last := q.n, q.last
+	q.n, q.last = 0, 0
+	if !q.node(c, isObj, 1, depth, role) || le32(q.b, c+offSizeKC)>>6 != q.n {
 		return false
 	}
-	return le32(q.b, c+offSizeKC)>>6 == n
+	q.n, q.last = n, last
+	return true
 }
 
-// node checks one B-tree node and its subtree (as decoder.walk); n counts
-// the container's entries so far and last is the previous entry's hash
-// (meaningful when n > 0).
-func (q *quick) node(node uint32, isObj bool, height, depth int, role uint8, n, last *uint32) bool {
+// node checks one B-tree node and its subtree (as decoder.walk); q.n
+// counts the container's entries so far and q.last is the previous entry's
+// hash (meaningful when q.n > 0).
+func (q *quick) node(node uint32, isObj bool, height, depth int, role uint8) bool {
 	b := q.b
 	if height > maxHeight {
 		return false
@@ -80,50 +83,54 @@ func (q *quick) node(node uint32, isObj bool, height, depth int, role uint8, n, 
 	if q.budget--; q.budget < 0 {
 		return false
 	}
-	if node&3 != 0 || int64(node)+nodeSize > int64(len(b)) {
+	if node&3 != 0 || uint64(node)+nodeSize > uint64(len(b)) {
 		return false
 	}
-	nd := b[node : node+nodeSize : node+nodeSize]
-	kc := le32(nd, offSizeKC) & 7
-	internal := le32(nd, offChild) != 0
+	nd := (*[nodeSize]byte)(b[node : node+nodeSize])
+	kc := binary.LittleEndian.Uint32(nd[offSizeKC:]) & 7
+	internal := binary.LittleEndian.Uint32(nd[offChild:]) != 0
 	if internal && kc == 0 {
 		return false
 	}
 	for i := uint32(0); i <= kc; i++ {
 		if internal {
-			child := le32(nd, offChild+4*i)
-			if child == 0 || !q.node(child, isObj, height+1, depth, role, n, last) {
+			child := binary.LittleEndian.Uint32(nd[offChild+4*(i&7):])
+			if child == 0 || !q.node(child, isObj, height+1, depth, role) {
 				return false
 			}
 		}
 		if i == kc {
 			break
 		}
-		h := le32(nd, offHashes+4*i)
-		kv := le32(nd, offKV+4*i)
-		val := kv
+		h := binary.LittleEndian.Uint32(nd[offHashes+4*(i&7):])
+		val := binary.LittleEndian.Uint32(nd[offKV+4*(i&7):])
 		var key []byte
 		if isObj {
-			if *n > 0 && h <= *last {
+			if q.n > 0 && h <= q.last {
 				return false
 			}
-			p := int(kv)
-			if p >= len(b) {
+			p := uint64(val)
+			if p >= uint64(len(b)) {
 				return false
 			}
-			tagLen := int(b[p]&3) + 1
-			if p+tagLen > len(b) {
-				return false
-			}
-			var tag uint32
-			for k := 0; k < tagLen; k++ {
-				tag |= uint32(b[p+k]) << (8 * k)
-			}
-			size := int(tag >> 2)
-			if size == 0 || int64(p)+int64(tagLen)+int64(size) > int64(len(b)) {
-				return false
+			var tagLen, size uint64
+			if t := b[p]; t&3 == 0 {
+				tagLen, size = 1, uint64(t>>2)
+			} else {
+				tagLen = uint64(t&3) + 1
+				if p+tagLen > uint64(len(b)) {
+					return false
+				}
+				var tag uint64
+				for k := uint64(0); k < tagLen; k++ {
+					tag |= uint64(b[p+k]) << (8 * k)
+				}
+				size = tag >> 2
 			}
 			ko := p + tagLen
+			if size == 0 || ko+size > uint64(len(b)) {
+				return false
+			}
 			key = b[ko : ko+size-1]
 			if b[ko+size-1] != 0 {
 				return false
@@ -139,11 +146,11 @@ func (q *quick) node(node uint32, isObj bool, height, depth int, role uint8, n, 
 				return false // probed hash (or corrupt): leave it to the walker
 			}
 			val = uint32(ko + size)
-		} else if h != *n || *n == ^uint32(0) {
+		} else if h != q.n || q.n == ^uint32(0) {
 			return false
 		}
-		*last = h
-		*n++
+		q.last = h
+		q.n++
 		if !q.value(val, depth, role, key) {
 			return false
 		}
