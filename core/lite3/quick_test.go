@@ -1,6 +1,8 @@
 package lite3
 
 import (
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -135,5 +137,30 @@ func TestAsciiHash(t *testing.T) {
 	}
 	if !isASCII([]byte("0123456789abcdef~")) || isASCII([]byte("0123456789é")) || isASCII([]byte("01234567\xff")) {
 		t.Error("isASCII wrong")
+	}
+}
+
+// TestPrintedFloatShortcut: skipping the re-read where exactReread allows
+// it changes no printed value.
+func TestPrintedFloatShortcut(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	check := func(f float64) {
+		t.Helper()
+		a, b := printedFloatVia(f, true), printedFloatVia(f, false)
+		if math.Float64bits(a) != math.Float64bits(b) {
+			t.Fatalf("printedFloat(%v): shortcut %v, re-read %v", f, a, b)
+		}
+	}
+	for _, f := range []float64{23.5, 1, 0.1, 1e20, 1e21, 1e22, 1e23, 123456789012345678, 9007199254740993,
+		1.8446744073709552e+19, 0.00001, 0.000001, 1e-7, 5e-324, math.MaxFloat64, 1e-22, 1.2345e-23, 4.35e-7} {
+		check(f)
+		check(-f)
+	}
+	for i := 0; i < 100000; i++ {
+		check(math.Float64frombits(r.Uint64()))
+		// short decimals at every magnitude, where the shortcut applies
+		d := float64(r.Int64N(1_000_000_000_000))
+		check(d * math.Pow(10, float64(r.IntN(60)-40)))
+		check(float64(r.Int64N(1<<62)) / 1000)
 	}
 }
