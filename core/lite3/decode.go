@@ -554,10 +554,18 @@ func (d *decoder) value(off uint32, depth, level int) *Error {
 		d.out = s.Int(d.out, int64(le64(b, off+1)))
 	case typeF64:
 		f := math.Float64frombits(le64(b, off+1))
-		if s&jsonfmt.ExactFloats == 0 {
-			f = printedFloat(f)
+		if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			d.out = s.Float(d.out, f)
+			break
 		}
-		d.out = s.Float(d.out, f)
+		// format once: the digits serve both the re-read check and the text
+		var dbuf [24]byte
+		digits, exp := floatDigits(&dbuf, f)
+		if s&jsonfmt.ExactFloats != 0 || exactReread(digits, exp) {
+			d.out = s.FloatDigits(d.out, f < 0, digits, exp)
+		} else {
+			d.out = s.Float(d.out, reread(f, digits, exp))
+		}
 	case typeBytes:
 		n := le32(b, off+1)
 		raw := b[off+5 : off+5+n]
@@ -651,27 +659,40 @@ func printedFloatVia(f float64, fast bool) float64 {
 	if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
 		return f
 	}
-	var sbuf, tbuf [40]byte
+	var dbuf [24]byte
+	digits, exp := floatDigits(&dbuf, f)
+	if fast && exactReread(digits, exp) {
+		return f
+	}
+	return reread(f, digits, exp)
+}
+
+// floatDigits returns the shortest round-trip decimal digits of |f| (f
+// finite and non-zero) and the decimal exponent of the first digit.
+func floatDigits(buf *[24]byte, f float64) (digits []byte, exp int) {
+	var sbuf [32]byte
 	sci := strconv.AppendFloat(sbuf[:0], math.Abs(f), 'e', -1, 64) // d.ddde±XX
 	e := 0
 	for sci[e] != 'e' {
 		e++
 	}
-	exp := 0
 	for _, c := range sci[e+2:] {
 		exp = exp*10 + int(c-'0')
 	}
 	if sci[e+1] == '-' {
 		exp = -exp
 	}
-	var dbuf [24]byte
-	digits := append(dbuf[:0], sci[0])
+	digits = append(buf[:0], sci[0])
 	if e > 1 {
 		digits = append(digits, sci[2:e]...)
 	}
-	if fast && exactReread(digits, exp) {
-		return f
-	}
+	return digits, exp
+}
+
+// reread returns what the release's reader makes of the text its Lite3
+// library prints for f, whose shortest digits are given (see printedFloat).
+func reread(f float64, digits []byte, exp int) float64 {
+	var tbuf [48]byte
 	text := tbuf[:0]
 	if f < 0 {
 		text = append(text, '-')
@@ -679,7 +700,13 @@ func printedFloatVia(f float64, fast bool) float64 {
 	dot := exp + 1
 	switch {
 	case dot > 21 || dot <= -6:
-		text = append(text, sci...)
+		text = append(text, digits[0])
+		if len(digits) > 1 {
+			text = append(text, '.')
+			text = append(text, digits[1:]...)
+		}
+		text = append(text, 'e')
+		text = strconv.AppendInt(text, int64(exp), 10)
 	case dot > 0:
 		if len(digits) <= dot {
 			text = append(text, digits...)

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/plasmite-go/plasmite/core/jsonfmt"
 )
 
 // checkQuick fails when the quick checks accept a document the full walker
@@ -149,6 +151,14 @@ func TestPrintedFloatShortcut(t *testing.T) {
 		a, b := printedFloatVia(f, true), printedFloatVia(f, false)
 		if math.Float64bits(a) != math.Float64bits(b) {
 			t.Fatalf("printedFloat(%v): shortcut %v, re-read %v", f, a, b)
+		}
+		if f != 0 && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			var buf [24]byte
+			digits, exp := floatDigits(&buf, f)
+			got := jsonfmt.AppendFloatDigits(nil, f < 0, digits, exp)
+			if want := jsonfmt.AppendFloat(nil, f); string(got) != string(want) {
+				t.Fatalf("AppendFloatDigits(%v) = %s, AppendFloat %s", f, got, want)
+			}
 		}
 	}
 	for _, f := range []float64{23.5, 1, 0.1, 1e20, 1e21, 1e22, 1e23, 123456789012345678, 9007199254740993,
