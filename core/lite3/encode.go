@@ -145,20 +145,14 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 		}
 	}
 
-	e.out, e.base = dst, len(dst)
+	// The root, meta and the empty tags array come first and never vary.
+	env := &envelopes[0]
+	if legacy {
+		env = &envelopes[1]
+	}
+	e.out, e.base = append(dst, env.doc...), len(dst)
 	e.d = e.out[e.base:]
-	e.grow(nodeSize)
-	b := e.doc()
-	b[0] = typeObject
-
-	meta, err := e.insert(0, typeObject, keyMeta, typeObject, nodeSize-1)
-	if err != nil {
-		return nil, err
-	}
-	arr, err := e.insert(meta, typeObject, keyTags, typeArray, nodeSize-1)
-	if err != nil {
-		return nil, err
-	}
+	arr := env.tags
 	for _, t := range tags {
 		v, err := e.insert(arr, typeArray, nil, typeString, 4+len(t)+1)
 		if err != nil {
@@ -177,6 +171,33 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 	}
 	return e.out, nil
 }
+
+// envelope is the start of every message document: the root object
+// holding "meta", itself holding an empty "tags" array (at offset tags),
+// built by the generic insertion, once per mode.
+type envelope struct {
+	doc  []byte
+	tags uint32
+}
+
+var envelopes = func() (envs [2]envelope) {
+	for i := range envs {
+		e := &encoder{legacy: i == 1}
+		e.d = e.out
+		e.grow(nodeSize)
+		e.doc()[0] = typeObject
+		meta, err := e.insert(0, typeObject, keyMeta, typeObject, nodeSize-1)
+		if err != nil {
+			panic(err)
+		}
+		arr, err := e.insert(meta, typeObject, keyTags, typeArray, nodeSize-1)
+		if err != nil {
+			panic(err)
+		}
+		envs[i] = envelope{doc: e.out, tags: arr}
+	}
+	return envs
+}()
 
 // ---- JSON scanning ----
 
