@@ -3,6 +3,7 @@ package lite3
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -439,7 +440,12 @@ func (d *decoder) walk(node uint32, isObj bool, height int, start int) *Error {
 			en.direct = kh == h
 			en.ko, en.kl = uint32(ko), uint32(size-1)
 			if d.emit {
-				en.pfx = keyPrefix(key)
+				if ko+8 <= len(b) {
+					// the 8 bytes at the key, masked to its length
+					en.pfx = binary.BigEndian.Uint64(b[ko:]) & prefixMask(size-1)
+				} else {
+					en.pfx = keyPrefix(key)
+				}
 			}
 			en.val = uint32(ko + size)
 		}

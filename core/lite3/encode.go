@@ -359,10 +359,22 @@ func (e *encoder) cmpKeys(a, b jmem) int {
 	return bytes.Compare(e.key(a), e.key(b))
 }
 
+// prefixMask keeps the first n (< 8) of 8 big-endian bytes; all for n ≥ 8.
+func prefixMask(n int) uint64 {
+	if n >= 8 {
+		return ^uint64(0)
+	}
+	return ^(^uint64(0) >> (8 * uint(n)))
+}
+
 // keyPrefix returns the first 8 bytes of k, big-endian, zero-padded.
 func keyPrefix(k []byte) uint64 {
 	if len(k) >= 8 {
 		return binary.BigEndian.Uint64(k)
+	}
+	if cap(k) >= 8 {
+		// read on into the capacity (within the same array) and mask
+		return binary.BigEndian.Uint64(k[:8]) & prefixMask(len(k))
 	}
 	var pfx uint64
 	for i := 0; i < len(k); i++ {

@@ -1,6 +1,7 @@
 package lite3
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -172,5 +173,29 @@ func TestPrintedFloatShortcut(t *testing.T) {
 		d := float64(r.Int64N(1_000_000_000_000))
 		check(d * math.Pow(10, float64(r.IntN(60)-40)))
 		check(float64(r.Int64N(1<<62)) / 1000)
+	}
+}
+
+func TestKeyPrefix(t *testing.T) {
+	buf := []byte("abcdefghijklmnop")
+	for n := 0; n <= 10; n++ {
+		want := uint64(0)
+		for i := 0; i < 8; i++ {
+			want <<= 8
+			if i < n {
+				want |= uint64(buf[i])
+			}
+		}
+		if got := keyPrefix(buf[:n]); got != want {
+			t.Errorf("keyPrefix(%q) = %x, want %x", buf[:n], got, want)
+		}
+		if got := keyPrefix(append([]byte(nil), buf[:n]...)[:n:n]); got != want {
+			t.Errorf("keyPrefix(%q) without spare capacity = %x, want %x", buf[:n], got, want)
+		}
+		if n < 8 {
+			if got := binary.BigEndian.Uint64(buf) & prefixMask(n); got != want {
+				t.Errorf("prefixMask(%d) wrong: %x", n, got)
+			}
+		}
 	}
 }
