@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/plasmite-go/plasmite/core/lite3"
 )
 
 // benchPool returns a pool whose ring has been written once around, so that
@@ -45,6 +47,24 @@ func BenchmarkAppendRaw100(b *testing.B) {
 func BenchmarkAppendLite3(b *testing.B) {
 	p := benchPool(b, DefaultPoolSize)
 	payload := vectors(b)["one-int"].Payload
+	b.ReportAllocs()
+	b.SetBytes(int64(len(payload)))
+	for b.Loop() {
+		if _, err := p.AppendLite3(payload, Fast); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// AppendLite3 of a pre-encoded message whose data is ~100 bytes of JSON
+// (the lite3 package's benchmark message), validated.
+func BenchmarkAppendLite3Msg100(b *testing.B) {
+	p := benchPool(b, DefaultPoolSize)
+	data := []byte(`{"sensor":"temp-01","value":23.5,"unit":"C","ok":true,"count":1234,"site":{"room":"lab","floor":2}}`)
+	payload, err := lite3.EncodeMessage(nil, data, []string{"metrics", "lab"})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(payload)))
 	for b.Loop() {

@@ -162,6 +162,31 @@ func AppendFloat(dst []byte, f float64) []byte {
 	if e > 1 {
 		digits = append(digits, b[2:e]...)
 	}
+	return appendDecimal(dst, digits, exp)
+}
+
+// AppendFloatDigits appends, as AppendFloat does, the float whose shortest
+// round-trip decimal digits (strconv's 'e' format with precision -1, without
+// sign, point and exponent) are digits, the first at decimal exponent exp,
+// negative when neg. It lets a caller that already formatted a float avoid
+// doing it twice; digits must be non-empty ASCII digits with no leading
+// zero.
+func AppendFloatDigits(dst []byte, neg bool, digits []byte, exp int) []byte {
+	if neg {
+		dst = append(dst, '-')
+	}
+	return appendDecimal(dst, digits, exp)
+}
+
+// FloatDigits is Float for a float given by its shortest digits (see
+// AppendFloatDigits).
+func (s Style) FloatDigits(dst []byte, neg bool, digits []byte, exp int) []byte {
+	dst = s.begin(dst, colorNumber)
+	dst = AppendFloatDigits(dst, neg, digits, exp)
+	return s.end(dst)
+}
+
+func appendDecimal(dst, digits []byte, exp int) []byte {
 	switch {
 	case exp >= 0 && exp <= 15:
 		if len(digits) <= exp+1 {

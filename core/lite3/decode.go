@@ -3,6 +3,7 @@ package lite3
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -24,6 +25,15 @@ import (
 // offset. Whatever Validate accepts, AppendJSON renders and every lookup
 // agrees with.
 func Validate(doc []byte) error {
+	if quickValid(doc) {
+		return nil
+	}
+	return validateFull(doc)
+}
+
+// validateFull is Validate by the rendering walker, which also finds the
+// error.
+func validateFull(doc []byte) error {
 	d := getDecoder(doc, false, jsonfmt.Compact)
 	defer putDecoder(d)
 	if err := d.checkRoot(); err != nil {
@@ -40,7 +50,16 @@ func Validate(doc []byte) error {
 // object", "meta.tags must be array", "meta.tags must be string array",
 // "missing meta", "missing meta.tags", "missing data").
 func ValidateMessage(doc []byte) error {
-	if err := Validate(doc); err != nil {
+	if quickMessage(doc) {
+		return nil
+	}
+	return validateMessageFull(doc)
+}
+
+// validateMessageFull is ValidateMessage by the rendering walker and
+// lookups, which also find the error.
+func validateMessageFull(doc []byte) error {
+	if err := validateFull(doc); err != nil {
 		return err
 	}
 	root, err := Root(doc)
@@ -236,6 +255,8 @@ type entry struct {
 	hash   uint32
 	ko, kl uint32 // key bytes in doc (objects)
 	val    uint32 // value offset (its type byte)
+	direct bool   // hash is DJB2(key) (objects)
+	pfx    uint64 // keyPrefix of the key (objects, when emitting)
 }
 
 type decoder struct {
@@ -315,7 +336,7 @@ func (d *decoder) checkValue(off int) (byte, *Error) {
 		if b[end] != 0 {
 			return 0, corrupt("string not NUL-terminated", end)
 		}
-		if !utf8.Valid(b[off+5 : end]) {
+		if s := b[off+5 : end]; !isASCII(s) && !utf8.Valid(s) {
 			return 0, corrupt("invalid utf-8", off)
 		}
 	case typeObject, typeArray:
@@ -408,10 +429,24 @@ func (d *decoder) walk(node uint32, isObj bool, height int, start int) *Error {
 			if b[ko+size-1] != 0 {
 				return corrupt("key not NUL-terminated", ko+size-1)
 			}
-			if !utf8.Valid(b[ko : ko+size-1]) {
-				return corrupt("invalid utf-8 in key", ko)
+			key := b[ko : ko+size-1]
+			kh, ascii := asciiHash(key)
+			if !ascii {
+				if !utf8.Valid(key) {
+					return corrupt("invalid utf-8 in key", ko)
+				}
+				kh = djb2(key)
 			}
+			en.direct = kh == h
 			en.ko, en.kl = uint32(ko), uint32(size-1)
+			if d.emit {
+				if ko+8 <= len(b) {
+					// the 8 bytes at the key, masked to its length
+					en.pfx = binary.BigEndian.Uint64(b[ko:]) & prefixMask(size-1)
+				} else {
+					en.pfx = keyPrefix(key)
+				}
+			}
 			en.val = uint32(ko + size)
 		}
 		if _, err := d.checkValue(int(en.val)); err != nil {
@@ -428,11 +463,11 @@ func (d *decoder) walk(node uint32, isObj bool, height int, start int) *Error {
 func (d *decoder) checkProbes(start int) *Error {
 	ents := d.ents[start:]
 	for _, en := range ents {
+		if en.direct {
+			continue // stored under DJB2(key) itself: reachable
+		}
 		key := d.doc[en.ko : en.ko+en.kl]
 		h := djb2(key)
-		if h == en.hash {
-			continue
-		}
 		a := uint32(1)
 		for ; a < maxProbes; a++ {
 			if h+a*a == en.hash {
@@ -525,10 +560,18 @@ func (d *decoder) value(off uint32, depth, level int) *Error {
 		d.out = s.Int(d.out, int64(le64(b, off+1)))
 	case typeF64:
 		f := math.Float64frombits(le64(b, off+1))
-		if s&jsonfmt.ExactFloats == 0 {
-			f = printedFloat(f)
+		if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			d.out = s.Float(d.out, f)
+			break
 		}
-		d.out = s.Float(d.out, f)
+		// format once: the digits serve both the re-read check and the text
+		var dbuf [24]byte
+		digits, exp := floatDigits(&dbuf, f)
+		if s&jsonfmt.ExactFloats != 0 || exactReread(digits, exp) {
+			d.out = s.FloatDigits(d.out, f < 0, digits, exp)
+		} else {
+			d.out = s.Float(d.out, reread(f, digits, exp))
+		}
 	case typeBytes:
 		n := le32(b, off+1)
 		raw := b[off+5 : off+5+n]
@@ -614,28 +657,48 @@ func asErr(e *Error) error {
 // when −6 < (decimal exponent + 1) ≤ 21 ("123.0", "0.000001",
 // "100000000000000000000.0") and d.ddde±X otherwise, and its JSON layer
 // parses that text back (parseFloatRelease) before printing.
-func printedFloat(f float64) float64 {
+func printedFloat(f float64) float64 { return printedFloatVia(f, true) }
+
+// printedFloatVia is printedFloat; fast allows skipping the re-read when
+// exactReread proves it returns f (tests compare both ways).
+func printedFloatVia(f float64, fast bool) float64 {
 	if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
 		return f
 	}
-	var sbuf, tbuf [40]byte
+	var dbuf [24]byte
+	digits, exp := floatDigits(&dbuf, f)
+	if fast && exactReread(digits, exp) {
+		return f
+	}
+	return reread(f, digits, exp)
+}
+
+// floatDigits returns the shortest round-trip decimal digits of |f| (f
+// finite and non-zero) and the decimal exponent of the first digit.
+func floatDigits(buf *[24]byte, f float64) (digits []byte, exp int) {
+	var sbuf [32]byte
 	sci := strconv.AppendFloat(sbuf[:0], math.Abs(f), 'e', -1, 64) // d.ddde±XX
 	e := 0
 	for sci[e] != 'e' {
 		e++
 	}
-	exp := 0
 	for _, c := range sci[e+2:] {
 		exp = exp*10 + int(c-'0')
 	}
 	if sci[e+1] == '-' {
 		exp = -exp
 	}
-	var dbuf [24]byte
-	digits := append(dbuf[:0], sci[0])
+	digits = append(buf[:0], sci[0])
 	if e > 1 {
 		digits = append(digits, sci[2:e]...)
 	}
+	return digits, exp
+}
+
+// reread returns what the release's reader makes of the text its Lite3
+// library prints for f, whose shortest digits are given (see printedFloat).
+func reread(f float64, digits []byte, exp int) float64 {
+	var tbuf [48]byte
 	text := tbuf[:0]
 	if f < 0 {
 		text = append(text, '-')
@@ -643,7 +706,13 @@ func printedFloat(f float64) float64 {
 	dot := exp + 1
 	switch {
 	case dot > 21 || dot <= -6:
-		text = append(text, sci...)
+		text = append(text, digits[0])
+		if len(digits) > 1 {
+			text = append(text, '.')
+			text = append(text, digits[1:]...)
+		}
+		text = append(text, 'e')
+		text = strconv.AppendInt(text, int64(exp), 10)
 	case dot > 0:
 		if len(digits) <= dot {
 			text = append(text, digits...)
@@ -670,21 +739,64 @@ func printedFloat(f float64) float64 {
 	return g
 }
 
+// exactReread reports whether the release's reader, given the text
+// printedFloat builds from the shortest digits (d₀d₁… with d₀ at decimal
+// exponent exp), reads back exactly the value those digits came from. It
+// does when the digit string it accumulates is below 2⁵³ (so converting it
+// to float64 is exact) and the power of ten it then multiplies or divides
+// by is at most 10²² (exact too): one correctly rounded operation on exact
+// operands gives the nearest float64 to the decimal, which the shortest
+// digits were chosen to round-trip to.
+func exactReread(digits []byte, exp int) bool {
+	n := len(digits)
+	if n > 16 {
+		return false
+	}
+	var sig uint64
+	for _, c := range digits {
+		sig = sig*10 + uint64(c-'0')
+	}
+	dot := exp + 1
+	var e int // the reader's decimal exponent
+	switch {
+	case dot > 21 || dot <= -6: // d.ddde±X
+		e = exp - (n - 1)
+	case dot >= n: // digits, zeros, ".0": every digit up to the 0 counts
+		for i := n; i <= dot; i++ {
+			if sig >= 1<<53 {
+				return false
+			}
+			sig *= 10
+		}
+		e = -1
+	default: // a fraction: digits after the point
+		e = dot - n
+	}
+	return sig < 1<<53 && e >= -22 && e <= 22
+}
+
 // sortByKey orders object entries by key bytes.
 func (d *decoder) sortByKey(es []entry) {
 	b := d.doc
-	less := func(x, y entry) bool {
-		return string(b[x.ko:x.ko+x.kl]) < string(b[y.ko:y.ko+y.kl])
+	cmp := func(x, y *entry) int {
+		switch {
+		case x.pfx < y.pfx:
+			return -1
+		case x.pfx > y.pfx:
+			return 1
+		}
+		return bytes.Compare(b[x.ko:x.ko+x.kl], b[y.ko:y.ko+y.kl])
 	}
 	if len(es) <= 12 {
 		for i := 1; i < len(es); i++ {
-			for j := i; j > 0 && less(es[j], es[j-1]); j-- {
-				es[j], es[j-1] = es[j-1], es[j]
+			e := es[i]
+			j := i
+			for ; j > 0 && cmp(&e, &es[j-1]) < 0; j-- {
+				es[j] = es[j-1]
 			}
+			es[j] = e
 		}
 		return
 	}
-	slices.SortFunc(es, func(x, y entry) int {
-		return bytes.Compare(b[x.ko:x.ko+x.kl], b[y.ko:y.ko+y.kl])
-	})
+	slices.SortFunc(es, func(x, y entry) int { return cmp(&x, &y) })
 }

@@ -93,12 +93,13 @@ type encoder struct {
 	// building
 	out    []byte // the caller's dst, grown
 	base   int    // document start in out
+	d      []byte // out[base:], the document built so far
 	legacy bool
 }
 
 func (e *encoder) reset() {
 	e.in = nil
-	e.out = nil
+	e.out, e.d = nil, nil
 	e.strs = e.strs[:0]
 	e.vals = e.vals[:0]
 	e.mem = e.mem[:0]
@@ -144,19 +145,14 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 		}
 	}
 
-	e.out, e.base = dst, len(dst)
-	e.grow(nodeSize)
-	b := e.doc()
-	b[0] = typeObject
-
-	meta, err := e.insert(0, typeObject, keyMeta, typeObject, nodeSize-1)
-	if err != nil {
-		return nil, err
+	// The root, meta and the empty tags array come first and never vary.
+	env := &envelopes[0]
+	if legacy {
+		env = &envelopes[1]
 	}
-	arr, err := e.insert(meta, typeObject, keyTags, typeArray, nodeSize-1)
-	if err != nil {
-		return nil, err
-	}
+	e.out, e.base = append(dst, env.doc...), len(dst)
+	e.d = e.out[e.base:]
+	arr := env.tags
 	for _, t := range tags {
 		v, err := e.insert(arr, typeArray, nil, typeString, 4+len(t)+1)
 		if err != nil {
@@ -175,6 +171,33 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 	}
 	return e.out, nil
 }
+
+// envelope is the start of every message document: the root object
+// holding "meta", itself holding an empty "tags" array (at offset tags),
+// built by the generic insertion, once per mode.
+type envelope struct {
+	doc  []byte
+	tags uint32
+}
+
+var envelopes = func() (envs [2]envelope) {
+	for i := range envs {
+		e := &encoder{legacy: i == 1}
+		e.d = e.out
+		e.grow(nodeSize)
+		e.doc()[0] = typeObject
+		meta, err := e.insert(0, typeObject, keyMeta, typeObject, nodeSize-1)
+		if err != nil {
+			panic(err)
+		}
+		arr, err := e.insert(meta, typeObject, keyTags, typeArray, nodeSize-1)
+		if err != nil {
+			panic(err)
+		}
+		envs[i] = envelope{doc: e.out, tags: arr}
+	}
+	return envs
+}()
 
 // ---- JSON scanning ----
 
@@ -280,15 +303,7 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 				return 0, err
 			}
 			m.ko, m.kl = off, n
-			var pfx uint64
-			k := e.strs[off : off+n]
-			for i := 0; i < 8; i++ {
-				pfx <<= 8
-				if i < len(k) {
-					pfx |= uint64(k[i])
-				}
-			}
-			m.pfx = pfx
+			m.pfx = keyPrefix(e.strs[off : off+n])
 			e.skipWS()
 			if e.pos >= len(e.in) || e.in[e.pos] != ':' {
 				return 0, unexpected(e.in, e.pos, "':'")
@@ -344,6 +359,30 @@ func (e *encoder) cmpKeys(a, b jmem) int {
 	return bytes.Compare(e.key(a), e.key(b))
 }
 
+// prefixMask keeps the first n (< 8) of 8 big-endian bytes; all for n ≥ 8.
+func prefixMask(n int) uint64 {
+	if n >= 8 {
+		return ^uint64(0)
+	}
+	return ^(^uint64(0) >> (8 * uint(n)))
+}
+
+// keyPrefix returns the first 8 bytes of k, big-endian, zero-padded.
+func keyPrefix(k []byte) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	if cap(k) >= 8 {
+		// read on into the capacity (within the same array) and mask
+		return binary.BigEndian.Uint64(k[:8]) & prefixMask(len(k))
+	}
+	var pfx uint64
+	for i := 0; i < len(k); i++ {
+		pfx |= uint64(k[i]) << (56 - 8*i)
+	}
+	return pfx
+}
+
 // sortMembers sorts object members by key bytes, stably, and drops all but
 // the last of equal keys (last wins).
 func (e *encoder) sortMembers(ms []jmem) []jmem {
@@ -352,8 +391,17 @@ func (e *encoder) sortMembers(ms []jmem) []jmem {
 	}
 	if len(ms) <= 16 {
 		for i := 1; i < len(ms); i++ {
-			for j := i; j > 0 && e.cmpKeys(ms[j-1], ms[j]) > 0; j-- {
-				ms[j-1], ms[j] = ms[j], ms[j-1]
+			m := ms[i]
+			j := i
+			for ; j > 0; j-- {
+				p := &ms[j-1]
+				if p.pfx < m.pfx || (p.pfx == m.pfx && e.cmpKeys(*p, m) <= 0) {
+					break
+				}
+				ms[j] = *p
+			}
+			if j != i {
+				ms[j] = m
 			}
 		}
 	} else {
@@ -361,10 +409,12 @@ func (e *encoder) sortMembers(ms []jmem) []jmem {
 	}
 	w := 0
 	for i := 0; i < len(ms); i++ {
-		if i+1 < len(ms) && e.cmpKeys(ms[i], ms[i+1]) == 0 {
+		if i+1 < len(ms) && ms[i].pfx == ms[i+1].pfx && e.cmpKeys(ms[i], ms[i+1]) == 0 {
 			continue // a later duplicate follows
 		}
-		ms[w] = ms[i]
+		if w != i {
+			ms[w] = ms[i]
+		}
 		w++
 	}
 	return ms[:w]
@@ -735,14 +785,15 @@ func utf8Len[T string | []byte](s T, i int) int {
 // ---- building (pool-format.md §3.4) ----
 
 // doc returns the document bytes built so far.
-func (e *encoder) doc() []byte { return e.out[e.base:] }
+func (e *encoder) doc() []byte { return e.d }
 
 // size returns the document length.
-func (e *encoder) size() uint32 { return uint32(len(e.out) - e.base) }
+func (e *encoder) size() uint32 { return uint32(len(e.d)) }
 
 // grow appends n zero bytes.
 func (e *encoder) grow(n int) {
 	e.out = append(e.out, make([]byte, n)...)
+	e.d = e.out[e.base:]
 }
 
 func (e *encoder) align4() {
