@@ -89,7 +89,7 @@ func appendString[T string | []byte](dst []byte, s T) []byte {
 			continue
 		}
 		if c >= utf8.RuneSelf {
-			n := utf8Len(s, i)
+			n := UTF8Len(s, i)
 			if n == 0 {
 				dst = append(dst, s[start:i]...)
 				dst = append(dst, "\ufffd"...)
@@ -628,9 +628,10 @@ func isDelim(c byte) bool {
 	return false
 }
 
-// utf8Len returns the length of the valid UTF-8 sequence starting at s[i]
-// (a byte ≥ 0x80), or 0 when it is not valid.
-func utf8Len[T string | []byte](s T, i int) int {
+// UTF8Len returns the length of the valid UTF-8 sequence starting at s[i]
+// (a byte ≥ 0x80), or 0 when it is not valid (overlong forms, surrogates and
+// code points above U+10FFFF are invalid). Shared with the Lite3 encoder.
+func UTF8Len[T string | []byte](s T, i int) int {
 	c := s[i]
 	n := 0
 	lo, hi := byte(0x80), byte(0xBF)

@@ -3,6 +3,7 @@ package lite3
 import (
 	"bytes"
 	"encoding/binary"
+	"github.com/plasmite-go/plasmite/core/jsonfmt"
 	"math"
 	"slices"
 	"strconv"
@@ -450,7 +451,7 @@ func (e *encoder) parseString() (off, n uint32, err *Error) {
 		case c < 0x20:
 			return 0, 0, usage("invalid JSON: control character in string", i)
 		case c >= utf8.RuneSelf:
-			n := utf8Len(in, i)
+			n := jsonfmt.UTF8Len(in, i)
 			if n == 0 {
 				return 0, 0, usage("invalid UTF-8 in string", i)
 			}
@@ -742,44 +743,6 @@ func parseFloatRelease(text []byte) (f float64, ok bool) {
 		f = -f
 	}
 	return f, true
-}
-
-// utf8Len returns the length of the valid UTF-8 sequence starting at s[i]
-// (a byte ≥ 0x80), or 0 when it is not valid.
-func utf8Len[T string | []byte](s T, i int) int {
-	c := s[i]
-	n := 0
-	lo, hi := byte(0x80), byte(0xBF)
-	switch {
-	case c >= 0xC2 && c <= 0xDF:
-		n = 2
-	case c == 0xE0:
-		n, lo = 3, 0xA0
-	case c == 0xED:
-		n, hi = 3, 0x9F
-	case c >= 0xE1 && c <= 0xEF:
-		n = 3
-	case c == 0xF0:
-		n, lo = 4, 0x90
-	case c == 0xF4:
-		n, hi = 4, 0x8F
-	case c >= 0xF1 && c <= 0xF3:
-		n = 4
-	default:
-		return 0
-	}
-	if i+n > len(s) {
-		return 0
-	}
-	if b := s[i+1]; b < lo || b > hi {
-		return 0
-	}
-	for k := 2; k < n; k++ {
-		if b := s[i+k]; b < 0x80 || b > 0xBF {
-			return 0
-		}
-	}
-	return n
 }
 
 // ---- building (pool-format.md §3.4) ----
