@@ -144,16 +144,16 @@ func plsm_pool_append_json(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.s
 }
 
 func (p *pool) appendJSON(data []byte, d core.Durability, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) C.int {
-	var err error
-	p.enc, err = encodeMessage(p.enc[:0], data, p.tags)
+	m, err := p.p.AppendJSONTo(p.enc, data, p.tags, d)
+	p.enc = m.Payload[:0]
 	if err != nil {
-		return fail(outErr, jsonError(data, err))
-	}
-	r, err := p.p.AppendLite3(p.enc, d)
-	if err != nil {
+		// Encoding failures are worded as the reference words them.
+		if _, jerr := encodeMessage(p.enc, data, p.tags); jerr != nil {
+			return fail(outErr, jsonError(data, jerr))
+		}
 		return fail(outErr, err)
 	}
-	p.out, err = appendEnvelope(p.out[:0], p.enc, r.Seq, r.Time)
+	p.out, err = appendEnvelope(p.out[:0], m.Payload, m.Seq, m.Time)
 	if err != nil {
 		return fail(outErr, err)
 	}

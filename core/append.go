@@ -315,19 +315,34 @@ func checkObject(data []byte) error {
 // the given tags. Errors: Usage when data is not a JSON object or cannot be
 // encoded; otherwise as AppendLite3.
 func (p *Pool) AppendJSON(data []byte, tags []string, d Durability) (Receipt, error) {
-	if err := checkObject(data); err != nil {
-		return Receipt{}, err
-	}
 	bp := encBufs.Get().(*[]byte)
-	doc, err := lite3.EncodeMessage((*bp)[:0], data, tags)
-	if err != nil {
-		encBufs.Put(bp)
-		return Receipt{}, lite3Err(err)
-	}
-	r, err := p.appendPayload(doc, d)
-	*bp = doc[:0]
+	m, err := p.AppendJSONTo(*bp, data, tags, d)
+	*bp = m.Payload[:0]
 	encBufs.Put(bp)
-	return r, err
+	return Receipt{Seq: m.Seq, Time: m.Time}, err
+}
+
+// AppendJSONTo is AppendJSON that encodes the message into buf[:0] (growing
+// it if needed) and returns it as stored: m.Payload is the Lite3 document,
+// valid until buf is reused, so a caller can render what it appended without
+// reading it back. On error m.Payload is still the (emptied) buffer, for reuse.
+func (p *Pool) AppendJSONTo(buf, data []byte, tags []string, d Durability) (m Message, err error) {
+	m.Payload = buf[:0]
+	if err := checkObject(data); err != nil {
+		return m, err
+	}
+	doc, err := lite3.EncodeMessage(m.Payload, data, tags)
+	if err != nil {
+		return m, lite3Err(err)
+	}
+	m.Payload = doc
+	r, err := p.appendPayload(doc, d)
+	if err != nil {
+		m.Payload = doc[:0]
+		return m, err
+	}
+	m.Seq, m.Time = r.Seq, r.Time
+	return m, nil
 }
 
 // Batch collects messages to append under one lock acquisition with

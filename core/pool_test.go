@@ -485,3 +485,30 @@ func TestBatchLapsRing(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// AppendJSONTo hands back exactly the stored document, in the caller's buffer.
+func TestAppendJSONToReturnsStoredMessage(t *testing.T) {
+	p := tempPool(t, 64<<10)
+	buf := make([]byte, 0, 256)
+	m, err := p.AppendJSONTo(buf, []byte(`{"b":[1,2.5],"a":"x"}`), []string{"t"}, Fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &m.Payload[0] != &buf[:1][0] {
+		t.Error("payload was not encoded into the caller's buffer")
+	}
+	got, err := p.Get(m.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Seq != 1 || got.Time != m.Time || !bytes.Equal(got.Payload, m.Payload) {
+		t.Fatalf("stored %d/%d/%x, returned %d/%d/%x", got.Seq, got.Time, got.Payload, m.Seq, m.Time, m.Payload)
+	}
+	m, err = p.AppendJSONTo(m.Payload, []byte(`[1]`), nil, Fast)
+	if !errors.Is(err, Usage) || len(m.Payload) != 0 || cap(m.Payload) == 0 {
+		t.Fatalf("non-object: err %v, payload len %d cap %d", err, len(m.Payload), cap(m.Payload))
+	}
+	if b := p.Bounds(); b.Newest != 1 {
+		t.Fatalf("a failed append changed the pool: %+v", b)
+	}
+}
