@@ -489,7 +489,7 @@ func TestBatchLapsRing(t *testing.T) {
 // AppendJSONTo hands back exactly the stored document, in the caller's buffer.
 func TestAppendJSONToReturnsStoredMessage(t *testing.T) {
 	p := tempPool(t, 64<<10)
-	buf := make([]byte, 0, 256)
+	buf := make([]byte, 0, 4096)
 	m, err := p.AppendJSONTo(buf, []byte(`{"b":[1,2.5],"a":"x"}`), []string{"t"}, Fast)
 	if err != nil {
 		t.Fatal(err)
