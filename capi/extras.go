@@ -8,8 +8,7 @@ import "C"
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
+	"github.com/plasmite-go/plasmite/core/jsonfmt"
 	"sync"
 	"time"
 	"unsafe"
@@ -46,11 +45,7 @@ func plsm_pool_info_json(h *C.plsm_pool_t, outInfo *C.plsm_buf_t, outErr **C.pls
 	if err != nil {
 		return fail(outErr, err)
 	}
-	b, err := json.Marshal(infoJSON(p.ref, info, time.Now()))
-	if err != nil {
-		return fail(outErr, &core.Error{Kind: core.Internal, Message: "failed to render pool info", Err: err})
-	}
-	setBuf(outInfo, b)
+	setBuf(outInfo, jsonfmt.AppendValue(nil, info.Document(p.ref, time.Now()), jsonfmt.Compact))
 	return 0
 }
 
@@ -68,69 +63,6 @@ func boundsOf(b core.Bounds) boundsJSON {
 	}
 	o, n := b.Oldest, b.Newest
 	return boundsJSON{Newest: &n, Oldest: &o}
-}
-
-// percent renders like the reference: always with a fraction ("0.0", "0.02").
-type percent float64
-
-func (f percent) MarshalJSON() ([]byte, error) {
-	s := strconv.FormatFloat(float64(f), 'f', -1, 64)
-	if !strings.ContainsAny(s, ".eE") {
-		s += ".0"
-	}
-	return []byte(s), nil
-}
-
-type ageJSON struct {
-	NewestAgeMs *int64  `json:"newest_age_ms"`
-	NewestTime  *string `json:"newest_time"`
-	OldestAgeMs *int64  `json:"oldest_age_ms"`
-	OldestTime  *string `json:"oldest_time"`
-}
-
-type infoDoc struct {
-	Bounds         boundsJSON `json:"bounds"`
-	FileSize       uint64     `json:"file_size"`
-	IndexCapacity  uint64     `json:"index_capacity"`
-	IndexOffset    uint64     `json:"index_offset"`
-	IndexSizeBytes uint64     `json:"index_size_bytes"`
-	Metrics        struct {
-		Age          ageJSON `json:"age"`
-		MessageCount uint64  `json:"message_count"`
-		SeqSpan      uint64  `json:"seq_span"`
-		Utilization  struct {
-			FreeBytes   uint64  `json:"free_bytes"`
-			UsedBytes   uint64  `json:"used_bytes"`
-			UsedPercent percent `json:"used_percent"`
-		} `json:"utilization"`
-	} `json:"metrics"`
-	Name       string `json:"name"`
-	Path       string `json:"path"`
-	RingOffset uint64 `json:"ring_offset"`
-	RingSize   uint64 `json:"ring_size"`
-}
-
-func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func infoJSON(name string, in core.Info, now time.Time) infoDoc {
-	var d infoDoc
-	d.Bounds = boundsOf(in.Bounds)
-	d.FileSize, d.IndexCapacity, d.IndexOffset, d.IndexSizeBytes = in.FileSize, in.IndexCapacity, in.IndexOffset, in.IndexSizeBytes
-	d.Name, d.Path, d.RingOffset, d.RingSize = name, in.Path, in.RingOffset, in.RingSize
-	d.Metrics.MessageCount, d.Metrics.SeqSpan = in.MessageCount, in.MessageCount
-	d.Metrics.Utilization.FreeBytes = in.FreeBytes
-	d.Metrics.Utilization.UsedBytes = in.UsedBytes
-	d.Metrics.Utilization.UsedPercent = percent(in.UsedPercent)
-	age := func(t time.Time) (*int64, *string) {
-		if t.IsZero() {
-			return nil, nil
-		}
-		ms, s := now.Sub(t).Milliseconds(), rfc3339(t)
-		return &ms, &s
-	}
-	d.Metrics.Age.NewestAgeMs, d.Metrics.Age.NewestTime = age(in.NewestTime)
-	d.Metrics.Age.OldestAgeMs, d.Metrics.Age.OldestTime = age(in.OldestTime)
-	return d
 }
 
 type errorFields struct {
@@ -215,7 +147,7 @@ func listPools(dir string) []listEntry {
 			e.Bounds, e.FileSize = &b, &size
 			e.Mtime = json.RawMessage("null")
 			if !pe.ModTime.IsZero() {
-				e.Mtime = rfc3339(pe.ModTime)
+				e.Mtime = string(jsonfmt.AppendRFC3339(nil, pe.ModTime.UnixNano()))
 			}
 		}
 		entries = append(entries, e)

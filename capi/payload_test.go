@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -57,26 +56,3 @@ func TestEnvelopeRejectsBadDocuments(t *testing.T) {
 	}
 }
 
-func TestInfoJSONShape(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	in := core.Info{Path: "/p/x.plasmite", FileSize: 1 << 20, IndexOffset: 4096, IndexCapacity: 4096,
-		IndexSizeBytes: 65536, RingOffset: 69632, RingSize: 978944, Bounds: core.Bounds{Oldest: 1, Newest: 2},
-		MessageCount: 2, UsedBytes: 244, FreeBytes: 978700, UsedPercent: 0,
-		OldestTime: now.Add(-40 * time.Millisecond), NewestTime: now.Add(-12 * time.Millisecond)}
-	b, err := json.Marshal(infoJSON("x", in, now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `{"bounds":{"newest":2,"oldest":1},"file_size":1048576,"index_capacity":4096,"index_offset":4096,` +
-		`"index_size_bytes":65536,"metrics":{"age":{"newest_age_ms":12,"newest_time":"2026-01-02T03:04:04.988Z",` +
-		`"oldest_age_ms":40,"oldest_time":"2026-01-02T03:04:04.96Z"},"message_count":2,"seq_span":2,` +
-		`"utilization":{"free_bytes":978700,"used_bytes":244,"used_percent":0.0}},"name":"x","path":"/p/x.plasmite",` +
-		`"ring_offset":69632,"ring_size":978944}`
-	if string(b) != want {
-		t.Errorf("info JSON\n got  %s\n want %s", b, want)
-	}
-	empty, _ := json.Marshal(infoJSON("e", core.Info{}, now))
-	if !strings.Contains(string(empty), `"bounds":{}`) || !strings.Contains(string(empty), `"newest_age_ms":null`) {
-		t.Errorf("empty pool info: %s", empty)
-	}
-}

@@ -13,55 +13,6 @@ import (
 	"github.com/plasmite-go/plasmite/core"
 )
 
-// poolInfoJSON is the pool-info object of `pool info --json` and `pool create --json`.
-func poolInfoJSON(name string, in core.Info, now time.Time) map[string]any {
-	bounds := map[string]any{}
-	count := uint64(0)
-	if in.Bounds.Newest != 0 {
-		bounds["oldest"] = in.Bounds.Oldest
-		bounds["newest"] = in.Bounds.Newest
-		count = in.Bounds.Newest - in.Bounds.Oldest + 1
-	}
-	age := map[string]any{"newest_age_ms": nil, "newest_time": nil, "oldest_age_ms": nil, "oldest_time": nil}
-	if !in.OldestTime.IsZero() {
-		age["oldest_time"] = rfc3339(in.OldestTime)
-		age["oldest_age_ms"] = ageMs(in.OldestTime, now)
-	}
-	if !in.NewestTime.IsZero() {
-		age["newest_time"] = rfc3339(in.NewestTime)
-		age["newest_age_ms"] = ageMs(in.NewestTime, now)
-	}
-	return map[string]any{
-		"bounds":           bounds,
-		"file_size":        in.FileSize,
-		"index_capacity":   in.IndexCapacity,
-		"index_offset":     in.IndexOffset,
-		"index_size_bytes": in.IndexSizeBytes,
-		"metrics": map[string]any{
-			"age":           age,
-			"message_count": count,
-			"seq_span":      count,
-			"utilization": map[string]any{
-				"free_bytes":   in.FreeBytes,
-				"used_bytes":   in.UsedBytes,
-				"used_percent": in.UsedPercent,
-			},
-		},
-		"name":        name,
-		"path":        in.Path,
-		"ring_offset": in.RingOffset,
-		"ring_size":   in.RingSize,
-	}
-}
-
-func ageMs(t, now time.Time) uint64 {
-	d := now.Sub(t)
-	if d < 0 {
-		return 0
-	}
-	return uint64(d / time.Millisecond)
-}
-
 // relToDir shows path relative to the pool dir when inside it, else its base name.
 func (a *app) relToDir(path string) string {
 	dir := a.poolDir()
@@ -144,7 +95,7 @@ func cmdPoolCreate(a *app, p *parsed) error {
 			break
 		}
 		infos = append(infos, in)
-		created = append(created, poolInfoJSON(name, in, now))
+		created = append(created, in.Document(name, now))
 	}
 	if len(created) > 0 || firstErr == nil {
 		switch {
@@ -229,7 +180,7 @@ func cmdPoolInfo(a *app, p *parsed) error {
 	}
 	now := time.Now()
 	if a.jsonOut(p) {
-		a.emitJSON(poolInfoJSON(ref, in, now))
+		a.emitJSON(in.Document(ref, now))
 		return nil
 	}
 	var b strings.Builder
