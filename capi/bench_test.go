@@ -45,15 +45,12 @@ func BenchmarkGoAppendJSONEnvelope(b *testing.B) {
 	var enc, out []byte
 	b.ReportAllocs()
 	for b.Loop() {
-		var err error
-		if enc, err = encodeMessage(enc[:0], benchMsg, benchTags); err != nil {
-			b.Fatal(err)
-		}
-		r, err := p.AppendLite3(enc, core.Fast)
+		m, err := p.AppendJSONTo(enc, benchMsg, benchTags, core.Fast)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if out, err = appendEnvelope(out[:0], enc, r.Seq, r.Time); err != nil {
+		enc = m.Payload[:0]
+		if out, err = appendEnvelope(out[:0], m.Payload, m.Seq, m.Time); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -41,7 +41,7 @@ echo "medians of $rounds rounds, $n messages each:"
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.1f%%", (b / a - 1) * 100 }'; }
 
 printf '%-44s %12s msg/s\n' "Go  core.Pool.AppendJSON" "$go_json"
-printf '%-44s %12s msg/s\n' "Go  encode + AppendLite3 + envelope" "$go_env"
+printf '%-44s %12s msg/s\n' "Go  AppendJSONTo + envelope" "$go_env"
 printf '%-44s %12s msg/s   cost over Go AppendJSON: %s, over the same Go work: %s\n' \
 	"C   plsm_pool_append_json" "$c_single" "$(pct "$c_single" "$go_json")" "$(pct "$c_single" "$go_env")"
 printf '%-44s %12s msg/s\n' "Go  Batch (1000 per AppendBatch)" "$go_batch"
