@@ -55,4 +55,3 @@ func TestEnvelopeRejectsBadDocuments(t *testing.T) {
 		}
 	}
 }
-
