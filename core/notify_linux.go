@@ -384,6 +384,10 @@ func semaphoreName(path string) string {
 	return "plsm-" + hex.EncodeToString(sum[:])
 }
 
+// semaphorePath returns the file behind the pool's reference semaphore
+// (resolve it while the pool file still exists: the name hashes its real path).
+func semaphorePath(path string) string { return semaphoreDir + "/sem." + semaphoreName(path) }
+
 // canonicalPath resolves path the way realpath(3) does: absolute, no
 // symlinks, "." and ".." applied after resolving what precedes them. The
 // file must exist.

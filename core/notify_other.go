@@ -110,3 +110,12 @@ func (n *notifier) wait(ctx context.Context, token uint32, max time.Duration) er
 
 // close stops using the header; later waits only sleep.
 func (n *notifier) close() { n.closed.Store(true) }
+
+// semaphorePath is empty: there is no reference semaphore file to remove here.
+func semaphorePath(path string) string { return "" }
+
+// semaphoreCreated mirrors the Linux test hook; nothing creates semaphores here.
+var semaphoreCreated func(path string)
+
+// notifySemaphoreOff is true: this platform never posts the reference semaphore.
+func notifySemaphoreOff() bool { return true }

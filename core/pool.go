@@ -350,14 +350,22 @@ func DefaultDir() string {
 }
 
 // Delete removes a pool file (a plain unlink: processes that have it open keep
-// their mapping). Missing → NotFound; not allowed → Permission; else IO.
+// their mapping) and its wake-up semaphore in /dev/shm, if any. Missing →
+// NotFound; not allowed → Permission; else IO.
 func Delete(path string) error {
+	sem := semaphorePath(path)
 	if err := os.Remove(path); err != nil {
 		e := osError(err, path, "failed to delete pool")
 		if e.Kind == NotFound {
 			e.Message, e.Err = "not found", nil
 		}
 		return e
+	}
+	// The pool's wake-up semaphore (shared with the reference, which never
+	// removes it) goes with the pool, so /dev/shm does not fill up with the
+	// semaphores of deleted pools. A follower still holding it just polls.
+	if sem != "" {
+		os.Remove(sem)
 	}
 	return nil
 }

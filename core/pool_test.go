@@ -512,3 +512,29 @@ func TestAppendJSONToReturnsStoredMessage(t *testing.T) {
 		t.Fatalf("a failed append changed the pool: %+v", b)
 	}
 }
+
+// Delete takes the pool's wake-up semaphore with it.
+func TestDeleteRemovesSemaphore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "gone.plasmite")
+	p, err := Create(path, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.AppendJSON([]byte(`{"a":1}`), nil, Fast); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	sem := semaphorePath(path)
+	if sem == "" || notifyEnvDisabled() || notifySemaphoreOff() {
+		t.Skip("no reference semaphore on this platform or configuration")
+	}
+	if _, err := os.Stat(sem); err != nil {
+		t.Fatalf("append posted no semaphore: %v", err)
+	}
+	if err := Delete(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(sem); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("semaphore %s still there: %v", sem, err)
+	}
+}
