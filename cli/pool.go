@@ -368,13 +368,17 @@ func cmdPoolDelete(a *app, p *parsed) error {
 			continue
 		}
 		path := a.resolve(name)
-		err := os.Remove(path)
+		err := core.Delete(path)
 		if err != nil {
 			var e *cliError
-			if errors.Is(err, os.ErrNotExist) {
+			if errors.Is(err, core.NotFound) {
 				e = &cliError{kind: core.NotFound, msg: "pool not found", path: path, hint: "Create the pool first or check --dir."}
 			} else {
-				e = &cliError{kind: core.IO, msg: "failed to delete pool", path: path, causes: []string{osCause(err)}}
+				cause := err
+				if ce := (*core.Error)(nil); errors.As(err, &ce) && ce.Err != nil {
+					cause = ce.Err
+				}
+				e = &cliError{kind: core.IO, msg: "failed to delete pool", path: path, causes: []string{osCause(cause)}}
 				e.hint = defaultHint(core.IO)
 			}
 			res = append(res, result{name, path, e})
