@@ -421,6 +421,15 @@ func (e *encoder) sortMembers(ms []jmem) []jmem {
 	return ms[:w]
 }
 
+// plainStringByte marks the bytes a JSON string holds as themselves with no
+// further check: printable ASCII other than '"' and '\\'.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // parseString parses a JSON string at e.pos into strs.
 func (e *encoder) parseString() (off, n uint32, err *Error) {
 	start := e.pos
@@ -429,6 +438,9 @@ func (e *encoder) parseString() (off, n uint32, err *Error) {
 	i := e.pos + 1
 	seg := i
 	for {
+		for i < len(in) && plainStringByte[in[i]] {
+			i++
+		}
 		if i >= len(in) {
 			return 0, 0, usage("invalid JSON: unterminated string", start)
 		}
