@@ -921,29 +921,32 @@ probe:
 				}
 				kc = 3
 			}
-			nd := b[cur : cur+nodeSize]
+			// kc < maxKeys here: the &7 masks cost nothing and let the
+			// compiler drop the bounds checks on the fixed-size node.
+			nd := (*[nodeSize]byte)(b[cur : cur+nodeSize])
+			le := binary.LittleEndian
 			i := uint32(0)
-			for i < kc && binary.LittleEndian.Uint32(nd[offHashes+4*i:]) < target {
+			for i < kc && le.Uint32(nd[offHashes+4*(i&7):]) < target {
 				i++
 			}
-			if i < kc && binary.LittleEndian.Uint32(nd[offHashes+4*i:]) == target {
-				if isObj && !e.keyAt(le32(b, cur+offKV+4*i), key) {
+			if i < kc && le.Uint32(nd[offHashes+4*(i&7):]) == target {
+				if isObj && !e.keyAt(le.Uint32(nd[offKV+4*(i&7):]), key) {
 					continue probe
 				}
 				return 0, usage("duplicate key", -1) // unreachable: members are deduplicated
 			}
-			if le32(b, cur+offChild) != 0 {
+			if le.Uint32(nd[offChild:]) != 0 {
 				parent, hasParent, pi = cur, true, i
-				cur = le32(b, cur+offChild+4*i)
+				cur = le.Uint32(nd[offChild+4*(i&7):])
 				continue
 			}
 			// leaf insert
 			for j := kc; j > i; j-- {
-				put32(b, cur+offHashes+4*j, le32(b, cur+offHashes+4*(j-1)))
-				put32(b, cur+offKV+4*j, le32(b, cur+offKV+4*(j-1)))
+				le.PutUint32(nd[offHashes+4*(j&7):], le.Uint32(nd[offHashes+4*((j-1)&7):]))
+				le.PutUint32(nd[offKV+4*(j&7):], le.Uint32(nd[offKV+4*((j-1)&7):]))
 			}
-			put32(b, cur+offHashes+4*i, target)
-			put32(b, cur+offSizeKC, le32(b, cur+offSizeKC)+1)
+			le.PutUint32(nd[offHashes+4*(i&7):], target)
+			le.PutUint32(nd[offSizeKC:], le.Uint32(nd[offSizeKC:])+1)
 			tagLen, tag := 0, uint32(0)
 			klen := 0
 			if isObj {
