@@ -141,7 +141,7 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 		return nil, usage("invalid JSON: trailing characters after the data object", e.pos)
 	}
 	for i, t := range tags {
-		if !utf8.ValidString(t) {
+		if !isASCIIString(t) && !utf8.ValidString(t) {
 			return nil, usage("tag "+strconv.Itoa(i)+" is not valid UTF-8", -1)
 		}
 	}
@@ -171,6 +171,16 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 		return nil, err
 	}
 	return e.out, nil
+}
+
+// isASCIIString reports whether s holds only bytes below 0x80.
+func isASCIIString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // envelope is the start of every message document: the root object
@@ -767,7 +777,12 @@ func (e *encoder) size() uint32 { return uint32(len(e.d)) }
 
 // grow appends n zero bytes.
 func (e *encoder) grow(n int) {
-	e.out = append(e.out, make([]byte, n)...)
+	if l := len(e.out); cap(e.out)-l >= n {
+		e.out = e.out[:l+n]
+		clear(e.out[l:])
+	} else {
+		e.out = append(e.out, make([]byte, n)...)
+	}
 	e.d = e.out[e.base:]
 }
 
