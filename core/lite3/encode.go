@@ -213,14 +213,15 @@ var envelopes = func() (envs [2]envelope) {
 // ---- JSON scanning ----
 
 func (e *encoder) skipWS() {
-	for e.pos < len(e.in) {
-		switch e.in[e.pos] {
-		case ' ', '\t', '\n', '\r':
-			e.pos++
-		default:
-			return
+	in, i := e.in, e.pos
+	for i < len(in) {
+		c := in[i]
+		if c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			break
 		}
+		i++
 	}
+	e.pos = i
 }
 
 func (e *encoder) addVal(v jval) uint32 {
@@ -981,9 +982,14 @@ probe:
 			put32(b, cur+offKV+4*i, kv)
 			put32(b, c+offSizeKC, le32(b, c+offSizeKC)+1<<6)
 			p := kv
-			for k := 0; k < tagLen; k++ {
-				b[p] = byte(tag >> (8 * k))
+			if tagLen == 1 {
+				b[p] = byte(tag)
 				p++
+			} else {
+				for k := 0; k < tagLen; k++ {
+					b[p] = byte(tag >> (8 * k))
+					p++
+				}
 			}
 			if isObj {
 				copy(b[p:], key)
