@@ -191,7 +191,9 @@ func (l *lease) publish(slot, state uint64, c cursors) {
 		return
 	}
 	putJournal(d, slot, c)
-	store64(d, hJournal, state)
+	// Only a later lock holder reads the journal (repairHeader), so the
+	// ordered store suffices: no reader must see it before its own loads.
+	storeOrdered64(d, hJournal, state)
 	if c.Head != old.Head {
 		storeOrdered64(d, hHead, c.Head)
 	}

@@ -141,7 +141,7 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 		return nil, usage("invalid JSON: trailing characters after the data object", e.pos)
 	}
 	for i, t := range tags {
-		if !utf8.ValidString(t) {
+		if !isASCIIString(t) && !utf8.ValidString(t) {
 			return nil, usage("tag "+strconv.Itoa(i)+" is not valid UTF-8", -1)
 		}
 	}
@@ -171,6 +171,16 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 		return nil, err
 	}
 	return e.out, nil
+}
+
+// isASCIIString reports whether s holds only bytes below 0x80.
+func isASCIIString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // envelope is the start of every message document: the root object
@@ -203,14 +213,15 @@ var envelopes = func() (envs [2]envelope) {
 // ---- JSON scanning ----
 
 func (e *encoder) skipWS() {
-	for e.pos < len(e.in) {
-		switch e.in[e.pos] {
-		case ' ', '\t', '\n', '\r':
-			e.pos++
-		default:
-			return
+	in, i := e.in, e.pos
+	for i < len(in) {
+		c := in[i]
+		if c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			break
 		}
+		i++
 	}
+	e.pos = i
 }
 
 func (e *encoder) addVal(v jval) uint32 {
@@ -421,6 +432,15 @@ func (e *encoder) sortMembers(ms []jmem) []jmem {
 	return ms[:w]
 }
 
+// plainStringByte marks the bytes a JSON string holds as themselves with no
+// further check: printable ASCII other than '"' and '\\'.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // parseString parses a JSON string at e.pos into strs.
 func (e *encoder) parseString() (off, n uint32, err *Error) {
 	start := e.pos
@@ -429,6 +449,9 @@ func (e *encoder) parseString() (off, n uint32, err *Error) {
 	i := e.pos + 1
 	seg := i
 	for {
+		for i < len(in) && plainStringByte[in[i]] {
+			i++
+		}
 		if i >= len(in) {
 			return 0, 0, usage("invalid JSON: unterminated string", start)
 		}
@@ -755,7 +778,12 @@ func (e *encoder) size() uint32 { return uint32(len(e.d)) }
 
 // grow appends n zero bytes.
 func (e *encoder) grow(n int) {
-	e.out = append(e.out, make([]byte, n)...)
+	if l := len(e.out); cap(e.out)-l >= n {
+		e.out = e.out[:l+n]
+		clear(e.out[l:])
+	} else {
+		e.out = append(e.out, make([]byte, n)...)
+	}
 	e.d = e.out[e.base:]
 }
 
@@ -909,29 +937,32 @@ probe:
 				}
 				kc = 3
 			}
-			nd := b[cur : cur+nodeSize]
+			// kc < maxKeys here: the &7 masks cost nothing and let the
+			// compiler drop the bounds checks on the fixed-size node.
+			nd := (*[nodeSize]byte)(b[cur : cur+nodeSize])
+			le := binary.LittleEndian
 			i := uint32(0)
-			for i < kc && binary.LittleEndian.Uint32(nd[offHashes+4*i:]) < target {
+			for i < kc && le.Uint32(nd[offHashes+4*(i&7):]) < target {
 				i++
 			}
-			if i < kc && binary.LittleEndian.Uint32(nd[offHashes+4*i:]) == target {
-				if isObj && !e.keyAt(le32(b, cur+offKV+4*i), key) {
+			if i < kc && le.Uint32(nd[offHashes+4*(i&7):]) == target {
+				if isObj && !e.keyAt(le.Uint32(nd[offKV+4*(i&7):]), key) {
 					continue probe
 				}
 				return 0, usage("duplicate key", -1) // unreachable: members are deduplicated
 			}
-			if le32(b, cur+offChild) != 0 {
+			if le.Uint32(nd[offChild:]) != 0 {
 				parent, hasParent, pi = cur, true, i
-				cur = le32(b, cur+offChild+4*i)
+				cur = le.Uint32(nd[offChild+4*(i&7):])
 				continue
 			}
 			// leaf insert
 			for j := kc; j > i; j-- {
-				put32(b, cur+offHashes+4*j, le32(b, cur+offHashes+4*(j-1)))
-				put32(b, cur+offKV+4*j, le32(b, cur+offKV+4*(j-1)))
+				le.PutUint32(nd[offHashes+4*(j&7):], le.Uint32(nd[offHashes+4*((j-1)&7):]))
+				le.PutUint32(nd[offKV+4*(j&7):], le.Uint32(nd[offKV+4*((j-1)&7):]))
 			}
-			put32(b, cur+offHashes+4*i, target)
-			put32(b, cur+offSizeKC, le32(b, cur+offSizeKC)+1)
+			le.PutUint32(nd[offHashes+4*(i&7):], target)
+			le.PutUint32(nd[offSizeKC:], le.Uint32(nd[offSizeKC:])+1)
 			tagLen, tag := 0, uint32(0)
 			klen := 0
 			if isObj {
@@ -951,9 +982,14 @@ probe:
 			put32(b, cur+offKV+4*i, kv)
 			put32(b, c+offSizeKC, le32(b, c+offSizeKC)+1<<6)
 			p := kv
-			for k := 0; k < tagLen; k++ {
-				b[p] = byte(tag >> (8 * k))
+			if tagLen == 1 {
+				b[p] = byte(tag)
 				p++
+			} else {
+				for k := 0; k < tagLen; k++ {
+					b[p] = byte(tag >> (8 * k))
+					p++
+				}
 			}
 			if isObj {
 				copy(b[p:], key)
