@@ -135,12 +135,9 @@ func AppendDataJSON(dst, doc []byte, style jsonfmt.Style) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	data, ok := root.Get("data")
-	if !ok {
-		return dst, corrupt("missing data", -1)
-	}
-	if k := data.Kind(); k != Object && k != Array {
-		return dst, corrupt("failed to decode lite3: data is not an object or array", int(data.off))
+	data, err := messageData(root)
+	if err != nil {
+		return dst, err
 	}
 	d := getDecoder(doc, true, style)
 	defer putDecoder(d)
@@ -149,6 +146,19 @@ func AppendDataJSON(dst, doc []byte, style jsonfmt.Style) ([]byte, error) {
 		return dst, err
 	}
 	return d.out, nil
+}
+
+// messageData returns a message document's data value, which must be an
+// object or an array (the reference renders both).
+func messageData(root Value) (Value, error) {
+	data, ok := root.Get("data")
+	if !ok {
+		return Value{}, corrupt("missing data", -1)
+	}
+	if k := data.Kind(); k != Object && k != Array {
+		return Value{}, corrupt("failed to decode lite3: data is not an object or array", int(data.off))
+	}
+	return data, nil
 }
 
 // AppendMessageJSON appends the message envelope the reference prints,
@@ -166,12 +176,9 @@ func AppendMessageJSON(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 	if err != nil {
 		return dst, err
 	}
-	data, ok := root.Get("data")
-	if !ok {
-		return dst, corrupt("missing data", -1)
-	}
-	if k := data.Kind(); k != Object && k != Array {
-		return dst, corrupt("failed to decode lite3: data is not an object or array", int(data.off))
+	data, err := messageData(root)
+	if err != nil {
+		return dst, err
 	}
 	d := getDecoder(doc, true, style)
 	defer putDecoder(d)
