@@ -85,8 +85,11 @@ type jmem struct {
 
 type encoder struct {
 	// parsing
-	in    []byte
-	pos   int
+	in  []byte
+	pos int
+	// strs holds a copy of in, so that a string without escapes is its
+	// own bytes there (at its input position), followed by the decoded
+	// bytes of the strings that have escapes.
 	strs  []byte
 	vals  []jval
 	mem   []jmem
@@ -95,12 +98,13 @@ type encoder struct {
 	out    []byte // the caller's dst, grown
 	base   int    // document start in out
 	d      []byte // out[base:], the document built so far
+	zeroed int    // d[len(d):zeroed] (within d's capacity) is known zero
 	legacy bool
 }
 
 func (e *encoder) reset() {
 	e.in = nil
-	e.out, e.d = nil, nil
+	e.out, e.d, e.zeroed = nil, nil, 0
 	e.strs = e.strs[:0]
 	e.vals = e.vals[:0]
 	e.mem = e.mem[:0]
@@ -120,8 +124,24 @@ var (
 	keyData = []byte("data")
 )
 
-func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, *Error) {
+// maxInput bounds the JSON text the encoder reads, so that every string
+// offset fits in 32 bits.
+const maxInput = 1 << 30
+
+// start prepares the encoder to parse data.
+func (e *encoder) start(data []byte, legacy bool) *Error {
+	if len(data) > maxInput {
+		return usage("message too large: the JSON text exceeds 1 GiB", -1)
+	}
 	e.in, e.pos, e.legacy = data, 0, legacy
+	e.strs = append(e.strs[:0], data...)
+	return nil
+}
+
+func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, *Error) {
+	if err := e.start(data, legacy); err != nil {
+		return nil, err
+	}
 	e.skipWS()
 	if e.pos >= len(e.in) {
 		return nil, usage("data is empty: expected a JSON object", e.pos)
@@ -153,15 +173,9 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 	}
 	e.out, e.base = append(dst, env.doc...), len(dst)
 	e.d = e.out[e.base:]
-	arr := env.tags
-	for _, t := range tags {
-		v, err := e.insert(arr, typeArray, nil, typeString, 4+len(t)+1)
-		if err != nil {
-			return nil, err
-		}
-		b := e.doc()
-		put32(b, v+1, uint32(len(t)+1))
-		copy(b[v+5:], t)
+	e.zeroed = len(e.d)
+	if err := e.putTags(env.tags, tags); err != nil {
+		return nil, err
 	}
 	d, err := e.insert(0, typeObject, keyData, typeObject, nodeSize-1)
 	if err != nil {
@@ -170,7 +184,36 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 	if err := e.fill(d, typeObject, root); err != nil {
 		return nil, err
 	}
-	return e.out, nil
+	return e.result(), nil
+}
+
+// putTags fills the empty tags array whose root node is arr.
+func (e *encoder) putTags(arr uint32, tags []string) *Error {
+	if len(tags) <= maxKeys {
+		var hashes, kvs [maxKeys]uint32
+		for i, t := range tags {
+			kv, p, err := e.appendEntry(false, nil, typeString, 4+len(t)+1)
+			if err != nil {
+				return err
+			}
+			b := e.doc()
+			put32(b, p+1, uint32(len(t)+1))
+			copy(b[p+5:], t)
+			hashes[i&7], kvs[i&7] = uint32(i), kv
+		}
+		e.writeNode(arr, hashes[:len(tags)], kvs[:len(tags)])
+		return nil
+	}
+	for _, t := range tags {
+		p, err := e.insert(arr, typeArray, nil, typeString, 4+len(t)+1)
+		if err != nil {
+			return err
+		}
+		b := e.doc()
+		put32(b, p+1, uint32(len(t)+1))
+		copy(b[p+5:], t)
+	}
+	return nil
 }
 
 // isASCIIString reports whether s holds only bytes below 0x80.
@@ -205,7 +248,7 @@ var envelopes = func() (envs [2]envelope) {
 		if err != nil {
 			panic(err)
 		}
-		envs[i] = envelope{doc: e.out, tags: arr}
+		envs[i] = envelope{doc: e.result(), tags: arr}
 	}
 	return envs
 }()
@@ -441,11 +484,13 @@ var plainStringByte = func() (t [256]bool) {
 	return t
 }()
 
-// parseString parses a JSON string at e.pos into strs.
+// parseString parses the JSON string at e.pos and returns where its
+// decoded bytes are in strs: at its own input position when it has no
+// escapes, else appended after the input's copy.
 func (e *encoder) parseString() (off, n uint32, err *Error) {
 	start := e.pos
 	in := e.in
-	o := len(e.strs)
+	o := -1 // where the decoded bytes start in strs, once an escape is met
 	i := e.pos + 1
 	seg := i
 	for {
@@ -458,13 +503,19 @@ func (e *encoder) parseString() (off, n uint32, err *Error) {
 		c := in[i]
 		switch {
 		case c == '"':
-			e.strs = append(e.strs, in[seg:i]...)
 			e.pos = i + 1
+			if o < 0 {
+				return uint32(start + 1), uint32(i - start - 1), nil
+			}
+			e.strs = append(e.strs, in[seg:i]...)
 			if len(e.strs)-o > math.MaxUint32-8 {
 				return 0, 0, usage("string too long", start)
 			}
 			return uint32(o), uint32(len(e.strs) - o), nil
 		case c == '\\':
+			if o < 0 {
+				o = len(e.strs)
+			}
 			e.strs = append(e.strs, in[seg:i]...)
 			ni, err := e.unescape(i)
 			if err != nil {
@@ -776,15 +827,31 @@ func (e *encoder) doc() []byte { return e.d }
 // size returns the document length.
 func (e *encoder) size() uint32 { return uint32(len(e.d)) }
 
+// result returns the caller's buffer with the document appended.
+func (e *encoder) result() []byte { return e.out[:e.base+len(e.d)] }
+
 // grow appends n zero bytes.
 func (e *encoder) grow(n int) {
-	if l := len(e.out); cap(e.out)-l >= n {
-		e.out = e.out[:l+n]
-		clear(e.out[l:])
-	} else {
-		e.out = append(e.out, make([]byte, n)...)
+	if l := len(e.d); n <= e.zeroed-l {
+		e.d = e.d[:l+n]
+		return
 	}
-	e.d = e.out[e.base:]
+	e.growSlow(n)
+}
+
+// growSlow is grow when the zeroed room is too small: it zeroes room for
+// the document to double (growing the buffer when needed), so that most
+// grows are a length change.
+func (e *encoder) growSlow(n int) {
+	l := len(e.d)
+	want := max(2*(l+n), 1024)
+	if cap(e.d) < want {
+		e.out = slices.Grow(e.out[:e.base+l], want-l)
+		e.d = e.out[e.base : e.base+l]
+	}
+	clear(e.d[l:want])
+	e.zeroed = want
+	e.d = e.d[:l+n]
 }
 
 func (e *encoder) align4() {
@@ -793,9 +860,13 @@ func (e *encoder) align4() {
 	}
 }
 
-// fill inserts the members of parsed container v into the container node c.
+// fill inserts the members of parsed container vi into the container
+// whose fresh, empty root node is c.
 func (e *encoder) fill(c uint32, ctype byte, vi uint32) *Error {
 	v := e.vals[vi]
+	if v.n <= maxKeys {
+		return e.fillNode(c, ctype == typeObject, v)
+	}
 	for j := uint32(0); j < v.n; j++ {
 		m := e.mem[uint32(v.u)+j]
 		var key []byte
@@ -803,54 +874,175 @@ func (e *encoder) fill(c uint32, ctype byte, vi uint32) *Error {
 			key = e.key(m)
 		}
 		mv := e.vals[m.v]
-		switch mv.kind {
-		case jNull:
-			if _, err := e.insert(c, ctype, key, typeNull, 0); err != nil {
-				return err
-			}
-		case jFalse, jTrue:
-			off, err := e.insert(c, ctype, key, typeBool, 1)
-			if err != nil {
-				return err
-			}
-			if mv.kind == jTrue {
-				e.doc()[off+1] = 1
-			}
-		case jInt, jFloat:
-			t := byte(typeI64)
-			if mv.kind == jFloat {
-				t = typeF64
-			}
-			off, err := e.insert(c, ctype, key, t, 8)
-			if err != nil {
-				return err
-			}
-			b := e.doc()
-			put32(b, off+1, uint32(mv.u))
-			put32(b, off+5, uint32(mv.u>>32))
-		case jString:
-			off, err := e.insert(c, ctype, key, typeString, 4+int(mv.n)+1)
-			if err != nil {
-				return err
-			}
-			b := e.doc()
-			put32(b, off+1, mv.n+1)
-			copy(b[off+5:], e.strs[mv.u:mv.u+uint64(mv.n)])
-		case jObject, jArray:
-			t := byte(typeObject)
-			if mv.kind == jArray {
-				t = typeArray
-			}
-			off, err := e.insert(c, ctype, key, t, nodeSize-1)
-			if err != nil {
-				return err
-			}
-			if err := e.fill(off, t, m.v); err != nil {
-				return err
-			}
+		vtype, plen := valueShape(mv)
+		p, err := e.insert(c, ctype, key, vtype, plen)
+		if err != nil {
+			return err
+		}
+		if err := e.putValue(p, mv, m.v); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// fillNode is fill for a container of at most maxKeys members, which stay
+// in its root node c: no split happens. It lays out the bytes inserting
+// the members one by one would (entries in member order, each key's hash
+// probed past the hashes already taken, the node's hashes sorted), with
+// one pass over the members and one write of the node.
+func (e *encoder) fillNode(c uint32, isObj bool, v jval) *Error {
+	var hashes, kvs [maxKeys]uint32
+	n := v.n & 7 // ≤ maxKeys; the mask lets the compiler drop bounds checks
+	for j := uint32(0); j < n; j++ {
+		m := e.mem[uint32(v.u)+j]
+		var key []byte
+		target := j // arrays: the element's index
+		if isObj {
+			key = e.key(m)
+			h := djb2(key)
+			target = h
+			for a := uint32(1); e.taken(hashes[:j], target); a++ {
+				target = h + a*a // always found: j < maxKeys < maxProbes
+			}
+		}
+		mv := e.vals[m.v]
+		vtype, plen := valueShape(mv)
+		kv, p, err := e.appendEntry(isObj, key, vtype, plen)
+		if err != nil {
+			return err
+		}
+		// keep hashes[:j+1] sorted, kvs alongside
+		i := j
+		for ; i > 0 && hashes[(i-1)&7] > target; i-- {
+			hashes[i&7], kvs[i&7] = hashes[(i-1)&7], kvs[(i-1)&7]
+		}
+		hashes[i&7], kvs[i&7] = target, kv
+		if err := e.putValue(p, mv, m.v); err != nil {
+			return err
+		}
+	}
+	e.writeNode(c, hashes[:n], kvs[:n])
+	return nil
+}
+
+// taken reports whether h is among hashes.
+func (e *encoder) taken(hashes []uint32, h uint32) bool {
+	for _, x := range hashes {
+		if x == h {
+			return true
+		}
+	}
+	return false
+}
+
+// writeNode stores the sorted hashes and entry offsets of a container
+// whose members all sit in its root node c (empty until now), and counts
+// them in the node and in the generation counter.
+func (e *encoder) writeNode(c uint32, hashes, kvs []uint32) {
+	b := e.doc()
+	nd := (*[nodeSize]byte)(b[c : c+nodeSize])
+	le := binary.LittleEndian
+	n := uint32(len(hashes))
+	for i := range hashes {
+		le.PutUint32(nd[offHashes+4*(i&7):], hashes[i])
+		le.PutUint32(nd[offKV+4*(i&7):], kvs[i])
+	}
+	le.PutUint32(nd[offSizeKC:], le.Uint32(nd[offSizeKC:])+n+n<<6)
+	e.bumpGen(c, n)
+}
+
+// bumpGen adds n inserts into container c to the generation counter: the
+// document's (release) or c's own (legacy).
+func (e *encoder) bumpGen(c, n uint32) {
+	at := uint32(0)
+	if e.legacy {
+		at = c
+	}
+	b := e.doc()
+	g := le32(b, at)
+	put32(b, at, (g&0xff)|((g>>8+n)&0xffffff)<<8)
+}
+
+// valueShape returns the Lite3 type of a parsed value and the payload
+// bytes its entry reserves.
+func valueShape(v jval) (vtype byte, plen int) {
+	switch v.kind {
+	case jNull:
+		return typeNull, 0
+	case jFalse, jTrue:
+		return typeBool, 1
+	case jInt:
+		return typeI64, 8
+	case jFloat:
+		return typeF64, 8
+	case jString:
+		return typeString, 4 + int(v.n) + 1
+	case jObject:
+		return typeObject, nodeSize - 1
+	default:
+		return typeArray, nodeSize - 1
+	}
+}
+
+// putValue writes the payload of parsed value v (index vi) whose entry's
+// type byte is at p, filling containers.
+func (e *encoder) putValue(p uint32, v jval, vi uint32) *Error {
+	b := e.doc()
+	switch v.kind {
+	case jTrue:
+		b[p+1] = 1
+	case jInt, jFloat:
+		put32(b, p+1, uint32(v.u))
+		put32(b, p+5, uint32(v.u>>32))
+	case jString:
+		put32(b, p+1, v.n+1)
+		copy(b[p+5:], e.strs[v.u:v.u+uint64(v.n)])
+	case jObject:
+		return e.fill(p, typeObject, vi)
+	case jArray:
+		return e.fill(p, typeArray, vi)
+	}
+	return nil
+}
+
+// appendEntry appends an entry at the end of the document: for objects
+// the key's size tag, the key and its NUL; then the value's
+// type byte and plen zero bytes of payload. Container values start
+// 4-aligned (their type byte is their node's first byte). It returns the
+// entry's offset and the value's type byte offset.
+func (e *encoder) appendEntry(isObj bool, key []byte, vtype byte, plen int) (kv, p uint32, err *Error) {
+	tagLen, tag, klen := 0, uint32(0), 0
+	if isObj {
+		tagLen, tag = keyTag(len(key))
+		klen = len(key) + 1
+	}
+	kv = e.size()
+	if vtype == typeObject || vtype == typeArray {
+		kv += (4 - (kv+uint32(tagLen+klen))&3) & 3
+	}
+	end := int(kv) + tagLen + klen + 1 + plen
+	if end > maxDocSize {
+		return 0, 0, usage("message too large: the encoded document would exceed 256 MiB", -1)
+	}
+	e.grow(end - int(e.size()))
+	b := e.doc()
+	p = kv
+	if tagLen == 1 {
+		b[p] = byte(tag)
+		p++
+	} else {
+		for k := 0; k < tagLen; k++ {
+			b[p] = byte(tag >> (8 * k))
+			p++
+		}
+	}
+	if isObj {
+		copy(b[p:], key)
+		p += uint32(len(key)) + 1
+	}
+	b[p] = vtype
+	return kv, p, nil
 }
 
 // insert adds a new entry to container c (type ctype) with the given key
@@ -860,14 +1052,8 @@ func (e *encoder) fill(c uint32, ctype byte, vi uint32) *Error {
 // keys are split on the way down, colliding hashes are probed
 // quadratically.
 func (e *encoder) insert(c uint32, ctype byte, key []byte, vtype byte, plen int) (uint32, *Error) {
+	e.bumpGen(c, 1)
 	b := e.doc()
-	genAt := uint32(0)
-	if e.legacy {
-		genAt = c
-	}
-	gt := le32(b, genAt)
-	put32(b, genAt, (gt&0xff)|((gt>>8+1)&0xffffff)<<8)
-
 	isObj := ctype == typeObject
 	var h uint32
 	attempts := 1
@@ -963,39 +1149,13 @@ probe:
 			}
 			le.PutUint32(nd[offHashes+4*(i&7):], target)
 			le.PutUint32(nd[offSizeKC:], le.Uint32(nd[offSizeKC:])+1)
-			tagLen, tag := 0, uint32(0)
-			klen := 0
-			if isObj {
-				tagLen, tag = keyTag(len(key))
-				klen = len(key) + 1
+			kv, p, err := e.appendEntry(isObj, key, vtype, plen)
+			if err != nil {
+				return 0, err
 			}
-			kv := e.size()
-			if vtype == typeObject || vtype == typeArray {
-				kv += (4 - (kv+uint32(tagLen+klen))&3) & 3
-			}
-			end := int(kv) + tagLen + klen + 1 + plen
-			if end > maxDocSize {
-				return 0, usage("message too large: the encoded document would exceed 256 MiB", -1)
-			}
-			e.grow(end - int(e.size()))
 			b = e.doc()
 			put32(b, cur+offKV+4*i, kv)
 			put32(b, c+offSizeKC, le32(b, c+offSizeKC)+1<<6)
-			p := kv
-			if tagLen == 1 {
-				b[p] = byte(tag)
-				p++
-			} else {
-				for k := 0; k < tagLen; k++ {
-					b[p] = byte(tag >> (8 * k))
-					p++
-				}
-			}
-			if isObj {
-				copy(b[p:], key)
-				p += uint32(len(key)) + 1
-			}
-			b[p] = vtype
 			return p, nil
 		}
 	}

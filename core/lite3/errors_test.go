@@ -226,7 +226,10 @@ func TestMessageShapeErrors(t *testing.T) {
 // object), using the message encoder's builder directly.
 func rawDocument(t *testing.T, text string) []byte {
 	t.Helper()
-	e := &encoder{in: []byte(text), legacy: true}
+	e := &encoder{}
+	if err := e.start([]byte(text), true); err != nil {
+		t.Fatal(err)
+	}
 	v, err := e.parseValue(1)
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +239,7 @@ func rawDocument(t *testing.T, text string) []byte {
 	if err := e.fill(0, typeObject, v); err != nil {
 		t.Fatal(err)
 	}
-	return e.out
+	return e.result()
 }
 
 // exercise runs every read entry point on doc, for panic and hang checks.
