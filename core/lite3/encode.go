@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"github.com/plasmite-go/plasmite/core/jsonfmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"sync"
@@ -445,23 +446,36 @@ func (e *encoder) sortMembers(ms []jmem) []jmem {
 		return ms
 	}
 	if len(ms) <= 16 {
+		// insertion sort into ms[:w], a later equal key replacing the
+		// earlier one in place
+		w := 1
+	next:
 		for i := 1; i < len(ms); i++ {
 			m := ms[i]
-			j := i
+			j := w
 			for ; j > 0; j-- {
 				p := &ms[j-1]
-				if p.pfx < m.pfx || (p.pfx == m.pfx && e.cmpKeys(*p, m) <= 0) {
+				if p.pfx < m.pfx {
 					break
+				}
+				if p.pfx == m.pfx {
+					if c := e.cmpKeys(*p, m); c < 0 {
+						break
+					} else if c == 0 {
+						// a duplicate: undo the shift, replace it
+						copy(ms[j:w], ms[j+1:w+1])
+						*p = m
+						continue next
+					}
 				}
 				ms[j] = *p
 			}
-			if j != i {
-				ms[j] = m
-			}
+			ms[j] = m
+			w++
 		}
-	} else {
-		slices.SortStableFunc(ms, e.cmpKeys)
+		return ms[:w]
 	}
+	slices.SortStableFunc(ms, e.cmpKeys)
 	w := 0
 	for i := 0; i < len(ms); i++ {
 		if i+1 < len(ms) && ms[i].pfx == ms[i+1].pfx && e.cmpKeys(ms[i], ms[i+1]) == 0 {
@@ -484,6 +498,21 @@ var plainStringByte = func() (t [256]bool) {
 	return t
 }()
 
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// specialStringBytes returns a mask whose lowest set bit is the high bit of
+// the first of the 8 bytes in x (little-endian) that is not a plain string
+// byte ('"', '\\', below 0x20 or from 0x80), or 0 when all are plain. Bits
+// above the first are not meaningful.
+func specialStringBytes(x uint64) uint64 {
+	quote := x ^ (ones * '"')
+	bslash := x ^ (ones * '\\')
+	return ((quote-ones)&^quote | (bslash-ones)&^bslash | (x - ones*0x20) | x) & highs
+}
+
 // parseString parses the JSON string at e.pos and returns where its
 // decoded bytes are in strs: at its own input position when it has no
 // escapes, else appended after the input's copy.
@@ -494,6 +523,13 @@ func (e *encoder) parseString() (off, n uint32, err *Error) {
 	i := e.pos + 1
 	seg := i
 	for {
+		for i+8 <= len(in) {
+			if m := specialStringBytes(binary.LittleEndian.Uint64(in[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
 		for i < len(in) && plainStringByte[in[i]] {
 			i++
 		}
@@ -626,10 +662,13 @@ func (e *encoder) parseNumber() (uint32, *Error) {
 	if i >= len(in) || !isDigit(in[i]) {
 		return 0, usage("invalid JSON: invalid number", start)
 	}
+	// the integer part's value, exact while it has at most 19 digits
+	var u uint64
 	if in[i] == '0' {
 		i++
 	} else {
 		for i < len(in) && isDigit(in[i]) {
+			u = u*10 + uint64(in[i]-'0')
 			i++
 		}
 	}
@@ -664,15 +703,17 @@ func (e *encoder) parseNumber() (uint32, *Error) {
 		if neg {
 			ds++
 		}
-		var u uint64
 		overflow := false
-		for _, c := range in[ds:intEnd] {
-			d := uint64(c - '0')
-			if u > (math.MaxUint64-d)/10 {
-				overflow = true
-				break
+		if intEnd-ds > 19 {
+			u = 0
+			for _, c := range in[ds:intEnd] {
+				d := uint64(c - '0')
+				if u > (math.MaxUint64-d)/10 {
+					overflow = true
+					break
+				}
+				u = u*10 + d
 			}
-			u = u*10 + d
 		}
 		if !overflow {
 			switch {
