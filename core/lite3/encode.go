@@ -936,20 +936,16 @@ func (e *encoder) fillNode(c uint32, isObj bool, v jval) *Error {
 	var hashes, kvs [maxKeys]uint32
 	n := v.n & 7 // ≤ maxKeys; the mask lets the compiler drop bounds checks
 	for j := uint32(0); j < n; j++ {
-		m := e.mem[uint32(v.u)+j]
-		var key []byte
+		m := &e.mem[uint32(v.u)+j]
 		target := j // arrays: the element's index
 		if isObj {
-			key = e.key(m)
-			h := djb2(key)
+			h := djb2(e.key(*m))
 			target = h
 			for a := uint32(1); e.taken(hashes[:j], target); a++ {
 				target = h + a*a // always found: j < maxKeys < maxProbes
 			}
 		}
-		mv := e.vals[m.v]
-		vtype, plen := valueShape(mv)
-		kv, p, err := e.appendEntry(isObj, key, vtype, plen)
+		kv, err := e.emit(isObj, m)
 		if err != nil {
 			return err
 		}
@@ -959,12 +955,64 @@ func (e *encoder) fillNode(c uint32, isObj bool, v jval) *Error {
 			hashes[i&7], kvs[i&7] = hashes[(i-1)&7], kvs[(i-1)&7]
 		}
 		hashes[i&7], kvs[i&7] = target, kv
-		if err := e.putValue(p, mv, m.v); err != nil {
-			return err
-		}
 	}
 	e.writeNode(c, hashes[:n], kvs[:n])
 	return nil
+}
+
+// emit appends the entry of member m (its key, for objects, and value) at
+// the end of the document, as appendEntry and putValue do, and returns
+// the entry's offset.
+func (e *encoder) emit(isObj bool, m *jmem) (uint32, *Error) {
+	mv := e.vals[m.v]
+	vtype, plen := valueShape(mv)
+	kv := uint32(len(e.d))
+	tagLen, tag, hdr := uint32(0), uint32(0), uint32(0)
+	if isObj {
+		tl, t := keyTag(int(m.kl))
+		tagLen, tag = uint32(tl), t
+		hdr = tagLen + m.kl + 1
+	}
+	if vtype >= typeObject {
+		kv += (4 - (kv+hdr)&3) & 3
+	}
+	p := kv + hdr
+	end := int(p) + 1 + plen
+	if end > maxDocSize {
+		return 0, usage("message too large: the encoded document would exceed 256 MiB", -1)
+	}
+	e.grow(end - len(e.d))
+	b := e.d
+	if isObj {
+		if tagLen == 1 {
+			b[kv] = byte(tag)
+		} else {
+			for k := uint32(0); k < tagLen; k++ {
+				b[kv+k] = byte(tag >> (8 * k))
+			}
+		}
+		if at := int(kv + tagLen); m.kl < 8 && at+8 <= e.zeroed {
+			// the key's bytes then zeros (its NUL, and zero room)
+			binary.BigEndian.PutUint64(b[:e.zeroed][at:], m.pfx)
+		} else {
+			copy(b[at:], e.key(*m))
+		}
+	}
+	b[p] = vtype
+	switch mv.kind {
+	case jTrue:
+		b[p+1] = 1
+	case jInt, jFloat:
+		binary.LittleEndian.PutUint64(b[p+1:], mv.u)
+	case jString:
+		put32(b, p+1, mv.n+1)
+		copy(b[p+5:], e.strs[mv.u:mv.u+uint64(mv.n)])
+	case jObject:
+		return kv, e.fill(p, typeObject, m.v)
+	case jArray:
+		return kv, e.fill(p, typeArray, m.v)
+	}
+	return kv, nil
 }
 
 // taken reports whether h is among hashes.
