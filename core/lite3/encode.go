@@ -81,7 +81,7 @@ type jval struct {
 type jmem struct {
 	pfx    uint64 // first 8 key bytes, big-endian, zero-padded: orders like the key
 	ko, kl uint32
-	v      uint32
+	v      jval
 }
 
 type encoder struct {
@@ -92,7 +92,6 @@ type encoder struct {
 	// own bytes there (at its input position), followed by the decoded
 	// bytes of the strings that have escapes.
 	strs  []byte
-	vals  []jval
 	mem   []jmem
 	stack []jmem
 	// building
@@ -107,15 +106,14 @@ func (e *encoder) reset() {
 	e.in = nil
 	e.out, e.d, e.zeroed = nil, nil, 0
 	e.strs = e.strs[:0]
-	e.vals = e.vals[:0]
 	e.mem = e.mem[:0]
 	e.stack = e.stack[:0]
 	// drop very large scratch so one huge message does not pin memory
 	if cap(e.strs) > 1<<20 {
 		e.strs = nil
 	}
-	if cap(e.vals) > 1<<16 {
-		e.vals, e.mem, e.stack = nil, nil, nil
+	if cap(e.mem) > 1<<16 {
+		e.mem, e.stack = nil, nil
 	}
 }
 
@@ -268,11 +266,6 @@ func (e *encoder) skipWS() {
 	e.pos = i
 }
 
-func (e *encoder) addVal(v jval) uint32 {
-	e.vals = append(e.vals, v)
-	return uint32(len(e.vals) - 1)
-}
-
 func unexpected(in []byte, pos int, what string) *Error {
 	if pos >= len(in) {
 		return usage("invalid JSON: unexpected end of input, expected "+what, pos)
@@ -292,10 +285,10 @@ func tooDeep(pos int) *Error {
 }
 
 // parseValue parses one value; level is the container level it would have.
-func (e *encoder) parseValue(level int) (uint32, *Error) {
+func (e *encoder) parseValue(level int) (jval, *Error) {
 	e.skipWS()
 	if e.pos >= len(e.in) {
-		return 0, unexpected(e.in, e.pos, "a value")
+		return jval{}, unexpected(e.in, e.pos, "a value")
 	}
 	switch c := e.in[e.pos]; c {
 	case '{', '[':
@@ -303,9 +296,9 @@ func (e *encoder) parseValue(level int) (uint32, *Error) {
 	case '"':
 		off, n, err := e.parseString()
 		if err != nil {
-			return 0, err
+			return jval{}, err
 		}
-		return e.addVal(jval{kind: jString, n: n, u: uint64(off)}), nil
+		return jval{kind: jString, n: n, u: uint64(off)}, nil
 	case 't':
 		return e.literal("true", jTrue)
 	case 'f':
@@ -316,27 +309,27 @@ func (e *encoder) parseValue(level int) (uint32, *Error) {
 		if c == '-' || (c >= '0' && c <= '9') {
 			return e.parseNumber()
 		}
-		return 0, unexpected(e.in, e.pos, "a value")
+		return jval{}, unexpected(e.in, e.pos, "a value")
 	}
 }
 
-func (e *encoder) literal(lit string, kind uint8) (uint32, *Error) {
+func (e *encoder) literal(lit string, kind uint8) (jval, *Error) {
 	if len(e.in)-e.pos < len(lit) || string(e.in[e.pos:e.pos+len(lit)]) != lit {
-		return 0, usage("invalid JSON: invalid literal, expected "+lit, e.pos)
+		return jval{}, usage("invalid JSON: invalid literal, expected "+lit, e.pos)
 	}
 	e.pos += len(lit)
-	return e.addVal(jval{kind: kind}), nil
+	return jval{kind: kind}, nil
 }
 
-func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
+func (e *encoder) parseContainer(level int, open byte) (jval, *Error) {
 	if level > maxEncodeDepth {
-		return 0, tooDeep(e.pos)
+		return jval{}, tooDeep(e.pos)
 	}
-	idx := e.addVal(jval{kind: jObject})
+	v := jval{kind: jObject}
 	isObj := open == '{'
 	closer := byte('}')
 	if !isObj {
-		e.vals[idx].kind = jArray
+		v.kind = jArray
 		closer = ']'
 	}
 	e.pos++
@@ -344,33 +337,33 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 	e.skipWS()
 	if e.pos < len(e.in) && e.in[e.pos] == closer {
 		e.pos++
-		e.vals[idx].u = uint64(len(e.mem))
-		return idx, nil
+		v.u = uint64(len(e.mem))
+		return v, nil
 	}
 	for {
 		var m jmem
 		if isObj {
 			e.skipWS()
 			if e.pos >= len(e.in) || e.in[e.pos] != '"' {
-				return 0, unexpected(e.in, e.pos, "a string key")
+				return jval{}, unexpected(e.in, e.pos, "a string key")
 			}
 			off, n, err := e.parseString()
 			if err != nil {
-				return 0, err
+				return jval{}, err
 			}
 			m.ko, m.kl = off, n
 			m.pfx = keyPrefix(e.strs[off : off+n])
 			e.skipWS()
 			if e.pos >= len(e.in) || e.in[e.pos] != ':' {
-				return 0, unexpected(e.in, e.pos, "':'")
+				return jval{}, unexpected(e.in, e.pos, "':'")
 			}
 			e.pos++
 		}
-		v, err := e.parseValue(level + 1)
+		mv, err := e.parseValue(level + 1)
 		if err != nil {
-			return 0, err
+			return jval{}, err
 		}
-		m.v = v
+		m.v = mv
 		e.stack = append(e.stack, m)
 		e.skipWS()
 		if e.pos < len(e.in) {
@@ -382,7 +375,7 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 				break
 			}
 		}
-		return 0, unexpected(e.in, e.pos, "',' or '"+string(closer)+"'")
+		return jval{}, unexpected(e.in, e.pos, "',' or '"+string(closer)+"'")
 	}
 	members := e.stack[mark:]
 	if isObj {
@@ -390,13 +383,13 @@ func (e *encoder) parseContainer(level int, open byte) (uint32, *Error) {
 	}
 	start := len(e.mem)
 	if start+len(members) > math.MaxUint32 {
-		return 0, usage("data too large", e.pos)
+		return jval{}, usage("data too large", e.pos)
 	}
 	e.mem = append(e.mem, members...)
 	e.stack = e.stack[:mark]
-	e.vals[idx].n = uint32(len(members))
-	e.vals[idx].u = uint64(start)
-	return idx, nil
+	v.n = uint32(len(members))
+	v.u = uint64(start)
+	return v, nil
 }
 
 func (e *encoder) key(m jmem) []byte { return e.strs[m.ko : m.ko+m.kl] }
@@ -651,7 +644,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // parseNumber parses a JSON number with the reference's typing rules
 // (pool-format.md §3.2).
-func (e *encoder) parseNumber() (uint32, *Error) {
+func (e *encoder) parseNumber() (jval, *Error) {
 	in := e.in
 	start := e.pos
 	i := start
@@ -660,7 +653,7 @@ func (e *encoder) parseNumber() (uint32, *Error) {
 		i++
 	}
 	if i >= len(in) || !isDigit(in[i]) {
-		return 0, usage("invalid JSON: invalid number", start)
+		return jval{}, usage("invalid JSON: invalid number", start)
 	}
 	// the integer part's value, exact while it has at most 19 digits
 	var u uint64
@@ -677,7 +670,7 @@ func (e *encoder) parseNumber() (uint32, *Error) {
 	if i < len(in) && in[i] == '.' {
 		i++
 		if i >= len(in) || !isDigit(in[i]) {
-			return 0, usage("invalid JSON: invalid number", start)
+			return jval{}, usage("invalid JSON: invalid number", start)
 		}
 		for i < len(in) && isDigit(in[i]) {
 			i++
@@ -690,7 +683,7 @@ func (e *encoder) parseNumber() (uint32, *Error) {
 			i++
 		}
 		if i >= len(in) || !isDigit(in[i]) {
-			return 0, usage("invalid JSON: invalid number", start)
+			return jval{}, usage("invalid JSON: invalid number", start)
 		}
 		for i < len(in) && isDigit(in[i]) {
 			i++
@@ -718,15 +711,15 @@ func (e *encoder) parseNumber() (uint32, *Error) {
 		if !overflow {
 			switch {
 			case !neg && u <= math.MaxInt64:
-				return e.addVal(jval{kind: jInt, u: u}), nil
+				return jval{kind: jInt, u: u}, nil
 			case !neg:
-				return e.addVal(jval{kind: jFloat, u: math.Float64bits(float64(u))}), nil
+				return jval{kind: jFloat, u: math.Float64bits(float64(u))}, nil
 			case u == 0:
-				return e.addVal(jval{kind: jFloat, u: math.Float64bits(math.Copysign(0, -1))}), nil
+				return jval{kind: jFloat, u: math.Float64bits(math.Copysign(0, -1))}, nil
 			case u <= 1<<63:
-				return e.addVal(jval{kind: jInt, u: -u}), nil
+				return jval{kind: jInt, u: -u}, nil
 			default:
-				return e.addVal(jval{kind: jFloat, u: math.Float64bits(-float64(u))}), nil
+				return jval{kind: jFloat, u: math.Float64bits(-float64(u))}, nil
 			}
 		}
 	}
@@ -735,15 +728,15 @@ func (e *encoder) parseNumber() (uint32, *Error) {
 		var err error
 		f, err = strconv.ParseFloat(string(in[start:i]), 64)
 		if err != nil && (math.IsInf(f, 0) || math.IsNaN(f)) {
-			return 0, usage("number out of range", start)
+			return jval{}, usage("number out of range", start)
 		}
 	} else {
 		var ok bool
 		if f, ok = parseFloatRelease(in[start:i]); !ok {
-			return 0, usage("number out of range", start)
+			return jval{}, usage("number out of range", start)
 		}
 	}
-	return e.addVal(jval{kind: jFloat, u: math.Float64bits(f)}), nil
+	return jval{kind: jFloat, u: math.Float64bits(f)}, nil
 }
 
 // pow10 holds the correctly rounded float64 values of 1e0 … 1e308.
@@ -903,8 +896,7 @@ func (e *encoder) align4() {
 
 // fill inserts the members of parsed container vi into the container
 // whose fresh, empty root node is c.
-func (e *encoder) fill(c uint32, ctype byte, vi uint32) *Error {
-	v := e.vals[vi]
+func (e *encoder) fill(c uint32, ctype byte, v jval) *Error {
 	if v.n <= maxKeys {
 		return e.fillNode(c, ctype == typeObject, v)
 	}
@@ -914,13 +906,12 @@ func (e *encoder) fill(c uint32, ctype byte, vi uint32) *Error {
 		if ctype == typeObject {
 			key = e.key(m)
 		}
-		mv := e.vals[m.v]
-		vtype, plen := valueShape(mv)
+		vtype, plen := valueShape(m.v)
 		p, err := e.insert(c, ctype, key, vtype, plen)
 		if err != nil {
 			return err
 		}
-		if err := e.putValue(p, mv, m.v); err != nil {
+		if err := e.putValue(p, m.v); err != nil {
 			return err
 		}
 	}
@@ -964,7 +955,7 @@ func (e *encoder) fillNode(c uint32, isObj bool, v jval) *Error {
 // the end of the document, as appendEntry and putValue do, and returns
 // the entry's offset.
 func (e *encoder) emit(isObj bool, m *jmem) (uint32, *Error) {
-	mv := e.vals[m.v]
+	mv := m.v
 	vtype, plen := valueShape(mv)
 	kv := uint32(len(e.d))
 	tagLen, tag, hdr := uint32(0), uint32(0), uint32(0)
@@ -1008,9 +999,9 @@ func (e *encoder) emit(isObj bool, m *jmem) (uint32, *Error) {
 		put32(b, p+1, mv.n+1)
 		copy(b[p+5:], e.strs[mv.u:mv.u+uint64(mv.n)])
 	case jObject:
-		return kv, e.fill(p, typeObject, m.v)
+		return kv, e.fill(p, typeObject, mv)
 	case jArray:
-		return kv, e.fill(p, typeArray, m.v)
+		return kv, e.fill(p, typeArray, mv)
 	}
 	return kv, nil
 }
@@ -1074,9 +1065,9 @@ func valueShape(v jval) (vtype byte, plen int) {
 	}
 }
 
-// putValue writes the payload of parsed value v (index vi) whose entry's
+// putValue writes the payload of parsed value v whose entry's
 // type byte is at p, filling containers.
-func (e *encoder) putValue(p uint32, v jval, vi uint32) *Error {
+func (e *encoder) putValue(p uint32, v jval) *Error {
 	b := e.doc()
 	switch v.kind {
 	case jTrue:
@@ -1088,9 +1079,9 @@ func (e *encoder) putValue(p uint32, v jval, vi uint32) *Error {
 		put32(b, p+1, v.n+1)
 		copy(b[p+5:], e.strs[v.u:v.u+uint64(v.n)])
 	case jObject:
-		return e.fill(p, typeObject, vi)
+		return e.fill(p, typeObject, v)
 	case jArray:
-		return e.fill(p, typeArray, vi)
+		return e.fill(p, typeArray, v)
 	}
 	return nil
 }
