@@ -294,6 +294,10 @@ func (e *encoder) parseValue(level int) (jval, *Error) {
 	case '{', '[':
 		return e.parseContainer(level, c)
 	case '"':
+		if n, _, ok := shortKey(e.in, e.pos+1); ok {
+			e.pos += n + 2
+			return jval{kind: jString, n: uint32(n), u: uint64(e.pos - n - 1)}, nil
+		}
 		off, n, err := e.parseString()
 		if err != nil {
 			return jval{}, err
@@ -347,12 +351,17 @@ func (e *encoder) parseContainer(level int, open byte) (jval, *Error) {
 			if e.pos >= len(e.in) || e.in[e.pos] != '"' {
 				return jval{}, unexpected(e.in, e.pos, "a string key")
 			}
-			off, n, err := e.parseString()
-			if err != nil {
-				return jval{}, err
+			if n, pfx, ok := shortKey(e.in, e.pos+1); ok {
+				m.ko, m.kl, m.pfx = uint32(e.pos+1), uint32(n), pfx
+				e.pos += n + 2
+			} else {
+				off, n, err := e.parseString()
+				if err != nil {
+					return jval{}, err
+				}
+				m.ko, m.kl = off, n
+				m.pfx = keyPrefix(e.strs[off : off+n])
 			}
-			m.ko, m.kl = off, n
-			m.pfx = keyPrefix(e.strs[off : off+n])
 			e.skipWS()
 			if e.pos >= len(e.in) || e.in[e.pos] != ':' {
 				return jval{}, unexpected(e.in, e.pos, "':'")
@@ -490,6 +499,25 @@ var plainStringByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// shortKey recognizes, at in[i:], the common key or string: fewer than 8
+// plain bytes then the closing quote. It returns the string's length and
+// its keyPrefix.
+func shortKey(in []byte, i int) (n int, pfx uint64, ok bool) {
+	if i+8 > len(in) {
+		return 0, 0, false
+	}
+	x := binary.LittleEndian.Uint64(in[i:])
+	m := specialStringBytes(x)
+	if m == 0 {
+		return 0, 0, false
+	}
+	n = bits.TrailingZeros64(m) >> 3
+	if in[i+n] != '"' {
+		return 0, 0, false
+	}
+	return n, bits.ReverseBytes64(x & (1<<(8*n) - 1)), true
+}
 
 const (
 	ones  = 0x0101010101010101
