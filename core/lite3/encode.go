@@ -100,6 +100,9 @@ type encoder struct {
 	d      []byte // out[base:], the document built so far
 	zeroed int    // d[len(d):zeroed] (within d's capacity) is known zero
 	legacy bool
+	// general disables the one-node layout, so that tests can check it
+	// against the general insertion.
+	general bool
 }
 
 func (e *encoder) reset() {
@@ -188,7 +191,7 @@ func (e *encoder) encode(dst, data []byte, tags []string, legacy bool) ([]byte, 
 
 // putTags fills the empty tags array whose root node is arr.
 func (e *encoder) putTags(arr uint32, tags []string) *Error {
-	if len(tags) <= maxKeys {
+	if len(tags) <= maxKeys && !e.general {
 		var hashes, kvs [maxKeys]uint32
 		for i, t := range tags {
 			kv, p, err := e.appendEntry(false, nil, typeString, 4+len(t)+1)
@@ -925,7 +928,7 @@ func (e *encoder) align4() {
 // fill inserts the members of parsed container vi into the container
 // whose fresh, empty root node is c.
 func (e *encoder) fill(c uint32, ctype byte, v jval) *Error {
-	if v.n <= maxKeys {
+	if v.n <= maxKeys && !e.general {
 		return e.fillNode(c, ctype == typeObject, v)
 	}
 	for j := uint32(0); j < v.n; j++ {
