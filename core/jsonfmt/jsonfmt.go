@@ -79,10 +79,42 @@ func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
 // AppendStringBytes is AppendString for a byte slice.
 func AppendStringBytes(dst []byte, s []byte) []byte { return appendString(dst, s) }
 
+// swarLo and swarHi are the SWAR constants: 0x01 and 0x80 in every byte.
+const (
+	swarLo = 0x0101010101010101
+	swarHi = 0x8080808080808080
+)
+
+// special reports whether any of the 8 bytes in w (little-endian) is not
+// plain: a control character, '"', '\\' or a byte ≥ 0x80. Each term is
+// exact about whether some byte matches (the borrow-based tests can only
+// mark extra bytes above a matching one).
+func special(w uint64) bool {
+	q := w ^ (swarLo * '"')
+	bs := w ^ (swarLo * '\\')
+	m := (w - swarLo*0x20) &^ w // a byte < 0x20
+	m |= (q - swarLo) &^ q      // a '"'
+	m |= (bs - swarLo) &^ bs    // a '\\'
+	return (m|w)&swarHi != 0
+}
+
+// load8 reads s[i:i+8] little-endian.
+func load8[T string | []byte](s T, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
 func appendString[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !special(load8(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if plain[c] {
 			i++
@@ -101,27 +133,67 @@ func appendString[T string | []byte](dst []byte, s T) []byte {
 			continue
 		}
 		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		}
+		dst = appendEscape(dst, c)
 		i++
 		start = i
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// AppendStringChecked is AppendStringBytes for text that should be valid
+// UTF-8: it reports false when s is not (then what it appended is
+// unspecified and should be discarded) instead of writing U+FFFD.
+func AppendStringChecked(dst []byte, s []byte) ([]byte, bool) {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !special(load8(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
+		if plain[c] {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			n := UTF8Len(s, i)
+			if n == 0 {
+				return dst, false
+			}
+			i += n
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		dst = appendEscape(dst, c)
+		i++
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"'), true
+}
+
+// appendEscape appends the escape of c, which is '"', '\\' or a control
+// character.
+func appendEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
 }
 
 // AppendFloat appends f in the reference's text form: the shortest decimal
