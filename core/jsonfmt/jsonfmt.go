@@ -98,6 +98,11 @@ func special(w uint64) bool {
 	return (m|w)&swarHi != 0
 }
 
+// Plain8 reports whether the 8 bytes packed little-endian in w are all
+// copied raw by AppendString (printable ASCII other than '"' and '\\'), so
+// that quoting them needs no escape.
+func Plain8(w uint64) bool { return !special(w) }
+
 // load8 reads s[i:i+8] little-endian.
 func load8[T string | []byte](s T, i int) uint64 {
 	_ = s[i+7]

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 
@@ -28,10 +29,38 @@ const fastObjMax = 16
 
 // fent is an object entry of the fast renderer.
 type fent struct {
-	pfx uint64 // first 8 key bytes, big-endian, zero-padded
-	ko  uint32 // key bytes in doc
-	kl  uint32
-	val uint32 // value offset (its type byte)
+	pfx   uint64 // first 8 key bytes, big-endian, zero-padded
+	ko    uint32 // key bytes in doc
+	kl    uint32
+	val   uint32 // value offset (its type byte)
+	short bool   // the key is at most 8 plain bytes (then pfx holds them all)
+}
+
+// fill is what plainWord puts in the bytes beyond a short string: plain,
+// not NUL, ASCII.
+const fill = 0x6161616161616161
+
+// plainWord takes the 8 bytes at a string of n ≤ 8 bytes (little-endian;
+// the bytes beyond n are not part of it) and returns them with the bytes
+// beyond n zeroed, and whether the n bytes are all plain printable ASCII
+// (jsonfmt.Plain8: no escape, no NUL, valid UTF-8).
+func plainWord(w, n uint64) (uint64, bool) {
+	m := ^uint64(0) >> (64 - 8*n) // Go shifts by 64 give 0: m = 0 when n = 0
+	w &= m
+	return w, jsonfmt.Plain8(w | fill&^m)
+}
+
+// appendQuoted8 appends '"', the n ≤ 8 bytes packed in w, '"'.
+func appendQuoted8(out []byte, w, n uint64) []byte {
+	l := len(out)
+	if cap(out)-l < 10 {
+		out = append(out, make([]byte, 10)...)
+	}
+	out = out[:l+10]
+	out[l] = '"'
+	binary.LittleEndian.PutUint64(out[l+1:], w)
+	out[l+1+int(n)] = '"'
+	return out[:l+2+int(n)]
 }
 
 type render struct {
@@ -66,6 +95,13 @@ func (r *render) value(off uint32, depth, level int) bool {
 		end := o + 5 + n - 1
 		if b[end] != 0 {
 			return false
+		}
+		if n <= 9 && r.plain && o+13 <= uint64(len(b)) {
+			// up to 8 bytes: check and copy them as one word
+			if w, ok := plainWord(binary.LittleEndian.Uint64(b[o+5:]), n-1); ok {
+				r.out = appendQuoted8(r.out, w, n-1)
+				return true
+			}
 		}
 		return r.str(b[o+5 : end])
 	case typeI64:
@@ -153,7 +189,10 @@ func (r *render) float(f float64) {
 		return
 	}
 	var dbuf [24]byte
-	digits, exp := floatDigits(&dbuf, f)
+	digits, exp, ok := fewDigits(&dbuf, f)
+	if !ok {
+		digits, exp = floatDigits(&dbuf, f)
+	}
 	if s&jsonfmt.ExactFloats != 0 || exactReread(digits, exp) {
 		if r.plain {
 			r.out = jsonfmt.AppendFloatDigits(r.out, f < 0, digits, exp)
@@ -275,12 +314,15 @@ func (r *render) object(c uint32, depth, level int) bool {
 		if i > 0 {
 			r.next(level)
 		}
-		key := b[e.ko : e.ko+e.kl]
 		if r.plain {
-			r.out = jsonfmt.AppendStringBytes(r.out, key)
+			if e.short {
+				r.out = appendQuoted8(r.out, bits.ReverseBytes64(e.pfx), uint64(e.kl))
+			} else {
+				r.out = jsonfmt.AppendStringBytes(r.out, b[e.ko:e.ko+e.kl])
+			}
 			r.out = append(r.out, ':')
 		} else {
-			r.out = r.s.KeyBytes(r.out, key)
+			r.out = r.s.KeyBytes(r.out, b[e.ko:e.ko+e.kl])
 		}
 		if !r.value(e.val, depth+1, level+1) {
 			return false
@@ -353,6 +395,23 @@ func (r *render) objectNode(node uint32, height int, ents *[fastObjMax]fent, n i
 			return n, last, false
 		}
 		kl := size - 1
+		if kl <= 8 && ko+8 <= uint64(len(b)) {
+			// a short key: one word holds it all
+			w, plain := plainWord(binary.LittleEndian.Uint64(b[ko:]), kl)
+			if plain {
+				kh := uint32(5381)
+				for x, k := w, kl; k > 0; x, k = x>>8, k-1 {
+					kh = kh*33 + uint32(x&0xff)
+				}
+				if kh != h {
+					return n, last, false // probed hash (or corrupt): leave it to the walker
+				}
+				ents[n] = fent{pfx: bits.ReverseBytes64(w), ko: uint32(ko), kl: uint32(kl), val: uint32(ko + size), short: true}
+				n++
+				last = h
+				continue
+			}
+		}
 		key := b[ko : ko+kl]
 		kh, ascii := asciiHash(key)
 		if !ascii {
@@ -399,16 +458,20 @@ func sortEnts(b []byte, es []fent) {
 // strings. False means "not sure": the caller discards the output and runs
 // appendMessageSlow.
 func appendMessageFast(dst, doc []byte, seq uint64, unixNanos int64, style jsonfmt.Style) ([]byte, bool) {
-	root, err := Root(doc)
-	if err != nil {
+	if len(doc) < nodeSize || doc[0] != typeObject {
 		return dst, false
 	}
-	tags, err := metaTags(root)
-	if err != nil {
+	root := Value{doc: doc, kind: Object}
+	meta, ok := memberDirect(root, "meta", hashMeta)
+	if !ok || meta.kind != Object {
 		return dst, false
 	}
-	data, err := messageData(root)
-	if err != nil {
+	tags, ok := memberDirect(meta, "tags", hashTags)
+	if !ok || tags.kind != Array {
+		return dst, false
+	}
+	data, ok := memberDirect(root, "data", hashData)
+	if !ok || (data.kind != Object && data.kind != Array) {
 		return dst, false
 	}
 	// tags: the iterator's walk of a leaf node (tags.off is aligned and in
@@ -481,4 +544,104 @@ func appendMessageFast(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 		out = append(out, "\x1b[0m"...)
 	}
 	return s.Close(out, '}', 0), true
+}
+
+// DJB2 hashes of the envelope keys.
+var hashMeta, hashTags, hashData = djb2("meta"), djb2("tags"), djb2("data")
+
+// memberDirect returns what v.Get(key) returns (v an object, h =
+// djb2(key)) when v's root node is a leaf holding key under h itself;
+// false when Get finds nothing or might answer otherwise (a probed key).
+func memberDirect(v Value, key string, h uint32) (Value, bool) {
+	b := v.doc
+	nd := (*[nodeSize]byte)(b[v.off : v.off+nodeSize]) // an Object Value is aligned and in bounds
+	if binary.LittleEndian.Uint32(nd[offChild:]) != 0 {
+		return Value{}, false
+	}
+	kc := binary.LittleEndian.Uint32(nd[offSizeKC:]) & 7
+	// as find: the first hash not below h
+	for i := uint32(0); i < kc; i++ {
+		hi := binary.LittleEndian.Uint32(nd[offHashes+4*(i&7):])
+		if hi < h {
+			continue
+		}
+		if hi > h {
+			break
+		}
+		k, val, ok := keyAt(b, binary.LittleEndian.Uint32(nd[offKV+4*(i&7):]))
+		if !ok || string(k) != key {
+			return Value{}, false
+		}
+		r := valueAt(b, val)
+		return r, r.kind != Invalid
+	}
+	return Value{}, false
+}
+
+// fewDigits is floatDigits for the common floats with few significant
+// digits (23.5, 0.001, 1234.5678); false when it cannot tell, and then
+// floatDigits decides. It looks for the least k for which an integer m
+// has m·10⁻ᵏ rounding to |f|: those are the shortest round-trip digits.
+//
+// Why it is exact: for p = |f|·10ᵏ below 2⁵², the decimals of k places that
+// read back as |f| are the integers within h = ulp(f)·10ᵏ/2 < p·2⁻⁵³ < ½ of
+// p, so at most one; the computed p̂ is within ulp(p̂)/2 ≤ ¼ of p, so that
+// integer is ⌊p̂⌋ or ⌊p̂⌋+1, and it is tested exactly: m and 10ᵏ are exact
+// float64s and the division is correctly rounded, like the reader. A
+// decimal of more places, without trailing zero, has more significant
+// digits (m is not a power of ten for k > 0: it would end in 0, and then
+// m/10 would have passed at k−1; such an m is refused anyway). For k = 0
+// the trailing zeros of m are dropped.
+func fewDigits(buf *[24]byte, f float64) (digits []byte, exp int, ok bool) {
+	af := math.Abs(f)
+	if !(af < 1<<52) { // also NaN
+		return nil, 0, false
+	}
+	for k := 0; k <= 22; k++ { // 10ᵏ exact in pow10
+		p := af * pow10[k]
+		if p >= 1<<52 {
+			return nil, 0, false
+		}
+		fl := math.Floor(p)
+		// the candidates lie within h + ulp(p)/2 < p·2⁻⁵¹ of p̂: skip
+		// the divisions when neither integer is that close
+		if lim := p * 0x1p-50; p-fl > lim && fl+1-p > lim {
+			continue
+		}
+		m := uint64(0)
+		if fl != 0 && fl/pow10[k] == af {
+			m = uint64(fl)
+		}
+		if (fl+1)/pow10[k] == af {
+			if m != 0 {
+				return nil, 0, false // two candidates: let strconv choose
+			}
+			m = uint64(fl) + 1
+		}
+		if m == 0 {
+			continue
+		}
+		if k > 0 && m%10 == 0 {
+			return nil, 0, false // cannot happen (see above); be safe
+		}
+		// the digits of m, without trailing zeros (k = 0 only)
+		var tmp [20]byte
+		i := len(tmp)
+		for m >= 10 && m%10 == 0 {
+			m /= 10
+			exp++
+		}
+		for {
+			i--
+			tmp[i] = byte('0' + m%10)
+			m /= 10
+			if m == 0 {
+				break
+			}
+		}
+		nd := len(tmp) - i
+		digits = append(buf[:0], tmp[i:]...)
+		return digits, exp + nd - 1 - k, true
+	}
+	return nil, 0, false
 }

@@ -2,6 +2,7 @@ package lite3
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -118,5 +119,62 @@ func TestFastMatchesWalker(t *testing.T) {
 			}
 		}
 		checkFastSlow(t, doc)
+	}
+}
+
+// TestFewDigits checks fewDigits against strconv's shortest digits on
+// short decimals, their neighbours and random bit patterns.
+func TestFewDigits(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	n := 300000
+	if testing.Short() {
+		n = 30000
+	}
+	check := func(f float64) {
+		var b1, b2 [24]byte
+		d, e, ok := fewDigits(&b1, f)
+		if !ok {
+			return
+		}
+		wd, we := floatDigits(&b2, f)
+		if string(d) != string(wd) || e != we {
+			t.Fatalf("%v (%#x): fewDigits %s e%d, strconv %s e%d", f, math.Float64bits(f), d, e, wd, we)
+		}
+	}
+	hits := 0
+	for i := range n {
+		var f float64
+		switch i % 4 {
+		case 0: // a short decimal
+			f = float64(r.Int64N(1<<uint(1+r.IntN(53)))) / pow10[r.IntN(23)]
+		case 1: // its neighbours
+			f = float64(r.Int64N(1<<uint(1+r.IntN(53)))) / pow10[r.IntN(23)]
+			f = math.Nextafter(f, math.Inf(2*r.IntN(2)-1))
+		case 2:
+			f = math.Float64frombits(r.Uint64())
+		default: // powers of two and their neighbours (asymmetric intervals)
+			f = math.Ldexp(1, r.IntN(120)-70)
+			if r.IntN(2) == 0 {
+				f = math.Nextafter(f, 0)
+			}
+		}
+		if r.IntN(2) == 0 {
+			f = -f
+		}
+		if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+			continue
+		}
+		var b [24]byte
+		if _, _, ok := fewDigits(&b, f); ok {
+			hits++
+		}
+		check(f)
+	}
+	for _, f := range []float64{23.5, 0.1, 0.2, 0.3, 1e-5, 1e-7, 123456789012345, 4503599627370495, 4503599627370495.5, 0.30000000000000004, 1e15, 1e16, 9.999999999999999, 99.99999999999999, 5e-324, math.MaxFloat64, 1.5e300} {
+		check(f)
+		check(-f)
+	}
+	if hits < n/4 {
+		t.Fatalf("fewDigits answered only %d of %d", hits, n)
 	}
 }
