@@ -320,27 +320,45 @@ func AppendRFC3339(dst []byte, unixNanos int64) []byte {
 	if y < 0 || y > 9999 {
 		return time.Unix(0, unixNanos).UTC().AppendFormat(dst, time.RFC3339Nano)
 	}
-	dst = append(dst,
-		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
-		byte('0'+rem/36000), byte('0'+rem/3600%10), ':',
-		byte('0'+rem%3600/600), byte('0'+rem%3600/60%10), ':',
-		byte('0'+rem%60/10), byte('0'+rem%10))
+	var buf [30]byte // 2006-01-02T15:04:05.999999999Z
+	put2(buf[0:], y/100)
+	put2(buf[2:], y%100)
+	buf[4] = '-'
+	put2(buf[5:], m)
+	buf[7] = '-'
+	put2(buf[8:], d)
+	buf[10] = 'T'
+	put2(buf[11:], rem/3600)
+	buf[13] = ':'
+	put2(buf[14:], rem%3600/60)
+	buf[16] = ':'
+	put2(buf[17:], rem%60)
+	end := 19
 	if nsec != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		n := int64(nsec)
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + n%10)
-			n /= 10
-		}
-		end := 10
-		for frac[end-1] == '0' {
+		buf[19] = '.'
+		put2(buf[20:], nsec/1e7)
+		put2(buf[22:], nsec/1e5%100)
+		put2(buf[24:], nsec/1e3%100)
+		put2(buf[26:], nsec/10%100)
+		buf[28] = byte('0' + nsec%10)
+		end = 29
+		for buf[end-1] == '0' {
 			end--
 		}
-		dst = append(dst, frac[:end]...)
 	}
-	return append(dst, 'Z')
+	buf[end] = 'Z'
+	return append(dst, buf[:end+1]...)
+}
+
+// digitPairs holds "00" … "99".
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// put2 writes v (0 ≤ v < 100) as two digits.
+func put2(b []byte, v int64) {
+	_ = b[1]
+	b[0], b[1] = digitPairs[2*v], digitPairs[2*v+1]
 }
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date
