@@ -79,10 +79,47 @@ func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
 // AppendStringBytes is AppendString for a byte slice.
 func AppendStringBytes(dst []byte, s []byte) []byte { return appendString(dst, s) }
 
+// swarLo and swarHi are the SWAR constants: 0x01 and 0x80 in every byte.
+const (
+	swarLo = 0x0101010101010101
+	swarHi = 0x8080808080808080
+)
+
+// special reports whether any of the 8 bytes in w (little-endian) is not
+// plain: a control character, '"', '\\' or a byte ≥ 0x80. Each term is
+// exact about whether some byte matches (the borrow-based tests can only
+// mark extra bytes above a matching one).
+func special(w uint64) bool {
+	q := w ^ (swarLo * '"')
+	bs := w ^ (swarLo * '\\')
+	m := (w - swarLo*0x20) &^ w // a byte < 0x20
+	m |= (q - swarLo) &^ q      // a '"'
+	m |= (bs - swarLo) &^ bs    // a '\\'
+	return (m|w)&swarHi != 0
+}
+
+// Plain8 reports whether the 8 bytes packed little-endian in w are all
+// copied raw by AppendString (printable ASCII other than '"' and '\\'), so
+// that quoting them needs no escape.
+func Plain8(w uint64) bool { return !special(w) }
+
+// load8 reads s[i:i+8] little-endian.
+func load8[T string | []byte](s T, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
 func appendString[T string | []byte](dst []byte, s T) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !special(load8(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if plain[c] {
 			i++
@@ -101,27 +138,67 @@ func appendString[T string | []byte](dst []byte, s T) []byte {
 			continue
 		}
 		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		}
+		dst = appendEscape(dst, c)
 		i++
 		start = i
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// AppendStringChecked is AppendStringBytes for text that should be valid
+// UTF-8: it reports false when s is not (then what it appended is
+// unspecified and should be discarded) instead of writing U+FFFD.
+func AppendStringChecked(dst []byte, s []byte) ([]byte, bool) {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		for i+8 <= len(s) && !special(load8(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
+		if plain[c] {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			n := UTF8Len(s, i)
+			if n == 0 {
+				return dst, false
+			}
+			i += n
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		dst = appendEscape(dst, c)
+		i++
+		start = i
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"'), true
+}
+
+// appendEscape appends the escape of c, which is '"', '\\' or a control
+// character.
+func appendEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
 }
 
 // AppendFloat appends f in the reference's text form: the shortest decimal
@@ -243,27 +320,45 @@ func AppendRFC3339(dst []byte, unixNanos int64) []byte {
 	if y < 0 || y > 9999 {
 		return time.Unix(0, unixNanos).UTC().AppendFormat(dst, time.RFC3339Nano)
 	}
-	dst = append(dst,
-		byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
-		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+d/10), byte('0'+d%10), 'T',
-		byte('0'+rem/36000), byte('0'+rem/3600%10), ':',
-		byte('0'+rem%3600/600), byte('0'+rem%3600/60%10), ':',
-		byte('0'+rem%60/10), byte('0'+rem%10))
+	var buf [30]byte // 2006-01-02T15:04:05.999999999Z
+	put2(buf[0:], y/100)
+	put2(buf[2:], y%100)
+	buf[4] = '-'
+	put2(buf[5:], m)
+	buf[7] = '-'
+	put2(buf[8:], d)
+	buf[10] = 'T'
+	put2(buf[11:], rem/3600)
+	buf[13] = ':'
+	put2(buf[14:], rem%3600/60)
+	buf[16] = ':'
+	put2(buf[17:], rem%60)
+	end := 19
 	if nsec != 0 {
-		var frac [10]byte
-		frac[0] = '.'
-		n := int64(nsec)
-		for i := 9; i >= 1; i-- {
-			frac[i] = byte('0' + n%10)
-			n /= 10
-		}
-		end := 10
-		for frac[end-1] == '0' {
+		buf[19] = '.'
+		put2(buf[20:], nsec/1e7)
+		put2(buf[22:], nsec/1e5%100)
+		put2(buf[24:], nsec/1e3%100)
+		put2(buf[26:], nsec/10%100)
+		buf[28] = byte('0' + nsec%10)
+		end = 29
+		for buf[end-1] == '0' {
 			end--
 		}
-		dst = append(dst, frac[:end]...)
 	}
-	return append(dst, 'Z')
+	buf[end] = 'Z'
+	return append(dst, buf[:end+1]...)
+}
+
+// digitPairs holds "00" … "99".
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// put2 writes v (0 ≤ v < 100) as two digits.
+func put2(b []byte, v int64) {
+	_ = b[1]
+	b[0], b[1] = digitPairs[2*v], digitPairs[2*v+1]
 }
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date

@@ -114,6 +114,17 @@ func messageTags(root Value) (Value, error) {
 // fully validated on the way (as Validate); on error (*Error, Corrupt) dst
 // is returned unchanged.
 func AppendJSON(dst, doc []byte, style jsonfmt.Style) ([]byte, error) {
+	if len(doc) >= nodeSize && (doc[0] == typeObject || doc[0] == typeArray) {
+		r := newRender(doc, dst, style)
+		if r.value(0, 0, 0) {
+			return r.out, nil
+		}
+	}
+	return appendJSONSlow(dst, doc, style)
+}
+
+// appendJSONSlow is AppendJSON by the validating walker alone.
+func appendJSONSlow(dst, doc []byte, style jsonfmt.Style) ([]byte, error) {
 	d := getDecoder(doc, true, style)
 	defer putDecoder(d)
 	if err := d.checkRoot(); err != nil {
@@ -138,6 +149,10 @@ func AppendDataJSON(dst, doc []byte, style jsonfmt.Style) ([]byte, error) {
 	data, err := messageData(root)
 	if err != nil {
 		return dst, err
+	}
+	r := newRender(doc, dst, style)
+	if r.value(data.off, 0, 0) {
+		return r.out, nil
 	}
 	d := getDecoder(doc, true, style)
 	defer putDecoder(d)
@@ -168,6 +183,15 @@ func messageData(root Value) (Value, error) {
 // the reference. Errors as for AppendDataJSON and ValidateMessage's meta
 // checks; dst is returned unchanged on error.
 func AppendMessageJSON(dst, doc []byte, seq uint64, unixNanos int64, style jsonfmt.Style) ([]byte, error) {
+	if out, ok := appendMessageFast(dst, doc, seq, unixNanos, style); ok {
+		return out, nil
+	}
+	return appendMessageSlow(dst, doc, seq, unixNanos, style)
+}
+
+// appendMessageSlow is AppendMessageJSON by the validating walker and the
+// tags iterator, which also find the error.
+func appendMessageSlow(dst, doc []byte, seq uint64, unixNanos int64, style jsonfmt.Style) ([]byte, error) {
 	root, err := Root(doc)
 	if err != nil {
 		return dst, err

@@ -47,6 +47,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		exercise(doc)
 		checkQuick(t, doc)
+		checkFastSlow(t, doc)
 		err := Validate(doc)
 		if err != nil {
 			if !isCorrupt(err) {

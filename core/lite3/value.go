@@ -298,6 +298,10 @@ func (v Value) AppendJSON(dst []byte, style jsonfmt.Style) ([]byte, error) {
 	if v.kind == Invalid {
 		return dst, corrupt("invalid value", int(v.off))
 	}
+	r := newRender(v.doc, dst, style)
+	if r.value(v.off, 0, 0) {
+		return r.out, nil
+	}
 	d := getDecoder(v.doc, true, style)
 	defer putDecoder(d)
 	d.out = dst
