@@ -120,7 +120,13 @@ func (l *lease) stop() {
 
 func (l *lease) tick() {
 	p := l.p
-	p.mu.Lock()
+	if !p.mu.TryLock() {
+		// An append (or Close) is in progress right now, so the lease is
+		// not idle: look again a full idle period later. Not waiting for
+		// the mutex spares the appender the wake-up of a parked tick.
+		l.timer.Reset(leaseIdle)
+		return
+	}
 	defer p.mu.Unlock()
 	if !l.held {
 		return
