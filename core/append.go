@@ -156,8 +156,8 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 	m := p.m
 	ring, data := m.ring, m.data
 	l := &p.lease
-	pl, err := planAppend(ring, l.cache, uint64(len(payload)))
-	if err != nil {
+	var pl plan
+	if err := planInto(&pl, ring, l.cache, uint64(len(payload))); err != nil {
 		if e, ok := err.(*Error); ok && e.Path == "" {
 			e.Path = p.path
 		}
@@ -192,8 +192,9 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 // fields in header order (newest last), then the journal is cleared.
 func (l *lease) publish(slot, state uint64, c cursors) {
 	d := l.p.m.data
-	old := l.published
-	if c == old {
+	old := &l.published
+	if c.Head == old.Head && c.Tail == old.Tail && c.TailNext == old.TailNext &&
+		c.Oldest == old.Oldest && c.Newest == old.Newest {
 		return
 	}
 	putJournal(d, slot, c)

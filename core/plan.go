@@ -55,31 +55,40 @@ func required(ring, head, fl uint64) uint64 {
 // for payloads that can never fit, Corrupt for inconsistent state, Busy when
 // no space can be made.
 func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
+	var p plan
+	err := planInto(&p, ring, c, payloadLen)
+	return p, err
+}
+
+// planInto is planAppend writing the plan to *out (left partly filled on
+// error); the append path uses it to avoid copying the plan around.
+func planInto(out *plan, ring []byte, c cursors, payloadLen uint64) error {
 	rs := uint64(len(ring))
 	if payloadLen > 0xFFFFFFFF {
-		return plan{}, &Error{Kind: Usage, Message: "payload too large"}
+		return &Error{Kind: Usage, Message: "payload too large"}
 	}
 	if payloadLen > maxPayload(rs) {
-		return plan{}, &Error{Kind: Usage, Message: "payload exceeds ring capacity"}
+		return &Error{Kind: Usage, Message: "payload exceeds ring capacity"}
 	}
 	fl := frameLen(payloadLen)
 	if fl > rs {
-		return plan{}, &Error{Kind: Usage, Message: "frame larger than ring"}
+		return &Error{Kind: Usage, Message: "frame larger than ring"}
 	}
 	if rs == 0 {
-		return plan{}, &Error{Kind: Corrupt, Message: "ring size is zero"}
+		return &Error{Kind: Corrupt, Message: "ring size is zero"}
 	}
 	head, tail, tailNext, oldest, newest := c.Head, c.Tail, c.TailNext, c.Oldest, c.Newest
 	if head >= rs || tail >= rs {
-		return plan{}, &Error{Kind: Corrupt, Message: "head/tail out of range"}
+		return &Error{Kind: Corrupt, Message: "head/tail out of range"}
 	}
 	if oldest == 0 {
 		tailNext = tail
 		if head != tail {
-			return plan{}, &Error{Kind: Corrupt, Message: "empty pool head/tail mismatch"}
+			return &Error{Kind: Corrupt, Message: "empty pool head/tail mismatch"}
 		}
 	}
-	p := plan{FL: fl}
+	p := out
+	p.FL, p.HasWrap, p.WrapOff, p.Drops, p.FastDrop = fl, false, 0, 0, 0
 	need := func() uint64 {
 		if oldest == 0 {
 			return fl
@@ -90,10 +99,10 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 	origTail := tail
 	for guard := rs/8 + 2; rs-used(rs, head, tail, oldest) < need() || (wrapNeeded && oldest != 0 && tail < fl); guard-- {
 		if oldest == 0 {
-			return plan{}, &Error{Kind: Busy, Message: "unable to make space"}
+			return &Error{Kind: Busy, Message: "unable to make space"}
 		}
 		if guard == 0 {
-			return plan{}, &Error{Kind: Corrupt, Message: "unable to make space: tail does not advance"}
+			return &Error{Kind: Corrupt, Message: "unable to make space: tail does not advance"}
 		}
 		tn := tailNext
 		if tn != 0 && tn < rs && tn%8 == 0 && rs-tn >= frameHeaderSize &&
@@ -115,7 +124,7 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 			if err != nil {
 				e := err.(*Error)
 				e.Offset, e.HasOffset = tail, true
-				return plan{}, e
+				return e
 			}
 			switch f.State {
 			case stateWrap:
@@ -127,7 +136,7 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 				}
 				oldest = f.Seq + 1
 			default:
-				return plan{}, &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
+				return &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
 			}
 		}
 		p.Drops++
@@ -172,7 +181,7 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 	default:
 		tn, err := nextAfter(ring, tail)
 		if err != nil {
-			return plan{}, err
+			return err
 		}
 		tailNext = tn
 	}
@@ -180,7 +189,7 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 		p.Mid.TailNext = tailNext
 	}
 	p.After = cursors{Head: newHead, Tail: tail, TailNext: tailNext, Oldest: oldest, Newest: seq}
-	return p, nil
+	return nil
 }
 
 // nextAfter is the tail_next value for a tail at ring offset tail: the end of
