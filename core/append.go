@@ -191,33 +191,34 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 // publish makes c the header's cursors: journal first, then the changed
 // fields in header order (newest last), then the journal is cleared.
 func (l *lease) publish(slot, state uint64, c cursors) {
-	d := l.p.m.data
 	old := &l.published
 	if c.Head == old.Head && c.Tail == old.Tail && c.TailNext == old.TailNext &&
 		c.Oldest == old.Oldest && c.Newest == old.Newest {
 		return
 	}
-	putJournal(d, slot, c)
+	// Fixed-size views: the constant offsets below need no bounds checks.
+	h := (*[headerSize]byte)(l.p.m.data)
+	putJournal(h[:], slot, c)
 	// Only a later lock holder reads the journal (repairHeader), so the
 	// ordered store suffices: no reader must see it before its own loads.
-	storeOrdered64(d, hJournal, state)
+	storeOrdered64(h[:], hJournal, state)
 	if c.Head != old.Head {
-		storeOrdered64(d, hHead, c.Head)
+		storeOrdered64(h[:], hHead, c.Head)
 	}
 	if c.Tail != old.Tail {
-		storeOrdered64(d, hTail, c.Tail)
+		storeOrdered64(h[:], hTail, c.Tail)
 	}
 	if c.TailNext != old.TailNext {
-		storeOrdered64(d, hTailNext, c.TailNext)
+		storeOrdered64(h[:], hTailNext, c.TailNext)
 	}
 	if c.Oldest != old.Oldest {
-		storeOrdered64(d, hOldest, c.Oldest)
+		storeOrdered64(h[:], hOldest, c.Oldest)
 	}
 	if c.Newest != old.Newest {
-		storeOrdered64(d, hNewest, c.Newest)
+		storeOrdered64(h[:], hNewest, c.Newest)
 	}
-	storeOrdered64(d, hJournal, 0)
-	l.published = c
+	storeOrdered64(h[:], hJournal, 0)
+	*old = c
 }
 
 // flushOne msyncs what one append wrote, in the reference's order.
