@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/binary"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -40,6 +41,8 @@ type lease struct {
 	last      int64   // wall ns of the last append
 	yield     int64   // wall ns before which take should not retake the lock
 	timer     *time.Timer
+	// the index slot of our last append: slotIdx = slotSeq % capacity
+	slotSeq, slotIdx uint64
 }
 
 func (l *lease) init(p *Pool) {
@@ -174,10 +177,18 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 	n := uint64(len(payload))
 	putFrameHeader(ring[f:f+frameHeaderSize], stateWriting, pl.Seq, uint64(ts), uint32(n))
 	copy(ring[f+frameHeaderSize:f+frameHeaderSize+n], payload)
-	copy(ring[f+frameHeaderSize+n:f+frameHeaderSize+n+commitSize], commitMagic[:])
+	binary.LittleEndian.PutUint64(ring[f+frameHeaderSize+n:f+frameHeaderSize+n+commitSize], commitWord)
 	storeOrdered32(ring, f+fState, stateCommitted)
 	if ic := uint64(m.geo.IndexCapacity); ic > 0 {
-		slot := indexOffset + slotSize*(pl.Seq%ic)
+		// seq % ic, without the division when seq follows our last append
+		k := l.slotIdx + 1
+		if pl.Seq != l.slotSeq+1 || l.slotSeq == 0 {
+			k = pl.Seq % ic
+		} else if k >= ic {
+			k = 0
+		}
+		l.slotSeq, l.slotIdx = pl.Seq, k
+		slot := indexOffset + slotSize*k
 		storeOrdered64(data, slot, pl.Seq)
 		storeOrdered64(data, slot+8, f)
 	}

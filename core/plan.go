@@ -199,6 +199,21 @@ func nextAfter(ring []byte, tail uint64) (uint64, error) {
 	if rs-tail < frameHeaderSize {
 		return 0, nil
 	}
+	// The common case, a committed frame with a sound header, read in
+	// place; anything else goes through the full decode for its error.
+	h := (*[frameHeaderSize]byte)(ring[tail : tail+frameHeaderSize])
+	le := binary.LittleEndian
+	if w := le.Uint64(h[fMagic:]); w == uint64(frameMagicWord)|uint64(stateCommitted)<<32 &&
+		le.Uint32(h[fHdrLen:]) == frameHeaderSize {
+		pl := le.Uint32(h[fLen:])
+		if pl^le.Uint32(h[fLenXor:]) == 0xFFFFFFFF && uint64(pl) <= maxPayload(rs) {
+			n := tail + frameLen(uint64(pl))
+			if n >= rs {
+				n = 0
+			}
+			return n, nil
+		}
+	}
 	f, err := decodeFrameHeader(ring[tail:])
 	if err == nil {
 		err = f.validate(rs)
