@@ -116,24 +116,25 @@ func (q *quick) node(node uint32, isObj bool, height, depth int, role uint8, n, 
 			// Fast path: a one-byte tag and 1 to 8 key bytes, read as one
 			// word (its bytes past the key are dropped by the shift, which
 			// also lines the key up for sum33).
-			p := uint64(val)
-			if p+10 <= uint64(len(b)) && b[p]&3 == 0 && b[p]>>2-2 < 8 {
-				kl := uint64(b[p]>>2) - 1
-				w := binary.LittleEndian.Uint64(b[p+1:])
-				sh := (64 - 8*kl) & 63
-				x := w << sh
-				// The padding below the key reads as 1, so only a NUL
-				// in the key looks zero.
-				v := x | lo8&^(^uint64(0)<<sh)
-				if b[p+1+kl] == 0 && v&hi8 == 0 && (v-lo8)&^v&hi8 == 0 {
-					if djbSeed[kl&15]+sum33(x) != h {
-						return 0, 0, false // probed hash: leave it to the walker
+			if p := uint64(val); p+16 <= uint64(len(b)) {
+				kw := (*[16]byte)(b[p : p+16]) // tag, key, NUL and more
+				if kl := uint64(kw[0]>>2) - 1; kw[0]&3 == 0 && kl-1 < 8 {
+					w := binary.LittleEndian.Uint64(kw[1:])
+					sh := (64 - 8*kl) & 63
+					x := w << sh
+					// The padding below the key reads as 1, so only a
+					// NUL in the key looks zero.
+					v := x | lo8&^(^uint64(0)<<sh)
+					if kw[(1+kl)&15] == 0 && v&hi8 == 0 && (v-lo8)&^v&hi8 == 0 {
+						if djbSeed[kl&15]+sum33(x) != h {
+							return 0, 0, false // probed hash: leave it to the walker
+						}
+						if kl == 4 {
+							k4 = uint32(w)
+						}
+						val = uint32(p + 2 + kl)
+						goto checked
 					}
-					if kl == 4 {
-						k4 = uint32(w)
-					}
-					val = uint32(p + 2 + kl)
-					goto checked
 				}
 			}
 			{
@@ -283,6 +284,23 @@ func (q *quick) value(off uint32, depth int, role uint8, k4 uint32) bool {
 	t := b[o]
 	if role == roleTags && t != typeString {
 		return false
+	}
+	if o+16 <= uint64(len(b)) {
+		// Scalars and short strings in one fixed-size window.
+		vw := (*[16]byte)(b[o : o+16])
+		switch t {
+		case typeNull, typeI64, typeF64:
+			return true
+		case typeBool:
+			return vw[1] <= 1
+		case typeString:
+			if cl := uint64(binary.LittleEndian.Uint32(vw[1:])) - 1; cl < 9 {
+				m := ^uint64(0) >> ((64 - 8*cl) & 63) // covers the cl bytes (all 8 when cl = 0)
+				if vw[(5+cl)&15] == 0 && binary.LittleEndian.Uint64(vw[5:])&m&hi8 == 0 {
+					return true
+				}
+			}
+		}
 	}
 	switch t {
 	case typeNull:
