@@ -297,9 +297,11 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 		err = p.flushOne(w)
 	}
 	p.lease.done(ts)
+	// Wake followers before unlocking: Close takes p.mu before it releases
+	// the mapping and the notifier, so the wake never races with them.
+	p.m.notify.wakeAll()
 	locked = false
 	p.mu.Unlock()
-	p.m.notify.wakeAll()
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -478,11 +480,11 @@ func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) (out []Receipt
 	if p.lease.held {
 		p.lease.done(ts)
 	}
+	if last != 0 {
+		p.m.notify.wakeAll() // under p.mu, as in appendPayload
+	}
 	locked = false
 	p.mu.Unlock()
-	if last != 0 {
-		p.m.notify.wakeAll()
-	}
 	return dst, err
 }
 
