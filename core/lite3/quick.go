@@ -351,7 +351,13 @@ func (q *quick) value(off uint32, depth int, role uint8, k4 uint32) bool {
 				q.tags, sub = true, roleTags
 			}
 		}
-		return q.container(off, t == typeObject, depth+1, sub)
+		// q.container(off, t == typeObject, depth+1, sub), by hand: the
+		// recursion keeps the compiler from inlining it
+		if depth+1 >= maxDecodeDepth {
+			return false
+		}
+		n, _, ok := q.node(off, t == typeObject, 1, depth+1, sub, 0, 0)
+		return ok && binary.LittleEndian.Uint32(b[o+offSizeKC:])>>6 == n
 	default:
 		return false
 	}
