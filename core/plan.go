@@ -89,6 +89,66 @@ func planInto(out *plan, ring []byte, c cursors, payloadLen uint64) error {
 	}
 	p := out
 	p.FL, p.HasWrap, p.WrapOff, p.Drops, p.FastDrop = fl, false, 0, 0, 0
+	if !planSlowOnly && oldest != 0 && rs-head >= fl {
+		if ok, err := planSteady(p, ring, head, tail, tailNext, oldest, newest); ok {
+			return err
+		}
+	}
+	return planGeneral(p, ring, c)
+}
+
+// planSlowOnly (tests) turns planSteady off, to compare it with planGeneral.
+var planSlowOnly = false
+
+// planSteady plans the common appends of a non-empty pool without a wrap:
+// the frame fits as is, or after dropping the tail frame through the
+// tail_next cache (leaving the pool non-empty, the tail not on a wrap
+// point). It reports false, leaving the plan to planGeneral, otherwise; when
+// it reports true the plan (or error) is exactly planGeneral's.
+func planSteady(p *plan, ring []byte, head, tail, tailNext, oldest, newest uint64) (bool, error) {
+	rs, fl := uint64(len(ring)), p.FL
+	// No drop: the free space holds the frame.
+	if rs-used(rs, head, tail, oldest) >= fl {
+		p.Mid = cursors{Head: head, Tail: tail, TailNext: tailNext, Oldest: oldest, Newest: newest}
+		p.Seq, p.FrameOff = newest+1, head
+		newHead := head + fl
+		if newHead == rs {
+			newHead = 0
+		}
+		p.After = cursors{Head: newHead, Tail: tail, TailNext: tailNext, Oldest: oldest, Newest: newest + 1}
+		return true, nil
+	}
+	// One drop of the tail frame through the cache (the first branch of
+	// planGeneral's loop), after which the frame fits.
+	tn := tailNext
+	if tn == 0 || tn >= rs || tn%8 != 0 || rs-tn < frameHeaderSize || tn <= tail ||
+		tn-tail < frameHeaderSize || (tn-tail)%8 != 0 || tn == head || oldest+1 == 0 ||
+		atWrapPoint(ring, tn) || rs-used(rs, head, tn, oldest+1) < fl {
+		return false, nil
+	}
+	next, err := nextAfter(ring, tn)
+	if err != nil {
+		return true, err
+	}
+	p.Drops, p.FastDrop = 1, 1
+	p.Mid = cursors{Head: head, Tail: tn, TailNext: next, Oldest: oldest + 1, Newest: newest}
+	p.Seq, p.FrameOff = newest+1, head
+	newHead := head + fl
+	if newHead == rs {
+		newHead = 0
+	}
+	p.After = cursors{Head: newHead, Tail: tn, TailNext: next, Oldest: oldest + 1, Newest: newest + 1}
+	return true, nil
+}
+
+// planGeneral is the rest of planInto (after its argument checks), for
+// every state.
+func planGeneral(p *plan, ring []byte, c cursors) error {
+	rs, fl := uint64(len(ring)), p.FL
+	head, tail, tailNext, oldest, newest := c.Head, c.Tail, c.TailNext, c.Oldest, c.Newest
+	if oldest == 0 {
+		tailNext = tail
+	}
 	need := func() uint64 {
 		if oldest == 0 {
 			return fl
