@@ -262,7 +262,7 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 	if p.m.readOnly {
 		return Receipt{}, errReadOnly
 	}
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	fault := debug.SetPanicOnFault(true)
 	locked := false
 	defer func() {
 		if r := recover(); r != nil {
@@ -272,6 +272,7 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 			}
 			rc, err = Receipt{}, faultError(r, p.path)
 		}
+		debug.SetPanicOnFault(fault)
 	}()
 	ts := wallNanos()
 	p.mu.Lock()
@@ -281,10 +282,12 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 		p.mu.Unlock()
 		return Receipt{}, errClosed
 	}
-	if err := p.lease.take(ts); err != nil {
-		locked = false
-		p.mu.Unlock()
-		return Receipt{}, err
+	if !p.lease.held {
+		if err := p.lease.take(ts); err != nil {
+			locked = false
+			p.mu.Unlock()
+			return Receipt{}, err
+		}
 	}
 	w, err := p.writeFrame(payload, ts, false)
 	if err != nil {
