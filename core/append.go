@@ -265,14 +265,15 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 	fault := debug.SetPanicOnFault(true)
 	locked := false
 	defer func() {
-		if r := recover(); r != nil {
+		r := recover()
+		debug.SetPanicOnFault(fault)
+		if r != nil {
 			if locked {
 				p.lease.drop()
 				p.mu.Unlock()
 			}
 			rc, err = Receipt{}, faultError(r, p.path)
 		}
-		debug.SetPanicOnFault(fault)
 	}()
 	ts := wallNanos()
 	p.mu.Lock()
