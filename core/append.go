@@ -1,6 +1,7 @@
 package core
 
 import (
+	"encoding/binary"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -40,6 +41,8 @@ type lease struct {
 	last      int64   // wall ns of the last append
 	yield     int64   // wall ns before which take should not retake the lock
 	timer     *time.Timer
+	// the index slot of our last append: slotIdx = slotSeq % capacity
+	slotSeq, slotIdx uint64
 }
 
 func (l *lease) init(p *Pool) {
@@ -120,7 +123,13 @@ func (l *lease) stop() {
 
 func (l *lease) tick() {
 	p := l.p
-	p.mu.Lock()
+	if !p.mu.TryLock() {
+		// An append (or Close) is in progress right now, so the lease is
+		// not idle: look again a full idle period later. Not waiting for
+		// the mutex spares the appender the wake-up of a parked tick.
+		l.timer.Reset(leaseIdle)
+		return
+	}
 	defer p.mu.Unlock()
 	if !l.held {
 		return
@@ -150,8 +159,8 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 	m := p.m
 	ring, data := m.ring, m.data
 	l := &p.lease
-	pl, err := planAppend(ring, l.cache, uint64(len(payload)))
-	if err != nil {
+	var pl plan
+	if err := planInto(&pl, ring, l.cache, uint64(len(payload))); err != nil {
 		if e, ok := err.(*Error); ok && e.Path == "" {
 			e.Path = p.path
 		}
@@ -168,10 +177,18 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 	n := uint64(len(payload))
 	putFrameHeader(ring[f:f+frameHeaderSize], stateWriting, pl.Seq, uint64(ts), uint32(n))
 	copy(ring[f+frameHeaderSize:f+frameHeaderSize+n], payload)
-	copy(ring[f+frameHeaderSize+n:f+frameHeaderSize+n+commitSize], commitMagic[:])
+	binary.LittleEndian.PutUint64(ring[f+frameHeaderSize+n:f+frameHeaderSize+n+commitSize], commitWord)
 	storeOrdered32(ring, f+fState, stateCommitted)
 	if ic := uint64(m.geo.IndexCapacity); ic > 0 {
-		slot := indexOffset + slotSize*(pl.Seq%ic)
+		// seq % ic, without the division when seq follows our last append
+		k := l.slotIdx + 1
+		if pl.Seq != l.slotSeq+1 || l.slotSeq == 0 {
+			k = pl.Seq % ic
+		} else if k >= ic {
+			k = 0
+		}
+		l.slotSeq, l.slotIdx = pl.Seq, k
+		slot := indexOffset + slotSize*k
 		storeOrdered64(data, slot, pl.Seq)
 		storeOrdered64(data, slot+8, f)
 	}
@@ -185,32 +202,34 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 // publish makes c the header's cursors: journal first, then the changed
 // fields in header order (newest last), then the journal is cleared.
 func (l *lease) publish(slot, state uint64, c cursors) {
-	d := l.p.m.data
-	old := l.published
-	if c == old {
+	old := &l.published
+	if c.Head == old.Head && c.Tail == old.Tail && c.TailNext == old.TailNext &&
+		c.Oldest == old.Oldest && c.Newest == old.Newest {
 		return
 	}
-	putJournal(d, slot, c)
+	// Fixed-size views: the constant offsets below need no bounds checks.
+	h := (*[headerSize]byte)(l.p.m.data)
+	putJournal(h[:], slot, c)
 	// Only a later lock holder reads the journal (repairHeader), so the
 	// ordered store suffices: no reader must see it before its own loads.
-	storeOrdered64(d, hJournal, state)
+	storeOrdered64(h[:], hJournal, state)
 	if c.Head != old.Head {
-		storeOrdered64(d, hHead, c.Head)
+		storeOrdered64(h[:], hHead, c.Head)
 	}
 	if c.Tail != old.Tail {
-		storeOrdered64(d, hTail, c.Tail)
+		storeOrdered64(h[:], hTail, c.Tail)
 	}
 	if c.TailNext != old.TailNext {
-		storeOrdered64(d, hTailNext, c.TailNext)
+		storeOrdered64(h[:], hTailNext, c.TailNext)
 	}
 	if c.Oldest != old.Oldest {
-		storeOrdered64(d, hOldest, c.Oldest)
+		storeOrdered64(h[:], hOldest, c.Oldest)
 	}
 	if c.Newest != old.Newest {
-		storeOrdered64(d, hNewest, c.Newest)
+		storeOrdered64(h[:], hNewest, c.Newest)
 	}
-	storeOrdered64(d, hJournal, 0)
-	l.published = c
+	storeOrdered64(h[:], hJournal, 0)
+	*old = c
 }
 
 // flushOne msyncs what one append wrote, in the reference's order.
@@ -243,10 +262,12 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 	if p.m.readOnly {
 		return Receipt{}, errReadOnly
 	}
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	fault := debug.SetPanicOnFault(true)
 	locked := false
 	defer func() {
-		if r := recover(); r != nil {
+		r := recover()
+		debug.SetPanicOnFault(fault)
+		if r != nil {
 			if locked {
 				p.lease.drop()
 				p.mu.Unlock()
@@ -262,10 +283,12 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 		p.mu.Unlock()
 		return Receipt{}, errClosed
 	}
-	if err := p.lease.take(ts); err != nil {
-		locked = false
-		p.mu.Unlock()
-		return Receipt{}, err
+	if !p.lease.held {
+		if err := p.lease.take(ts); err != nil {
+			locked = false
+			p.mu.Unlock()
+			return Receipt{}, err
+		}
 	}
 	w, err := p.writeFrame(payload, ts, false)
 	if err != nil {
@@ -278,9 +301,11 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 		err = p.flushOne(w)
 	}
 	p.lease.done(ts)
+	// Wake followers before unlocking: Close takes p.mu before it releases
+	// the mapping and the notifier, so the wake never races with them.
+	p.m.notify.wakeAll()
 	locked = false
 	p.mu.Unlock()
-	p.m.notify.wakeAll()
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -459,11 +484,11 @@ func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) (out []Receipt
 	if p.lease.held {
 		p.lease.done(ts)
 	}
+	if last != 0 {
+		p.m.notify.wakeAll() // under p.mu, as in appendPayload
+	}
 	locked = false
 	p.mu.Unlock()
-	if last != 0 {
-		p.m.notify.wakeAll()
-	}
 	return dst, err
 }
 

@@ -110,17 +110,15 @@ func (f *frameHeader) frameLen() uint64 { return frameLen(uint64(f.PayloadLen)) 
 // putFrameHeader writes a frame header into b[:64].
 func putFrameHeader(b []byte, state uint32, seq, ts uint64, payloadLen uint32) {
 	le := binary.LittleEndian
-	_ = b[frameHeaderSize-1]
-	le.PutUint32(b[fMagic:], frameMagicWord)
-	le.PutUint32(b[fState:], state)
-	le.PutUint32(b[fFlags:], 0)
-	le.PutUint32(b[fHdrLen:], frameHeaderSize)
-	le.PutUint64(b[fSeq:], seq)
-	le.PutUint64(b[fTime:], ts)
-	le.PutUint32(b[fLen:], payloadLen)
-	le.PutUint32(b[fLenXor:], ^payloadLen)
-	le.PutUint32(b[fCRC:], 0)
-	for i := 44; i < frameHeaderSize; i++ {
-		b[i] = 0
-	}
+	h := (*[frameHeaderSize]byte)(b)
+	// Pairs of u32 fields as one u64 store each: magic|state,
+	// flags|header_len, len|len_xor, crc|reserved; the rest is reserved.
+	le.PutUint64(h[fMagic:], uint64(frameMagicWord)|uint64(state)<<32)
+	le.PutUint64(h[fFlags:], frameHeaderSize<<32)
+	le.PutUint64(h[fSeq:], seq)
+	le.PutUint64(h[fTime:], ts)
+	le.PutUint64(h[fLen:], uint64(payloadLen)|uint64(^payloadLen)<<32)
+	le.PutUint64(h[fCRC:], 0)
+	le.PutUint64(h[48:], 0)
+	le.PutUint64(h[56:], 0)
 }

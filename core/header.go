@@ -236,11 +236,12 @@ func loadCursors(m []byte) cursors {
 
 func putJournal(m []byte, slot uint64, c cursors) {
 	le := binary.LittleEndian
-	le.PutUint64(m[slot:], c.Head)
-	le.PutUint64(m[slot+8:], c.Tail)
-	le.PutUint64(m[slot+16:], c.TailNext)
-	le.PutUint64(m[slot+24:], c.Oldest)
-	le.PutUint64(m[slot+32:], c.Newest)
+	j := (*[40]byte)(m[slot : slot+40])
+	le.PutUint64(j[0:], c.Head)
+	le.PutUint64(j[8:], c.Tail)
+	le.PutUint64(j[16:], c.TailNext)
+	le.PutUint64(j[24:], c.Oldest)
+	le.PutUint64(j[32:], c.Newest)
 }
 
 func getJournal(m []byte, slot uint64) cursors {

@@ -55,31 +55,100 @@ func required(ring, head, fl uint64) uint64 {
 // for payloads that can never fit, Corrupt for inconsistent state, Busy when
 // no space can be made.
 func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
+	var p plan
+	err := planInto(&p, ring, c, payloadLen)
+	return p, err
+}
+
+// planInto is planAppend writing the plan to *out (left partly filled on
+// error); the append path uses it to avoid copying the plan around.
+func planInto(out *plan, ring []byte, c cursors, payloadLen uint64) error {
 	rs := uint64(len(ring))
 	if payloadLen > 0xFFFFFFFF {
-		return plan{}, &Error{Kind: Usage, Message: "payload too large"}
+		return &Error{Kind: Usage, Message: "payload too large"}
 	}
 	if payloadLen > maxPayload(rs) {
-		return plan{}, &Error{Kind: Usage, Message: "payload exceeds ring capacity"}
+		return &Error{Kind: Usage, Message: "payload exceeds ring capacity"}
 	}
 	fl := frameLen(payloadLen)
 	if fl > rs {
-		return plan{}, &Error{Kind: Usage, Message: "frame larger than ring"}
+		return &Error{Kind: Usage, Message: "frame larger than ring"}
 	}
 	if rs == 0 {
-		return plan{}, &Error{Kind: Corrupt, Message: "ring size is zero"}
+		return &Error{Kind: Corrupt, Message: "ring size is zero"}
 	}
 	head, tail, tailNext, oldest, newest := c.Head, c.Tail, c.TailNext, c.Oldest, c.Newest
 	if head >= rs || tail >= rs {
-		return plan{}, &Error{Kind: Corrupt, Message: "head/tail out of range"}
+		return &Error{Kind: Corrupt, Message: "head/tail out of range"}
 	}
 	if oldest == 0 {
 		tailNext = tail
 		if head != tail {
-			return plan{}, &Error{Kind: Corrupt, Message: "empty pool head/tail mismatch"}
+			return &Error{Kind: Corrupt, Message: "empty pool head/tail mismatch"}
 		}
 	}
-	p := plan{FL: fl}
+	p := out
+	p.FL, p.HasWrap, p.WrapOff, p.Drops, p.FastDrop = fl, false, 0, 0, 0
+	if !planSlowOnly && oldest != 0 && rs-head >= fl {
+		if ok, err := planSteady(p, ring, head, tail, tailNext, oldest, newest); ok {
+			return err
+		}
+	}
+	return planGeneral(p, ring, c)
+}
+
+// planSlowOnly (tests) turns planSteady off, to compare it with planGeneral.
+var planSlowOnly = false
+
+// planSteady plans the common appends of a non-empty pool without a wrap:
+// the frame fits as is, or after dropping the tail frame through the
+// tail_next cache (leaving the pool non-empty, the tail not on a wrap
+// point). It reports false, leaving the plan to planGeneral, otherwise; when
+// it reports true the plan (or error) is exactly planGeneral's.
+func planSteady(p *plan, ring []byte, head, tail, tailNext, oldest, newest uint64) (bool, error) {
+	rs, fl := uint64(len(ring)), p.FL
+	// No drop: the free space holds the frame.
+	if rs-used(rs, head, tail, oldest) >= fl {
+		p.Mid = cursors{Head: head, Tail: tail, TailNext: tailNext, Oldest: oldest, Newest: newest}
+		p.Seq, p.FrameOff = newest+1, head
+		newHead := head + fl
+		if newHead == rs {
+			newHead = 0
+		}
+		p.After = cursors{Head: newHead, Tail: tail, TailNext: tailNext, Oldest: oldest, Newest: newest + 1}
+		return true, nil
+	}
+	// One drop of the tail frame through the cache (the first branch of
+	// planGeneral's loop), after which the frame fits.
+	tn := tailNext
+	if tn == 0 || tn >= rs || tn%8 != 0 || rs-tn < frameHeaderSize || tn <= tail ||
+		tn-tail < frameHeaderSize || (tn-tail)%8 != 0 || tn == head || oldest+1 == 0 ||
+		atWrapPoint(ring, tn) || rs-used(rs, head, tn, oldest+1) < fl {
+		return false, nil
+	}
+	next, err := nextAfter(ring, tn)
+	if err != nil {
+		return true, err
+	}
+	p.Drops, p.FastDrop = 1, 1
+	p.Mid = cursors{Head: head, Tail: tn, TailNext: next, Oldest: oldest + 1, Newest: newest}
+	p.Seq, p.FrameOff = newest+1, head
+	newHead := head + fl
+	if newHead == rs {
+		newHead = 0
+	}
+	p.After = cursors{Head: newHead, Tail: tn, TailNext: next, Oldest: oldest + 1, Newest: newest + 1}
+	return true, nil
+}
+
+// planGeneral is the rest of planInto (after its argument checks), for
+// every state.
+func planGeneral(p *plan, ring []byte, c cursors) error {
+	rs, fl := uint64(len(ring)), p.FL
+	head, tail, tailNext, oldest, newest := c.Head, c.Tail, c.TailNext, c.Oldest, c.Newest
+	if oldest == 0 {
+		tailNext = tail
+	}
 	need := func() uint64 {
 		if oldest == 0 {
 			return fl
@@ -90,10 +159,10 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 	origTail := tail
 	for guard := rs/8 + 2; rs-used(rs, head, tail, oldest) < need() || (wrapNeeded && oldest != 0 && tail < fl); guard-- {
 		if oldest == 0 {
-			return plan{}, &Error{Kind: Busy, Message: "unable to make space"}
+			return &Error{Kind: Busy, Message: "unable to make space"}
 		}
 		if guard == 0 {
-			return plan{}, &Error{Kind: Corrupt, Message: "unable to make space: tail does not advance"}
+			return &Error{Kind: Corrupt, Message: "unable to make space: tail does not advance"}
 		}
 		tn := tailNext
 		if tn != 0 && tn < rs && tn%8 == 0 && rs-tn >= frameHeaderSize &&
@@ -115,7 +184,7 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 			if err != nil {
 				e := err.(*Error)
 				e.Offset, e.HasOffset = tail, true
-				return plan{}, e
+				return e
 			}
 			switch f.State {
 			case stateWrap:
@@ -127,7 +196,7 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 				}
 				oldest = f.Seq + 1
 			default:
-				return plan{}, &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
+				return &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
 			}
 		}
 		p.Drops++
@@ -172,7 +241,7 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 	default:
 		tn, err := nextAfter(ring, tail)
 		if err != nil {
-			return plan{}, err
+			return err
 		}
 		tailNext = tn
 	}
@@ -180,7 +249,7 @@ func planAppend(ring []byte, c cursors, payloadLen uint64) (plan, error) {
 		p.Mid.TailNext = tailNext
 	}
 	p.After = cursors{Head: newHead, Tail: tail, TailNext: tailNext, Oldest: oldest, Newest: seq}
-	return p, nil
+	return nil
 }
 
 // nextAfter is the tail_next value for a tail at ring offset tail: the end of
@@ -189,6 +258,21 @@ func nextAfter(ring []byte, tail uint64) (uint64, error) {
 	rs := uint64(len(ring))
 	if rs-tail < frameHeaderSize {
 		return 0, nil
+	}
+	// The common case, a committed frame with a sound header, read in
+	// place; anything else goes through the full decode for its error.
+	h := (*[frameHeaderSize]byte)(ring[tail : tail+frameHeaderSize])
+	le := binary.LittleEndian
+	if w := le.Uint64(h[fMagic:]); w == uint64(frameMagicWord)|uint64(stateCommitted)<<32 &&
+		le.Uint32(h[fHdrLen:]) == frameHeaderSize {
+		pl := le.Uint32(h[fLen:])
+		if pl^le.Uint32(h[fLenXor:]) == 0xFFFFFFFF && uint64(pl) <= maxPayload(rs) {
+			n := tail + frameLen(uint64(pl))
+			if n >= rs {
+				n = 0
+			}
+			return n, nil
+		}
 	}
 	f, err := decodeFrameHeader(ring[tail:])
 	if err == nil {

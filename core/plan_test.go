@@ -237,3 +237,59 @@ func TestPlanProperty(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanSteadyMatchesGeneral: on states reached by random appends, and
+// with their tail_next cache perturbed, planning with the steady-state fast
+// path gives exactly the general planner's plan or error.
+func TestPlanSteadyMatchesGeneral(t *testing.T) {
+	plan2 := func(ring []byte, c cursors, n uint64, slow bool) (plan, error) {
+		planSlowOnly = slow
+		defer func() { planSlowOnly = false }()
+		return planAppend(ring, c, n)
+	}
+	same := func(a, b error) bool {
+		if a == nil || b == nil {
+			return a == nil && b == nil
+		}
+		return a.Error() == b.Error()
+	}
+	steady := 0
+	for _, seed := range []int64{1, 2, 3, 4, 5, 6} {
+		rng := rand.New(rand.NewSource(seed))
+		for size := 384; size <= 2048; size += 136 {
+			m := &model{ring: make([]byte, size)}
+			for i := 0; i < 300; i++ {
+				n := uint64(rng.Intn(int(maxPayload(uint64(size))) + 1))
+				if rng.Intn(3) > 0 {
+					n = uint64(rng.Intn(120)) // mostly small: many frames, steady drops
+				}
+				for k := 0; k < 4; k++ {
+					c := m.c
+					switch k {
+					case 1:
+						c.TailNext = uint64(rng.Intn(size)) &^ 7
+					case 2:
+						c.TailNext = uint64(rng.Intn(size))
+					case 3:
+						c.Tail = uint64(rng.Intn(size)) &^ 7
+					}
+					want, werr := plan2(m.ring, c, n, true)
+					got, gerr := plan2(m.ring, c, n, false)
+					if !same(werr, gerr) || (werr == nil && got != want) {
+						t.Fatalf("seed %d ring %d step %d variant %d n=%d cursors %+v:\n fast %+v %v\n general %+v %v",
+							seed, size, i, k, n, c, got, gerr, want, werr)
+					}
+					if werr == nil && c.Oldest != 0 && uint64(size)-c.Head >= want.FL {
+						steady++
+					}
+				}
+				if frameLen(n) <= uint64(size) {
+					m.append(t, int(n))
+				}
+			}
+		}
+	}
+	if steady < 1000 {
+		t.Fatalf("only %d steady-state cases compared", steady)
+	}
+}

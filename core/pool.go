@@ -12,7 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 )
 
 // mapping is a pool file's shared memory mapping. It is shared by a Pool and
@@ -369,9 +368,6 @@ func Delete(path string) error {
 	}
 	return nil
 }
-
-// wallNanos is the append timestamp clock.
-func wallNanos() int64 { return time.Now().UnixNano() }
 
 // faultError converts the panic raised by a memory fault on the mapping
 // (the pool file was truncated by someone while mapped) into an IO error.

@@ -538,3 +538,22 @@ func TestDeleteRemovesSemaphore(t *testing.T) {
 		t.Fatalf("semaphore %s still there: %v", sem, err)
 	}
 }
+
+// TestWallNanos: the cached wall clock stays between time.Now readings
+// taken around it and never runs backwards between resyncs by more than the
+// measuring gap.
+func TestWallNanos(t *testing.T) {
+	prev := int64(0)
+	for i := 0; i < 200000; i++ {
+		before := time.Now().UnixNano()
+		got := wallNanos()
+		after := time.Now().UnixNano()
+		if got < before || got > after+clockMaxGap {
+			t.Fatalf("wallNanos %d outside [%d, %d+%d]", got, before, after, clockMaxGap)
+		}
+		if got < prev-clockMaxGap {
+			t.Fatalf("wallNanos went back from %d to %d", prev, got)
+		}
+		prev = got
+	}
+}

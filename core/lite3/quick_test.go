@@ -143,6 +143,41 @@ func TestAsciiHash(t *testing.T) {
 	}
 }
 
+// TestWordHash: the word-at-a-time DJB2 and ASCII checks agree with the
+// byte-wise ones for every key length, whatever follows the key.
+func TestWordHash(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 20000; i++ {
+		key := make([]byte, r.IntN(40))
+		for j := range key {
+			key[j] = byte(1 + r.IntN(126))
+			if r.IntN(60) == 0 {
+				key[j] = byte(r.IntN(256)) // sometimes NUL or non-ASCII
+			}
+		}
+		b := make([]byte, len(key)+8+r.IntN(3))
+		for j := range b {
+			b[j] = byte(r.IntN(256)) // garbage around the key
+		}
+		off := uint64(len(b) - len(key) - 8)
+		copy(b[off:], key)
+		want, wok := asciiHash(key)
+		got, ok := wordHash(b, off, uint64(len(key)))
+		if ok != wok || (ok && got != want) {
+			t.Fatalf("wordHash(%q) = %d, %v; want %d, %v", key, got, ok, want, wok)
+		}
+		if ok && got != djb2(key) {
+			t.Fatalf("wordHash(%q) = %d, djb2 %d", key, got, djb2(key))
+		}
+		for s := uint64(0); s <= uint64(len(key)); s++ {
+			e := s + uint64(r.IntN(len(key)-int(s)+1))
+			if asciiSpan(b[:off+uint64(len(key))+uint64(r.IntN(9))], off+s, off+e) != isASCII(key[s:e]) {
+				t.Fatalf("asciiSpan(%q[%d:%d]) wrong", key, s, e)
+			}
+		}
+	}
+}
+
 // TestPrintedFloatShortcut: skipping the re-read where exactReread allows
 // it changes no printed value.
 func TestPrintedFloatShortcut(t *testing.T) {
