@@ -38,8 +38,10 @@ type OpenOptions struct {
 
 // Receipt identifies an appended message.
 type Receipt struct {
-	Seq  uint64 // the message's sequence number (1, 2, …; dense per pool)
-	Time int64  // append wall-clock time, Unix nanoseconds
+	Seq uint64 // the message's sequence number (1, 2, …; dense per pool)
+	// Time is the append's wall-clock time, Unix nanoseconds. It follows a
+	// step of the system clock within a millisecond (see clock.go).
+	Time int64
 }
 
 // Message is one stored message. Payload is the raw Lite3 document
