@@ -85,23 +85,24 @@ const (
 	swarHi = 0x8080808080808080
 )
 
-// special reports whether any of the 8 bytes in w (little-endian) is not
-// plain: a control character, '"', '\\' or a byte ≥ 0x80. Each term is
-// exact about whether some byte matches (the borrow-based tests can only
-// mark extra bytes above a matching one).
-func special(w uint64) bool {
+// SpecialMask marks the bytes among the 8 packed little-endian in w that
+// are not plain (a control character, '"', '\\' or a byte ≥ 0x80) by their
+// high bit. It is 0 exactly when all 8 are plain, and its lowest set bit
+// marks the first byte that is not; bits above that one are not
+// meaningful (the borrow-based tests can mark extra bytes above a match).
+func SpecialMask(w uint64) uint64 {
 	q := w ^ (swarLo * '"')
 	bs := w ^ (swarLo * '\\')
 	m := (w - swarLo*0x20) &^ w // a byte < 0x20
 	m |= (q - swarLo) &^ q      // a '"'
 	m |= (bs - swarLo) &^ bs    // a '\\'
-	return (m|w)&swarHi != 0
+	return (m | w) & swarHi
 }
 
 // Plain8 reports whether the 8 bytes packed little-endian in w are all
 // copied raw by AppendString (printable ASCII other than '"' and '\\'), so
 // that quoting them needs no escape.
-func Plain8(w uint64) bool { return !special(w) }
+func Plain8(w uint64) bool { return SpecialMask(w) == 0 }
 
 // load8 reads s[i:i+8] little-endian.
 func load8[T string | []byte](s T, i int) uint64 {
@@ -111,10 +112,17 @@ func load8[T string | []byte](s T, i int) uint64 {
 }
 
 func appendString[T string | []byte](dst []byte, s T) []byte {
+	dst, _ = quote(dst, s, false)
+	return dst
+}
+
+// quote appends s quoted and escaped. Invalid UTF-8 bytes become U+FFFD,
+// or, when strict, make it stop and report false.
+func quote[T string | []byte](dst []byte, s T, strict bool) ([]byte, bool) {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		for i+8 <= len(s) && !special(load8(s, i)) {
+		for i+8 <= len(s) && SpecialMask(load8(s, i)) == 0 {
 			i += 8
 		}
 		if i >= len(s) {
@@ -128,6 +136,9 @@ func appendString[T string | []byte](dst []byte, s T) []byte {
 		if c >= utf8.RuneSelf {
 			n := UTF8Len(s, i)
 			if n == 0 {
+				if strict {
+					return dst, false
+				}
 				dst = append(dst, s[start:i]...)
 				dst = append(dst, "\ufffd"...)
 				i++
@@ -143,43 +154,13 @@ func appendString[T string | []byte](dst []byte, s T) []byte {
 		start = i
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, '"'), true
 }
 
 // AppendStringChecked is AppendStringBytes for text that should be valid
 // UTF-8: it reports false when s is not (then what it appended is
 // unspecified and should be discarded) instead of writing U+FFFD.
-func AppendStringChecked(dst []byte, s []byte) ([]byte, bool) {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		for i+8 <= len(s) && !special(load8(s, i)) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if plain[c] {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			n := UTF8Len(s, i)
-			if n == 0 {
-				return dst, false
-			}
-			i += n
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		dst = appendEscape(dst, c)
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"'), true
-}
+func AppendStringChecked(dst []byte, s []byte) ([]byte, bool) { return quote(dst, s, true) }
 
 // appendEscape appends the escape of c, which is '"', '\\' or a control
 // character.

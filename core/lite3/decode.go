@@ -154,6 +154,12 @@ func AppendDataJSON(dst, doc []byte, style jsonfmt.Style) ([]byte, error) {
 	if r.value(data.off, 0, 0) {
 		return r.out, nil
 	}
+	return appendDataSlow(dst, doc, data, style)
+}
+
+// appendDataSlow renders data, the data value of doc, by the validating
+// walker alone.
+func appendDataSlow(dst, doc []byte, data Value, style jsonfmt.Style) ([]byte, error) {
 	d := getDecoder(doc, true, style)
 	defer putDecoder(d)
 	d.out = dst
@@ -240,6 +246,12 @@ func appendMessageSlow(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 	if n > 0 {
 		out = s.Close(out, ']', 2)
 	}
+	return appendSeqTime(out, s, seq, unixNanos), nil
+}
+
+// appendSeqTime closes a message's meta object and appends its seq and
+// time members and the closing brace, in style s.
+func appendSeqTime(out []byte, s jsonfmt.Style, seq uint64, unixNanos int64) []byte {
 	out = s.Close(out, '}', 1)
 	out = s.Next(out, 0)
 	out = s.Key(out, "seq")
@@ -255,8 +267,7 @@ func appendMessageSlow(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 	if s&jsonfmt.Color != 0 {
 		out = append(out, "\x1b[0m"...)
 	}
-	out = s.Close(out, '}', 0)
-	return out, nil
+	return s.Close(out, '}', 0)
 }
 
 // ToAny decodes a document whose root is an object into a generic tree:

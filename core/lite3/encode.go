@@ -511,7 +511,7 @@ func shortKey(in []byte, i int) (n int, pfx uint64, ok bool) {
 		return 0, 0, false
 	}
 	x := binary.LittleEndian.Uint64(in[i:])
-	m := specialStringBytes(x)
+	m := jsonfmt.SpecialMask(x)
 	if m == 0 {
 		return 0, 0, false
 	}
@@ -520,21 +520,6 @@ func shortKey(in []byte, i int) (n int, pfx uint64, ok bool) {
 		return 0, 0, false
 	}
 	return n, bits.ReverseBytes64(x & (1<<(8*n) - 1)), true
-}
-
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
-)
-
-// specialStringBytes returns a mask whose lowest set bit is the high bit of
-// the first of the 8 bytes in x (little-endian) that is not a plain string
-// byte ('"', '\\', below 0x20 or from 0x80), or 0 when all are plain. Bits
-// above the first are not meaningful.
-func specialStringBytes(x uint64) uint64 {
-	quote := x ^ (ones * '"')
-	bslash := x ^ (ones * '\\')
-	return ((quote-ones)&^quote | (bslash-ones)&^bslash | (x - ones*0x20) | x) & highs
 }
 
 // parseString parses the JSON string at e.pos and returns where its
@@ -548,7 +533,7 @@ func (e *encoder) parseString() (off, n uint32, err *Error) {
 	seg := i
 	for {
 		for i+8 <= len(in) {
-			if m := specialStringBytes(binary.LittleEndian.Uint64(in[i:])); m != 0 {
+			if m := jsonfmt.SpecialMask(binary.LittleEndian.Uint64(in[i:])); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3
 				break
 			}

@@ -528,22 +528,7 @@ func appendMessageFast(dst, doc []byte, seq uint64, unixNanos int64, style jsonf
 		out = jsonfmt.AppendRFC3339(out, unixNanos)
 		return append(out, `"}`...), true
 	}
-	out = s.Close(out, '}', 1)
-	out = s.Next(out, 0)
-	out = s.Key(out, "seq")
-	out = s.Uint(out, seq)
-	out = s.Next(out, 0)
-	out = s.Key(out, "time")
-	if s&jsonfmt.Color != 0 {
-		out = append(out, "\x1b[32m"...)
-	}
-	out = append(out, '"')
-	out = jsonfmt.AppendRFC3339(out, unixNanos)
-	out = append(out, '"')
-	if s&jsonfmt.Color != 0 {
-		out = append(out, "\x1b[0m"...)
-	}
-	return s.Close(out, '}', 0), true
+	return appendSeqTime(out, s, seq, unixNanos), true
 }
 
 // DJB2 hashes of the envelope keys.
