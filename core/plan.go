@@ -177,14 +177,9 @@ func planGeneral(p *plan, ring []byte, c cursors) error {
 		} else if rs-tail < frameHeaderSize {
 			tail = 0
 		} else {
-			f, err := decodeFrameHeader(ring[tail:])
-			if err == nil {
-				err = f.validate(rs)
-			}
+			f, err := tailFrame(ring, tail)
 			if err != nil {
-				e := err.(*Error)
-				e.Offset, e.HasOffset = tail, true
-				return e
+				return err
 			}
 			switch f.State {
 			case stateWrap:
@@ -274,14 +269,9 @@ func nextAfter(ring []byte, tail uint64) (uint64, error) {
 			return n, nil
 		}
 	}
-	f, err := decodeFrameHeader(ring[tail:])
-	if err == nil {
-		err = f.validate(rs)
-	}
+	f, err := tailFrame(ring, tail)
 	if err != nil {
-		e := err.(*Error)
-		e.Offset, e.HasOffset = tail, true
-		return 0, e
+		return 0, err
 	}
 	switch f.State {
 	case stateWrap:
@@ -294,6 +284,21 @@ func nextAfter(ring []byte, tail uint64) (uint64, error) {
 		return n, nil
 	}
 	return 0, &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
+}
+
+// tailFrame decodes and checks the frame header at the tail; errors carry
+// the tail's offset.
+func tailFrame(ring []byte, tail uint64) (frameHeader, *Error) {
+	f, err := decodeFrameHeader(ring[tail:])
+	if err == nil {
+		err = f.validate(uint64(len(ring)))
+	}
+	if err != nil {
+		e := err.(*Error)
+		e.Offset, e.HasOffset = tail, true
+		return f, e
+	}
+	return f, nil
 }
 
 // atWrapPoint reports whether ring offset o holds a wrap marker or is closer
