@@ -232,6 +232,27 @@ func (l *lease) publish(slot, state uint64, c cursors) {
 	*old = c
 }
 
+// lockForAppend takes p.mu and the writer lock (the lease) for an append
+// at ts. *locked tells the caller's fault recovery whether p.mu is held; on
+// error nothing is held.
+func (p *Pool) lockForAppend(ts int64, locked *bool) error {
+	p.mu.Lock()
+	*locked = true
+	if p.closed.Load() {
+		*locked = false
+		p.mu.Unlock()
+		return errClosed
+	}
+	if !p.lease.held {
+		if err := p.lease.take(ts); err != nil {
+			*locked = false
+			p.mu.Unlock()
+			return err
+		}
+	}
+	return nil
+}
+
 // flushOne msyncs what one append wrote, in the reference's order.
 func (p *Pool) flushOne(w written) error {
 	m := p.m
@@ -276,19 +297,8 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 		}
 	}()
 	ts := wallNanos()
-	p.mu.Lock()
-	locked = true
-	if p.closed.Load() {
-		locked = false
-		p.mu.Unlock()
-		return Receipt{}, errClosed
-	}
-	if !p.lease.held {
-		if err := p.lease.take(ts); err != nil {
-			locked = false
-			p.mu.Unlock()
-			return Receipt{}, err
-		}
+	if err := p.lockForAppend(ts, &locked); err != nil {
+		return Receipt{}, err
 	}
 	w, err := p.writeFrame(payload, ts, false)
 	if err != nil {
@@ -439,16 +449,7 @@ func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) (out []Receipt
 		}
 	}()
 	ts := wallNanos()
-	p.mu.Lock()
-	locked = true
-	if p.closed.Load() {
-		locked = false
-		p.mu.Unlock()
-		return dst, errClosed
-	}
-	if err := p.lease.take(ts); err != nil {
-		locked = false
-		p.mu.Unlock()
+	if err := p.lockForAppend(ts, &locked); err != nil {
 		return dst, err
 	}
 	start := 0
