@@ -31,10 +31,6 @@ func usageErr(msg, hint string) *cliError {
 	return &cliError{kind: core.Usage, msg: msg, hint: hint}
 }
 
-func newErr(k core.Kind, msg, hint string) *cliError {
-	return &cliError{kind: k, msg: msg, hint: hint}
-}
-
 // exitError asks main to exit with a status and print nothing more.
 type exitError struct{ code int }
 

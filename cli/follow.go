@@ -253,10 +253,6 @@ type followOpts struct {
 	noFollow    bool
 }
 
-func (f *follower) filtered() bool {
-	return len(f.tags) > 0 || (f.where != nil && len(f.where.codes) > 0) || (f.me != "" && !f.echoSelf)
-}
-
 func (f *follower) run(o followOpts) error {
 	topts := core.TailOptions{Start: core.StartLive, NoNotify: o.noNotify}
 	switch {

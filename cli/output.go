@@ -23,9 +23,6 @@ type stream struct {
 	buf []byte
 }
 
-// errBrokenPipe ends the program quietly: the reader went away.
-var errBrokenPipe = errors.New("broken pipe")
-
 // write sends b; a closed pipe on the other end exits the process quietly
 // the way a Unix filter dies of SIGPIPE (status 141), never with a trace.
 func (s *stream) write(b []byte) {

@@ -124,14 +124,13 @@ func humanBytes(n uint64) string {
 		return strconv.FormatUint(n, 10)
 	}
 	units := []string{"K", "M", "G", "T"}
-	v := float64(n)
 	u := -1
 	div := uint64(1)
 	for u < len(units)-1 && n/div >= 1024 {
 		div *= 1024
 		u++
 	}
-	v = float64(n) / float64(div)
+	v := float64(n) / float64(div)
 	if n%div == 0 {
 		return strconv.FormatUint(n/div, 10) + units[u]
 	}

@@ -2,7 +2,6 @@ package core
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 )
 
@@ -141,9 +140,4 @@ func KindOf(err error) Kind {
 		return k
 	}
 	return Internal
-}
-
-// errorf builds an *Error of kind k with a formatted message.
-func errorf(k Kind, format string, args ...any) *Error {
-	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
 }

@@ -210,11 +210,6 @@ func load32(m []byte, off uint64) uint32 {
 	return atomic.LoadUint32((*uint32)(unsafe.Pointer(&m[off])))
 }
 
-func store32(m []byte, off uint64, v uint32) {
-	_ = m[off+3]
-	atomic.StoreUint32((*uint32)(unsafe.Pointer(&m[off])), v)
-}
-
 func cas64(m []byte, off uint64, old, new uint64) bool {
 	_ = m[off+7]
 	return atomic.CompareAndSwapUint64((*uint64)(unsafe.Pointer(&m[off])), old, new)

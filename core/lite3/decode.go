@@ -694,27 +694,6 @@ func asErr(e *Error) error {
 	return e
 }
 
-// printedFloat returns the value the reference release prints for a stored
-// f64: its Lite3 library writes the shortest round-trip digits, positional
-// when −6 < (decimal exponent + 1) ≤ 21 ("123.0", "0.000001",
-// "100000000000000000000.0") and d.ddde±X otherwise, and its JSON layer
-// parses that text back (parseFloatRelease) before printing.
-func printedFloat(f float64) float64 { return printedFloatVia(f, true) }
-
-// printedFloatVia is printedFloat; fast allows skipping the re-read when
-// exactReread proves it returns f (tests compare both ways).
-func printedFloatVia(f float64, fast bool) float64 {
-	if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
-		return f
-	}
-	var dbuf [24]byte
-	digits, exp := floatDigits(&dbuf, f)
-	if fast && exactReread(digits, exp) {
-		return f
-	}
-	return reread(f, digits, exp)
-}
-
 // floatDigits returns the shortest round-trip decimal digits of |f| (f
 // finite and non-zero) and the decimal exponent of the first digit.
 func floatDigits(buf *[24]byte, f float64) (digits []byte, exp int) {
@@ -738,7 +717,7 @@ func floatDigits(buf *[24]byte, f float64) (digits []byte, exp int) {
 }
 
 // reread returns what the release's reader makes of the text its Lite3
-// library prints for f, whose shortest digits are given (see printedFloat).
+// library prints for f, whose shortest digits are given (see printedFloatVia in the tests).
 func reread(f float64, digits []byte, exp int) float64 {
 	var tbuf [48]byte
 	text := tbuf[:0]
@@ -782,7 +761,7 @@ func reread(f float64, digits []byte, exp int) float64 {
 }
 
 // exactReread reports whether the release's reader, given the text
-// printedFloat builds from the shortest digits (d₀d₁… with d₀ at decimal
+// the printed value builds from the shortest digits (d₀d₁… with d₀ at decimal
 // exponent exp), reads back exactly the value those digits came from. It
 // does when the digit string it accumulates is below 2⁵³ (so converting it
 // to float64 is exact) and the power of ten it then multiplies or divides

@@ -178,6 +178,24 @@ func TestWordHash(t *testing.T) {
 	}
 }
 
+// printedFloatVia returns the value the reference release prints for a
+// stored f64, as the renderers compute it: its Lite3 library writes the
+// shortest round-trip digits, positional when −6 < (decimal exponent + 1)
+// ≤ 21 ("123.0", "0.000001", "100000000000000000000.0") and d.ddde±X
+// otherwise, and its JSON layer parses that text back (parseFloatRelease)
+// before printing. fast skips the re-read where exactReread allows it.
+func printedFloatVia(f float64, fast bool) float64 {
+	if f == 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+		return f
+	}
+	var dbuf [24]byte
+	digits, exp := floatDigits(&dbuf, f)
+	if fast && exactReread(digits, exp) {
+		return f
+	}
+	return reread(f, digits, exp)
+}
+
 // TestPrintedFloatShortcut: skipping the re-read where exactReread allows
 // it changes no printed value.
 func TestPrintedFloatShortcut(t *testing.T) {
