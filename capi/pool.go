@@ -30,6 +30,16 @@ type pool struct {
 }
 
 // lockPool looks the handle up and locks it; the caller must unlock.
+// get reads message seq into the pool's reused payload buffer; the
+// message is valid until the next get.
+func (p *pool) get(seq uint64) (core.Message, error) {
+	m, err := p.p.GetInto(seq, p.msg[:0])
+	if err == nil {
+		p.msg = m.Payload
+	}
+	return m, err
+}
+
 func lockPool(h *C.plsm_pool_t) (*pool, error) {
 	if h == nil {
 		return nil, usage("pool is null")
@@ -199,11 +209,10 @@ func plsm_pool_get_json(h *C.plsm_pool_t, seq C.uint64_t, outMessage *C.plsm_buf
 	if outMessage == nil {
 		return fail(outErr, usage("out_message is null"))
 	}
-	m, err := p.p.GetInto(uint64(seq), p.msg[:0])
+	m, err := p.get(uint64(seq))
 	if err != nil {
 		return fail(outErr, err)
 	}
-	p.msg = m.Payload
 	p.out, err = appendEnvelope(p.out[:0], m.Payload, m.Seq, m.Time)
 	if err != nil {
 		return fail(outErr, err)
@@ -223,11 +232,10 @@ func plsm_pool_get_lite3(h *C.plsm_pool_t, seq C.uint64_t, outFrame *C.plsm_lite
 	if outFrame == nil {
 		return fail(outErr, usage("out_frame is null"))
 	}
-	m, err := p.p.GetInto(uint64(seq), p.msg[:0])
+	m, err := p.get(uint64(seq))
 	if err != nil {
 		return fail(outErr, err)
 	}
-	p.msg = m.Payload
 	setFrame(outFrame, m)
 	return 0
 }
