@@ -2,6 +2,7 @@ package lite3
 
 import (
 	"bytes"
+	"encoding/base64"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -156,6 +157,10 @@ func valueToAny(t *testing.T, v Value) any {
 	case String:
 		s, _ := v.Str()
 		return s
+	case Bytes:
+		// as the full decode renders it (ToAny, anyValue): base64 text
+		b, _ := v.BytesValue()
+		return base64.StdEncoding.EncodeToString(b)
 	case Object:
 		m := map[string]any{}
 		it := v.Iter()
