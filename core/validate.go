@@ -133,13 +133,8 @@ func (m *mapping) check(mode checkMode) Report {
 		// A writer may have died while publishing the header; the next
 		// writer completes that publish (repairHeader). Judge the pool as
 		// it will be then.
-		var j cursors
-		switch load64(m.data, hJournal) {
-		case 1:
-			j = getJournal(m.data, hJournalA)
-		case 2:
-			j = getJournal(m.data, hJournalB)
-		default:
+		j, ok := pendingJournal(m.data)
+		if !ok {
 			return r
 		}
 		h2 := h
@@ -229,8 +224,8 @@ func (m *mapping) checkHeader(h header, mode checkMode) Report {
 			return fail(r, "missing frame commit marker", true, off)
 		}
 		if mode == checkFull {
-			if err := lite3.ValidateMessage(pay); err != nil {
-				return fail(r, "message "+strconv.FormatUint(f.Seq, 10)+" cannot be read: "+lite3Err(err).(*Error).Message, true, off)
+			if msg := unreadable(pay); msg != "" {
+				return fail(r, "message "+strconv.FormatUint(f.Seq, 10)+" cannot be read: "+msg, true, off)
 			}
 		}
 		r.LastGoodSeq, r.HasLastGood = f.Seq, true
@@ -246,6 +241,15 @@ func (m *mapping) checkHeader(h header, mode checkMode) Report {
 	}
 	m.checkIndex(&r, h)
 	return r
+}
+
+// unreadable is the full doctor's payload check: "" when payload is a
+// message document every reader can decode, else what is wrong with it.
+func unreadable(payload []byte) string {
+	if err := lite3.ValidateMessage(payload); err != nil {
+		return lite3Err(err).(*Error).Message
+	}
+	return ""
 }
 
 // endOf is the ring offset after a frame of length fl at off: 0 when it
