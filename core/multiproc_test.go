@@ -74,6 +74,8 @@ func runRole(role, path, arg string) int {
 		return rolePinger(path, arg)
 	case "crasher":
 		return roleCrasher(path)
+	case "feeder":
+		return roleFeeder(path, arg)
 	}
 	fmt.Fprintln(os.Stderr, "unknown role", role)
 	return 2

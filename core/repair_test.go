@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand"
 	"os"
@@ -637,4 +638,58 @@ func TestInteropRepairedPoolsReadByReference(t *testing.T) {
 		refDoctorOK("ref")
 	}
 	t.Logf("40 damaged copies of a 1.2.1 pool, %d repaired, all ok for 1.2.1's doctor", repaired)
+}
+
+// roleFeeder appends arg JSON messages.
+func roleFeeder(path, arg string) int {
+	n := int(atoiU(arg))
+	p, err := Open(path, OpenOptions{})
+	if err != nil {
+		return 1
+	}
+	defer p.Close()
+	for i := 0; i < n; i++ {
+		if _, err := p.AppendJSON([]byte(`{"i":`+itoa(uint64(i))+`,"p":"`+strings.Repeat("y", i%200)+`"}`), nil, Fast); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// Repair takes the writer lock: run over and over against a pool another
+// process is appending to, it never finds anything to repair, and the
+// writer never fails.
+func TestRepairWhileWriting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.plasmite")
+	p, err := Create(path, 64<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	w := child(t, "feeder", path, "20000")
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Wait() }()
+	runs := 0
+	for finished := false; !finished; runs++ {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("writer: %v", err)
+			}
+			finished = true
+		default:
+		}
+		r, err := Repair(path, RepairOptions{})
+		if err != nil || r.Changed || len(r.Fixes) != 0 || r.Backup != "" {
+			t.Fatalf("run %d: %+v %v", runs, r, err)
+		}
+	}
+	if v, err := Validate(path); err != nil || v.Status != "ok" || v.LastGoodSeq != 20000 {
+		t.Fatalf("%+v %v", v, err)
+	}
+	t.Logf("%d repairs while the writer appended", runs)
 }
