@@ -268,8 +268,18 @@ func fail(r Report, msg string, hasOff bool, off uint64) Report {
 	return r
 }
 
-// checkIndex samples index slots and adds warnings for stale ones.
+// checkIndex samples index slots and adds warnings for stale ones. A
+// memory fault while sampling (an unwritten index page of a sparse pool on
+// a full tmpfs cannot even be read) is a warning too: the index is only a
+// hint for readers.
 func (m *mapping) checkIndex(r *Report, h header) {
+	n := len(r.Hints)
+	defer func() {
+		if x := recover(); x != nil {
+			faultError(x, "") // re-panics unless it is a fault
+			r.Hints = append(r.Hints[:n], "warning: index not sampled: reading its pages faulted (is the filesystem holding the pool full?)")
+		}
+	}()
 	ic := uint64(h.IndexCapacity)
 	if ic == 0 {
 		return
