@@ -393,17 +393,20 @@ func (w *lostWalk) resyncFrom(seq, lo, last, from, expected uint64, why string) 
 	w.add(seq, last, "missing", why, expected)
 }
 
-// unfinishedOver describes an unfinished append (a frame left in the
-// Writing state, at the header's head or at 0 after a wrap) that covers
-// ring offset o — what a writer killed between overwriting old frames and
-// publishing the header leaves.
+// unfinishedOver describes an append that never published (a frame
+// carrying the seq after the header's newest, left Writing or even
+// Committed, at the header's head or at 0 after a wrap) and covers ring
+// offset o — what a writer killed between overwriting the oldest frames
+// and publishing that it dropped them leaves (release 1.2.1 publishes the
+// drops only with the new frame).
 func (w *lostWalk) unfinishedOver(o uint64) (string, bool) {
 	s := w.s
 	for _, at := range []uint64{s.c.Head, 0} {
 		if !s.validOff(at) {
 			continue
 		}
-		if f := checkFrameAt(s.ring, at); f.header && f.state == stateWriting && at <= o && o < at+f.fl {
+		f := checkFrameAt(s.ring, at)
+		if f.header && (f.state == stateWriting || f.state == stateCommitted) && f.seq == s.c.Newest+1 && at <= o && o < at+f.fl {
 			return "overwritten by an unfinished append of seq " + strconv.FormatUint(f.seq, 10) +
 				" (at ring offset " + strconv.FormatUint(at, 10) + ")", true
 		}
