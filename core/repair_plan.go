@@ -223,6 +223,11 @@ func planRepair(data []byte) (repairPlan, *Error) {
 
 	// Ring and index first, so that the header never points at a state
 	// whose wrap markers or index slots are not written yet.
+	for _, fx := range s.rebuilt {
+		pl.writes = append(pl.writes, patch{g.RingOffset + fx.off, fx.header[:]},
+			patch{g.RingOffset + fx.off + frameHeaderSize + fx.plen, commitMagic[:]})
+		pl.fixes = append(pl.fixes, fx.describe())
+	}
 	for _, o := range s.markers {
 		b := make([]byte, frameHeaderSize)
 		putFrameHeader(b, stateWrap, 0, 0, 0)

@@ -23,6 +23,7 @@ type salvage struct {
 	tailFL   uint64
 	headOff  uint64
 	markers  []uint64 // wrap markers the run needs that are not there
+	rebuilt  []*frameFix
 	lost     []LostSeqs
 }
 
@@ -101,6 +102,13 @@ func (s *salvage) findAnchor() found {
 	case y.ok:
 		a = y
 	default:
+		if s.validOff(c.Head) && c.Newest >= 2 {
+			// the newest frame, damaged in its header
+			if f, fx, ok := s.rebuildEndingAt(c.Head, c.Newest); ok {
+				s.rebuilt = append(s.rebuilt, fx)
+				return f
+			}
+		}
 		a = s.newestGood()
 		if c.Newest != 0 && (!a.ok || a.seq <= c.Newest && c.Newest-a.seq <= s.rs/(frameHeaderSize+commitSize)) {
 			return found{}
@@ -205,8 +213,15 @@ func (s *salvage) chainBack(a found, bound uint64) {
 			break
 		}
 		p, gap, ok := s.predecessor(cur)
+		var fx *frameFix
+		if !ok {
+			p, gap, fx, ok = s.rebuildPredecessor(cur)
+		}
 		if !ok || total+p.fl+gap > s.rs {
 			break
+		}
+		if fx != nil {
+			s.rebuilt = append(s.rebuilt, fx)
 		}
 		total += p.fl + gap
 		if gap >= frameHeaderSize && !isWrapMarker(s.ring, p.off+p.fl) {

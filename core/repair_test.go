@@ -365,7 +365,8 @@ func tornAppend(t testing.TB, p *Pool, n, written int) (hit []uint64) {
 // Repair must keep: every message above the highest claimed seq that
 // cannot be read (Get, rendered as fetch prints it and decoded as --where
 // does), with its payload; and the readable ones below it, which Repair
-// must report as cut off. Nothing when the pool does not open or claims
+// must keep too (when it could rebuild the damaged frame header) or report
+// as cut off. Nothing when the pool does not open or claims
 // more messages than its ring can hold.
 func mustSurvive(t testing.TB, path string) (keep map[uint64][]byte, cutOff []uint64) {
 	t.Helper()
@@ -449,7 +450,7 @@ func checkRepaired(t testing.TB, path string, what string, claimsTrusted bool) (
 		if !claimsTrusted {
 			break // a damaged newest_seq claims seqs that never existed
 		}
-		ok := false
+		ok := r.After.Oldest <= s && s <= r.After.Newest // kept after all (a header was rebuilt)
 		for _, l := range r.Lost {
 			ok = ok || l.First <= s && s <= l.Last && l.Reason == "cut_off"
 		}
@@ -457,11 +458,24 @@ func checkRepaired(t testing.TB, path string, what string, claimsTrusted bool) (
 			t.Fatalf("%s: readable seq %d below the damage not reported cut off: %+v", what, s, r.Lost)
 		}
 	}
+	// Ring bytes may change only where a wrap marker or a frame header
+	// (and its commit marker) was rewritten.
+	type span struct{ lo, hi uint64 }
+	var spans []span
+	for _, fx := range r.Fixes {
+		if i := strings.Index(fx, "at ring offset "); i >= 0 {
+			o := atoiU(fx[i+len("at ring offset "):])
+			spans = append(spans, span{o, o + 64})
+			if strings.HasPrefix(fx, "frame header") {
+				pl := uint64(binary.LittleEndian.Uint32(fixed[h.RingOffset+o+fLen:]))
+				spans = append(spans, span{o + 64 + pl, o + 72 + pl})
+			}
+		}
+	}
 	for _, o := range ringDiff(damaged, fixed) {
 		ok := false
-		for _, fx := range r.Fixes {
-			ok = ok || strings.HasPrefix(fx, "wrap marker rewritten at ring offset ") && o >= atoiU(fx[len("wrap marker rewritten at ring offset "):]) &&
-				o < atoiU(fx[len("wrap marker rewritten at ring offset "):])+64
+		for _, sp := range spans {
+			ok = ok || o+8 > sp.lo && o < sp.hi
 		}
 		if !ok {
 			t.Fatalf("%s: ring byte %d changed (ring size %d); report %+v", what, o, h.RingSize, r)
@@ -472,6 +486,25 @@ func checkRepaired(t testing.TB, path string, what string, claimsTrusted bool) (
 		t.Fatalf("%s: second repair: %+v %v", what, again, err)
 	}
 	return r, fixed
+}
+
+// sameMessage reports whether seq has the same payload and time in both pools.
+func sameMessage(t testing.TB, a, b string, seq uint64) bool {
+	t.Helper()
+	get := func(path string) Message {
+		p, err := Open(path, OpenOptions{ReadOnly: true, NoNotify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		m, err := p.Get(seq)
+		if err != nil {
+			t.Fatalf("%s: seq %d: %v", path, seq, err)
+		}
+		return m
+	}
+	x, y := get(a), get(b)
+	return x.Time == y.Time && bytes.Equal(x.Payload, y.Payload)
 }
 
 func atoiU(s string) uint64 {
@@ -487,9 +520,9 @@ func atoiU(s string) uint64 {
 
 func repairCopies() int {
 	if testing.Short() {
-		return 100
+		return 60
 	}
-	return 400
+	return 200
 }
 
 // Generated damage: random bytes of the ring, of the header and of the
@@ -515,6 +548,17 @@ func TestRepairGeneratedDamage(t *testing.T) {
 		r, _ := checkRepaired(t, path, "ring byte "+itoa(at), true)
 		if r.Changed {
 			stats["ring: repaired"]++
+		}
+		// A rebuilt frame header carries the message that was there.
+		for _, fx := range r.Fixes {
+			if !strings.HasPrefix(fx, "frame header of seq ") {
+				continue
+			}
+			seq := atoiU(fx[len("frame header of seq "):])
+			stats["ring: frame headers rebuilt"]++
+			if !sameMessage(t, src, path, seq) {
+				t.Fatalf("ring byte %d: %s, but seq %d differs from the original", at, fx, seq)
+			}
 		}
 		for _, l := range r.Lost {
 			stats["ring: lost "+l.Reason] += int(l.Last - l.First + 1)
