@@ -181,14 +181,7 @@ func Open(path string, opts OpenOptions) (*Pool, error) {
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		e := osError(err, path, "failed to open pool")
-		switch e.Kind {
-		case NotFound:
-			e.Message, e.Err = "not found", nil
-		case Permission:
-			e.Message = "permission denied"
-		}
-		return nil, e
+		return nil, openFailure(err, path)
 	}
 	h, e := readHeader(f, path)
 	if e != nil && e.Kind == Corrupt && !opts.ReadOnly && repairOnOpen(f) {
@@ -204,6 +197,18 @@ func Open(path string, opts OpenOptions) (*Pool, error) {
 		return nil, e
 	}
 	return p, nil
+}
+
+// openFailure is the error for a pool file that cannot be opened.
+func openFailure(err error, path string) *Error {
+	e := osError(err, path, "failed to open pool")
+	switch e.Kind {
+	case NotFound:
+		e.Message, e.Err = "not found", nil
+	case Permission:
+		e.Message = "permission denied"
+	}
+	return e
 }
 
 // repairOnOpen finishes an interrupted header publish (see repairHeader) in

@@ -81,12 +81,8 @@ func Repair(path string, opts RepairOptions) (rep RepairReport, err error) {
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		e := osError(err, path, "failed to open pool")
-		switch e.Kind {
-		case NotFound:
-			e.Message, e.Err = "not found", nil
-		case Permission:
-			e.Message = "permission denied"
+		e := openFailure(err, path)
+		if e.Kind == Permission {
 			e.Hint = "Repair rewrites the pool in place: it needs write access to the file."
 		}
 		return rep, e

@@ -518,13 +518,6 @@ func atoiU(s string) uint64 {
 	return n
 }
 
-func repairCopies() int {
-	if testing.Short() {
-		return 60
-	}
-	return 200
-}
-
 // Generated damage: random bytes of the ring, of the header and of the
 // index; torn appends; damaged header cursors. Repair never loses what a
 // reader could read above the damage, reports the rest exactly, and
@@ -536,7 +529,7 @@ func TestRepairGeneratedDamage(t *testing.T) {
 	h, _ := decodeHeader(orig)
 	path := filepath.Join(dir, "d.plasmite")
 	rng := rand.New(rand.NewSource(7))
-	n := repairCopies()
+	n := stressKnob("PLASMITE_REPAIR_COPIES", 200, 60)
 	stats := map[string]int{}
 	write := func(b []byte) { os.WriteFile(path, b, 0o644) }
 	// Ring bytes.

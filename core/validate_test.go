@@ -91,13 +91,6 @@ func fullRead(t testing.TB, path string) (corrupt bool, why string) {
 	return false, ""
 }
 
-func damageCopies() int {
-	if testing.Short() {
-		return 150
-	}
-	return 600
-}
-
 // The doctor finds what a reader finds (issue 12): on copies of a pool
 // with one random byte of its ring damaged, wherever a full read fails
 // with Corrupt, Validate reports the pool corrupt. The quick check (frame
@@ -115,7 +108,7 @@ func TestDoctorFindsWhatReadersFind(t *testing.T) {
 	h, _ := decodeHeader(orig)
 	rng := rand.New(rand.NewSource(12))
 	path := filepath.Join(dir, "d.plasmite")
-	n := damageCopies()
+	n := stressKnob("PLASMITE_DAMAGE_COPIES", 600, 150)
 	var readFailed, fullCaught, quickMissed, quickOK, fullOnly int
 	for i := 0; i < n; i++ {
 		b := append([]byte(nil), orig...)
