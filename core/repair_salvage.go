@@ -82,10 +82,12 @@ func (s *salvage) run() {
 // seq); one of them may be damaged. Of the frame ending at head and the
 // frame carrying newest_seq, it takes the one with the higher seq (a
 // damaged head can only land on an older frame's end; a damaged newest_seq
-// names an older frame or none). When neither exists, it takes the newest
-// good frame in the ring — unless the header's newest seq is at least that
-// one's: then the newest message itself is unreadable, and no run can end
-// at it, so none is kept.
+// names an older frame or none), if it is consistent. Else it rebuilds the
+// header of the frame ending at head (see rebuildAt); else, when neither
+// frame exists, it takes the newest good frame in the ring — unless the
+// header's newest seq is at least that one's. Otherwise the newest message
+// itself is unreadable, and since seqs are never reused no run can end
+// before it: none is kept.
 func (s *salvage) findAnchor() found {
 	c := s.c
 	var x, y found
@@ -101,32 +103,37 @@ func (s *salvage) findAnchor() found {
 		a = x
 	case y.ok:
 		a = y
-	default:
-		if s.validOff(c.Head) && c.Newest >= 2 {
-			// the newest frame, damaged in its header
-			if f, fx, ok := s.rebuildEndingAt(c.Head, c.Newest); ok {
-				s.rebuilt = append(s.rebuilt, fx)
-				return f
-			}
-		}
-		a = s.newestGood()
-		if c.Newest != 0 && (!a.ok || a.seq <= c.Newest && c.Newest-a.seq <= s.rs/(frameHeaderSize+commitSize)) {
-			return found{}
-		}
 	}
 	// A newest frame that disagrees with the header's newest seq must at
 	// least follow on from the frame before it: otherwise it is the newest
 	// frame with a damaged seq, or the leftover of an append that never
-	// published, and the newest message counts as unreadable.
-	if a.ok && a.seq != c.Newest && c.Newest != 0 {
-		if _, _, ok := s.predecessor(a); !ok {
-			return found{}
+	// published.
+	consistent := func(a found) bool {
+		return a.ok && (a.seq == c.Newest || c.Newest == 0 || s.hasPredecessor(a))
+	}
+	if consistent(a) {
+		s.newest = a.seq
+		return a
+	}
+	if s.validOff(c.Head) && c.Newest >= 2 {
+		// the newest frame, damaged in its header
+		if f, fx, ok := s.rebuildEndingAt(c.Head, c.Newest); ok {
+			s.rebuilt = append(s.rebuilt, fx)
+			return f
 		}
 	}
 	if a.ok {
-		s.newest = a.seq
+		return found{} // the newest message is unreadable
 	}
-	return a
+	b := s.newestGood()
+	if c.Newest != 0 && (!b.ok || b.seq <= c.Newest && c.Newest-b.seq <= s.rs/(frameHeaderSize+commitSize)) {
+		return found{}
+	}
+	if !consistent(b) {
+		return found{}
+	}
+	s.newest = b.seq
+	return b
 }
 
 // endingAt finds a good frame that ends at ring offset e (0: at the ring

@@ -730,3 +730,72 @@ func TestRepairWhileWriting(t *testing.T) {
 	}
 	t.Logf("%d repairs while the writer appended", runs)
 }
+
+// What Repair keeps and reports for damage at the ends and in the middle
+// of the run (the choices documented on Repair).
+func TestRepairDecisions(t *testing.T) {
+	dir := t.TempDir()
+	src := messagePool(t, dir, 64<<10, 40) // seqs 1..40, unwrapped
+	orig, _ := os.ReadFile(src)
+	path := filepath.Join(dir, "d.plasmite")
+	h, _ := decodeHeader(orig)
+	frames := func() map[uint64]frameSpan {
+		p, _ := Open(src, OpenOptions{ReadOnly: true})
+		defer p.Close()
+		m := map[uint64]frameSpan{}
+		for _, f := range retainedFrames(t, p.m) {
+			m[f.seq] = f
+		}
+		return m
+	}()
+	damage := func(seq, at uint64) RepairReport {
+		t.Helper()
+		b := append([]byte(nil), orig...)
+		b[h.RingOffset+frames[seq].off+at] ^= 0x5A
+		os.WriteFile(path, b, 0o644)
+		r, err := Repair(path, RepairOptions{NoBackup: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := Validate(path); v.Status != "ok" {
+			t.Fatalf("seq %d byte %d: %+v", seq, at, v)
+		}
+		return r
+	}
+	lostString := func(r RepairReport) string {
+		var parts []string
+		for _, l := range r.Lost {
+			parts = append(parts, itoa(l.First)+"-"+itoa(l.Last)+":"+l.Reason)
+		}
+		return strings.Join(parts, " ")
+	}
+	// A frame header field: rebuilt, nothing lost (not for the oldest, which
+	// nothing before it vouches for).
+	for _, at := range []uint64{fMagic, fState, fHdrLen, fSeq, fLen, fLenXor} {
+		for _, seq := range []uint64{40, 20} {
+			if r := damage(seq, at); r.After != (Bounds{1, 40}) || len(r.Lost) != 0 || !strings.HasPrefix(r.Fixes[0], "frame header of seq "+itoa(seq)) {
+				t.Fatalf("seq %d header byte %d: %+v", seq, at, r)
+			}
+		}
+	}
+	if r := damage(1, fMagic); r.After != (Bounds{2, 40}) || lostString(r) != "1-1:missing" {
+		t.Fatalf("oldest frame header: %+v", r)
+	}
+	// A payload: what lies before it is cut off (seqs are dense and never
+	// reused); the newest damaged leaves the pool empty, its next seq 41.
+	if r := damage(20, 64); r.After != (Bounds{21, 40}) || lostString(r) != "1-19:cut_off 20-20:damaged" {
+		t.Fatalf("middle payload: %s %+v", lostString(r), r)
+	}
+	r := damage(40, 64)
+	if r.After != (Bounds{}) || lostString(r) != "1-39:cut_off 40-40:damaged" {
+		t.Fatalf("newest payload: %s %+v", lostString(r), r)
+	}
+	p, err := Open(path, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if rc, err := p.AppendJSON([]byte(`{}`), nil, Fast); err != nil || rc.Seq != 41 {
+		t.Fatalf("append after emptying: %+v %v", rc, err)
+	}
+}
