@@ -53,20 +53,23 @@ type LostSeqs struct {
 
 // Repair salvages a damaged pool in place. Under the writer lock it keeps
 // the longest run of readable messages that ends at the newest one —
-// every frame in it passes the checks of Validate, payloads included —
-// and drops the rest; it then rewrites what the run needs so that both
-// this implementation and release 1.2.1 open, read and validate the pool:
-// the header cursors (and damaged geometry fields, when the file size and
-// the other fields agree on them), the index slots of the retained
-// messages, and wrap markers between them. Message bytes are never
-// changed, seqs are never reused (when the newest message itself is
-// unreadable the pool is left empty, its next seq after the lost ones),
+// every frame in it passes the checks of Validate, payloads included; a
+// frame header (or commit marker) with one damaged field is rebuilt when
+// the frames around it pin down what it must say — and drops the rest. It
+// then rewrites what the run needs so that both this implementation and
+// release 1.2.1 open, read and validate the pool: the header cursors (and
+// damaged geometry fields, when the file size and the other fields agree
+// on them), the index slots of the retained messages, and wrap markers
+// between them. Payload bytes and timestamps are never changed, seqs are
+// never reused (a pool holds one dense run of seqs, so the messages before
+// a damaged payload are dropped too, and when the newest message itself
+// is unreadable none is kept: the next append still gets the next seq),
 // and the file keeps its size.
 //
-// Before the first change it writes a backup copy, unless opts.NoBackup.
-// A healthy pool is left byte-identical, with no backup (Changed false).
-// After changing the file it validates the result and undoes every change
-// if that fails (Internal error).
+// Before the first change it writes a backup copy, unless opts.NoBackup:
+// it keeps every dropped message. A healthy pool is left byte-identical,
+// with no backup (Changed false). After changing the file it validates
+// the result and undoes every change if that fails (Internal error).
 //
 // Errors: NotFound, Permission (the file must be writable, except for
 // DryRun), IO (including a failed backup, which leaves the pool
