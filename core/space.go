@@ -20,9 +20,9 @@ var freeBytes = func(path string) (uint64, error) {
 	if err := syscall.Statfs(path, &st); err != nil {
 		return 0, err
 	}
-	free := st.Bavail
+	free := uint64(st.Bavail) // the field types differ between systems
 	if os.Geteuid() == 0 {
-		free = st.Bfree // root may use the reserved blocks
+		free = uint64(st.Bfree) // root may use the reserved blocks
 	}
 	return free * uint64(st.Bsize), nil
 }
