@@ -201,7 +201,8 @@ func commandTree() *cmdSpec {
 		Name: "doctor", About: "Diagnose pool health", HelpIfEmpty: true,
 		Usage: "doctor [OPTIONS] <POOL|--all>",
 		Args:  []argSpec{{Name: "POOL", Help: "Pool name or path"}},
-		Flags: flags([]flagSpec{{Long: "all", Help: "Check every pool in the pool directory"}, fJSON}),
+		Flags: flags([]flagSpec{{Long: "all", Help: "Check every pool in the pool directory"},
+			{Long: "quick", Help: "Check headers and frames only, not message payloads"}, fJSON}),
 		Notes: []string{"Exits nonzero when corruption is found (7)."},
 		Examples: []string{
 			"plasmite doctor chat",

@@ -62,7 +62,7 @@ func cmdDoctor(a *app, p *parsed) error {
 		sort.Strings(names)
 		for _, n := range names {
 			path := core.ResolveRef(dir, n)
-			r, err := core.Validate(path)
+			r, err := core.ValidateWith(path, core.ValidateOptions{Quick: p.has("quick")})
 			if err != nil {
 				return err
 			}
@@ -70,7 +70,7 @@ func cmdDoctor(a *app, p *parsed) error {
 		}
 	} else {
 		path := a.resolve(ref)
-		r, err := core.Validate(path)
+		r, err := core.ValidateWith(path, core.ValidateOptions{Quick: p.has("quick")})
 		if err != nil {
 			e := toCLI(a.openErr(err, ref, path, "doctor"))
 			if e.kind == core.NotFound {

@@ -324,9 +324,11 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 
 // AppendLite3 appends a pre-encoded Lite3 message document after validating
 // it. Errors: Corrupt when payload is not a valid message document; Usage when
-// it can never fit the ring; Permission on a read-only pool; Busy, IO.
+// it can never fit the ring or an object key in it contains NUL (the
+// reference would read that key cut short); Permission on a read-only pool;
+// Busy, IO.
 func (p *Pool) AppendLite3(payload []byte, d Durability) (Receipt, error) {
-	if err := lite3.ValidateMessage(payload); err != nil {
+	if err := lite3.ValidateAppend(payload); err != nil {
 		return Receipt{}, lite3Err(err)
 	}
 	return p.appendPayload(payload, d)
@@ -408,9 +410,10 @@ func (b *Batch) AddJSON(data []byte, tags []string) error {
 }
 
 // AddLite3 adds a pre-encoded message document after validating it (Corrupt
-// when invalid; the batch is then unchanged).
+// when invalid, Usage when an object key contains NUL; the batch is then
+// unchanged).
 func (b *Batch) AddLite3(payload []byte) error {
-	if err := lite3.ValidateMessage(payload); err != nil {
+	if err := lite3.ValidateAppend(payload); err != nil {
 		return lite3Err(err)
 	}
 	b.buf = append(b.buf, payload...)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,10 +83,13 @@ func unwrapPathError(err error) error {
 }
 
 // Create creates a pool file of size bytes (DefaultPoolSize when size is 0)
-// at path, creating parent directories, and opens it. It never touches an
-// existing file: that is AlreadyExists. A size too small for the header and
-// index is Usage (and creates nothing); directory or file creation failures
-// are NotFound, Permission or IO.
+// at path, creating parent directories, and opens it. The file's space is
+// allocated up front where the filesystem can (release 1.2.1 leaves it
+// sparse), so that a full disk fails the create (IO, "no space left on
+// device") rather than a later append. It never touches an existing file:
+// that is AlreadyExists. A size too small for the header and index is Usage
+// (and creates nothing); directory or file creation failures are NotFound,
+// Permission or IO.
 func Create(path string, size int64) (*Pool, error) {
 	return CreateWith(path, CreateOptions{Size: size})
 }
@@ -148,6 +152,13 @@ func CreateWith(path string, o CreateOptions) (*Pool, error) {
 	if err := f.Truncate(size); err != nil {
 		return fail(osError(err, path, "failed to size pool file"))
 	}
+	if err := preallocate(f, size); err != nil {
+		e := osError(err, path, "failed to allocate pool file")
+		if isNoSpace(err) {
+			e.Message, e.Hint = "no space left on device for a pool of "+strconv.FormatInt(size, 10)+" bytes", "Free space on that filesystem, or choose a smaller --size."
+		}
+		return fail(e)
+	}
 	if _, err := f.WriteAt(h.encode(), 0); err != nil {
 		return fail(osError(err, path, "failed to write pool header"))
 	}
@@ -170,14 +181,7 @@ func Open(path string, opts OpenOptions) (*Pool, error) {
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		e := osError(err, path, "failed to open pool")
-		switch e.Kind {
-		case NotFound:
-			e.Message, e.Err = "not found", nil
-		case Permission:
-			e.Message = "permission denied"
-		}
-		return nil, e
+		return nil, openFailure(err, path)
 	}
 	h, e := readHeader(f, path)
 	if e != nil && e.Kind == Corrupt && !opts.ReadOnly && repairOnOpen(f) {
@@ -193,6 +197,18 @@ func Open(path string, opts OpenOptions) (*Pool, error) {
 		return nil, e
 	}
 	return p, nil
+}
+
+// openFailure is the error for a pool file that cannot be opened.
+func openFailure(err error, path string) *Error {
+	e := osError(err, path, "failed to open pool")
+	switch e.Kind {
+	case NotFound:
+		e.Message, e.Err = "not found", nil
+	case Permission:
+		e.Message = "permission denied"
+	}
+	return e
 }
 
 // repairOnOpen finishes an interrupted header publish (see repairHeader) in
@@ -370,12 +386,12 @@ func Delete(path string) error {
 }
 
 // faultError converts the panic raised by a memory fault on the mapping
-// (the pool file was truncated by someone while mapped) into an IO error.
-// Any other panic is a bug and is re-raised.
+// (the pool file was truncated while mapped, its filesystem is full, or the
+// device failed: see faultCause) into an IO error. Any other panic is a bug
+// and is re-raised.
 func faultError(r any, path string) error {
 	if _, ok := r.(interface{ Addr() uintptr }); ok {
-		return &Error{Kind: IO, Message: "pool file shrank under its mapping", Path: path,
-			Hint: "Something truncated or replaced the pool file; recreate the pool."}
+		return faultCause(path)
 	}
 	panic(r)
 }
