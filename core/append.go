@@ -169,6 +169,7 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 	if pl.Drops > 0 {
 		// Readers must learn of the drop before the bytes change.
 		l.publish(hJournalA, 1, pl.Mid)
+		storeFence(data)
 	}
 	if pl.HasWrap {
 		putFrameHeader(ring[pl.WrapOff:pl.WrapOff+frameHeaderSize], stateWrap, 0, 0, 0)
@@ -210,9 +211,10 @@ func (l *lease) publish(slot, state uint64, c cursors) {
 	// Fixed-size views: the constant offsets below need no bounds checks.
 	h := (*[headerSize]byte)(l.p.m.data)
 	putJournal(h[:], slot, c)
-	// Only a later lock holder reads the journal (repairHeader), so the
-	// ordered store suffices: no reader must see it before its own loads.
-	storeOrdered64(h[:], hJournal, state)
+	// The journal word is written twice per publish, so it is stored with
+	// sync/atomic, never dropped by the compiler as a dead store (see
+	// order_amd64.go).
+	store64(h[:], hJournal, state)
 	if c.Head != old.Head {
 		storeOrdered64(h[:], hHead, c.Head)
 	}
@@ -228,7 +230,7 @@ func (l *lease) publish(slot, state uint64, c cursors) {
 	if c.Newest != old.Newest {
 		storeOrdered64(h[:], hNewest, c.Newest)
 	}
-	storeOrdered64(h[:], hJournal, 0)
+	store64(h[:], hJournal, 0)
 	*old = c
 }
 
