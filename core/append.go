@@ -2,7 +2,6 @@ package core
 
 import (
 	"encoding/binary"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -27,10 +26,6 @@ const (
 	leaseYield = 50 * time.Microsecond
 	wantFresh  = int64(10 * time.Millisecond) // an older request is a leftover of a dead process
 )
-
-// leaseOff (PLASMITE_WRITER_LEASE=off) takes and drops the lock around every
-// append or batch, as the reference does.
-var leaseOff = os.Getenv("PLASMITE_WRITER_LEASE") == "off"
 
 type lease struct {
 	p         *Pool
@@ -92,7 +87,7 @@ func (l *lease) take(now int64) error {
 // the lock over when the hold is long or another writer waits.
 func (l *lease) done(now int64) {
 	l.last = now
-	if leaseOff {
+	if l.p.noLease { // OpenOptions.NoWriterLease
 		l.drop()
 		return
 	}

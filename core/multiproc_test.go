@@ -20,6 +20,9 @@ import (
 // Multi-process tests re-exec the test binary; PLASMITE_CORE_ROLE picks the
 // role the child plays instead of running tests.
 func TestMain(m *testing.M) {
+	// make test-nonotify: every test (and helper process) runs with
+	// wake-ups off, as OpenOptions.NoNotify would have them.
+	testNotifyOff = strings.EqualFold(os.Getenv("PLASMITE_NOTIFY"), "off")
 	logPath, owner := semaphoreLog()
 	if role := os.Getenv("PLASMITE_CORE_ROLE"); role != "" {
 		os.Exit(runRole(role, os.Getenv("PLASMITE_CORE_POOL"), os.Getenv("PLASMITE_CORE_ARG")))
