@@ -77,6 +77,8 @@ func runRole(role, path, arg string) int {
 		return rolePinger(path, arg)
 	case "crasher":
 		return roleCrasher(path)
+	case "relay":
+		return roleRelay(path, arg)
 	}
 	fmt.Fprintln(os.Stderr, "unknown role", role)
 	return 2
@@ -161,7 +163,10 @@ func roleFollower(path, arg string) int {
 	return 0
 }
 
-func child(t *testing.T, role, path, arg string) *exec.Cmd {
+func child(t *testing.T, role, path, arg string) *exec.Cmd { return childProcess(role, path, arg) }
+
+// childProcess is this test binary playing role (see runRole) on pool path.
+func childProcess(role, path, arg string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "PLASMITE_CORE_ROLE="+role, "PLASMITE_CORE_POOL="+path, "PLASMITE_CORE_ARG="+arg)
 	cmd.Stderr = os.Stderr

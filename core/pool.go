@@ -17,12 +17,15 @@ import (
 // mapping is a pool file's shared memory mapping. It is shared by a Pool and
 // the Tails opened from it, and unmapped when the last of them closes.
 type mapping struct {
-	data     []byte // the whole file
-	ring     []byte // data[ringOff : ringOff+ringSize]
-	geo      header // geometry as validated at open (cursor fields unused)
-	notify   *notifier
-	refs     atomic.Int32
-	readOnly bool
+	data   []byte // the whole file
+	ring   []byte // data[ringOff : ringOff+ringSize]
+	geo    header // geometry as validated at open (cursor fields unused)
+	notify *notifier
+	// watch is the one waiter of the tails of this mapping; pollWatch that
+	// of its tails opened with TailOptions.NoNotify (watch.go).
+	watch, pollWatch *watch
+	refs             atomic.Int32
+	readOnly         bool
 }
 
 func (m *mapping) acquire() { m.refs.Add(1) }
@@ -31,6 +34,7 @@ func (m *mapping) release() error {
 	if m.refs.Add(-1) != 0 {
 		return nil
 	}
+	m.closeWatches()
 	m.notify.close()
 	if err := unmapFile(m.data); err != nil {
 		return &Error{Kind: IO, Message: "failed to unmap pool", Err: err}
@@ -262,6 +266,7 @@ func attach(f *os.File, path string, h header, opts OpenOptions) (*Pool, *Error)
 	m.geo.cursors = cursors{}
 	m.notify = openNotifier(path, data[:headerSize:headerSize], !opts.ReadOnly,
 		notifyOptions{off: opts.NoNotify, semaphore: !opts.NoSemaphore})
+	m.initWatches()
 	m.refs.Store(1)
 	p := &Pool{path: path, f: f, fd: int(f.Fd()), m: m, noLease: opts.NoWriterLease}
 	p.lease.init(p)
