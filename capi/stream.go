@@ -23,6 +23,10 @@ import (
 const (
 	optionsV1Size = 48 // the reference's plsm_stream_options_t
 	optionsV2Size = 64 // adds the tag filter
+	// optionsV2Tag in the reserved field marks the fields after the first 48
+	// bytes as ours (PLSM_STREAM_OPTIONS_V2 in plasmite.h).
+	optionsV2Tag = 0x32534C50
+	maxTags      = 1 << 16 // more tags than any message can carry
 )
 
 // stream is the state shared by JSON and Lite3 streams. mu serializes next
@@ -62,13 +66,19 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 	if size < optionsV1Size {
 		return so, usage(fmt.Sprintf("stream options are too small: got %d bytes, need at least %d", size, optionsV1Size))
 	}
-	// Only whole versions exist: 48 (v1), 64 (v2), and anything larger
-	// (a future version, read as v2). A size in between is a caller bug,
-	// such as sizeof(options) - 1.
-	if size > optionsV1Size && size < optionsV2Size {
-		return so, usage(fmt.Sprintf("stream options size %d is not a known version (%d, or at least %d)", size, optionsV1Size, optionsV2Size))
-	}
-	if o.reserved != 0 {
+	// As in the reference 1.2.1, any size from 48 up is a version 1 struct
+	// whose bytes past 48 are not ours to read: a caller of the reference
+	// may leave anything there. Only reserved == PLSM_STREAM_OPTIONS_V2,
+	// which the reference refuses, says that the version 2 fields are set.
+	v2 := false
+	switch o.reserved {
+	case 0:
+	case optionsV2Tag:
+		if size < optionsV2Size {
+			return so, usage(fmt.Sprintf("stream options version 2 needs struct_size of at least %d, got %d", optionsV2Size, size))
+		}
+		v2 = true
+	default:
 		return so, usage("stream options reserved field must be zero")
 	}
 	switch o.gap_policy {
@@ -96,7 +106,10 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 			so.timeout = time.Duration(ms) * time.Millisecond
 		} // longer than ~292 years: no deadline
 	}
-	if size >= optionsV2Size && o.tags != nil {
+	if v2 && o.tags != nil {
+		if uint64(o.tags_len) > maxTags {
+			return so, usage(fmt.Sprintf("tags_len %d is too large", uint64(o.tags_len)))
+		}
 		for i, t := range unsafe.Slice(o.tags, int(o.tags_len)) {
 			if t == nil {
 				return so, usage(fmt.Sprintf("tags contains null (tags[%d])", i))

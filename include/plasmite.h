@@ -121,11 +121,11 @@ typedef enum plsm_gap_policy {
  * Options of plsm_stream_open_ex and plsm_lite3_stream_open_ex.
  *
  * Zero the whole struct, set struct_size = sizeof(plsm_stream_options_t),
- * then set the fields you need. The library reads the fields that lie
- * entirely within struct_size; it accepts any struct_size from
- * PLSM_STREAM_OPTIONS_V1_SIZE (48, the reference's size) upwards, so callers
- * built against an older or a newer header keep working. A smaller size, a
- * non-zero reserved field or an unknown gap_policy is PLSM_ERROR_USAGE.
+ * then set the fields you need. Any struct_size from
+ * PLSM_STREAM_OPTIONS_V1_SIZE (48, the reference's size) up is accepted, as
+ * by the reference: a version 1 struct is its first 48 bytes, and whatever
+ * follows them is never read (nor written). A smaller size, an unknown
+ * reserved value or an unknown gap_policy is PLSM_ERROR_USAGE.
  *
  * has_since: start at since_seq (inclusive) instead of the oldest retained
  *            message.
@@ -133,11 +133,17 @@ typedef enum plsm_gap_policy {
  * has_timeout: end the stream timeout_ms after it was opened (the deadline
  *            is fixed at open time). Without it, next waits indefinitely
  *            (until a message arrives or the stream is cancelled).
+ * reserved:  0 for version 1. PLSM_STREAM_OPTIONS_V2 (see Extensions) says
+ *            that the version 2 fields are set, and then struct_size must be
+ *            at least PLSM_STREAM_OPTIONS_V2_SIZE. The reference refuses a
+ *            non-zero reserved field, so a caller of the reference never
+ *            marks bytes 48 and up as version 2.
  *
  * Version 2 (this implementation) appends a tag filter: when tags is not NULL,
  * only messages carrying every one of the tags_len tags are delivered (and
  * counted against max_messages). The strings are copied during the open call.
- * A library reading only version 1 ignores the filter.
+ * The reference library refuses a version 2 struct (reserved is not zero)
+ * instead of ignoring its filter.
  */
 typedef struct plsm_stream_options {
     uint32_t struct_size;
@@ -427,9 +433,15 @@ int plsm_udp_event_message(
 /* ======================================================================== */
 
 /* ABI version: major as in the compatibility promise; minor counts additive
- * revisions (1 = the extensions below). */
+ * revisions (1 = the extensions below up to the stream cancel functions;
+ * 2 = the version 2 marker of plsm_stream_options_t, the bounded waits and
+ * the readiness descriptors). */
 #define PLSM_ABI_MAJOR 1
-#define PLSM_ABI_MINOR 1
+#define PLSM_ABI_MINOR 2
+
+/* The value of plsm_stream_options_t.reserved that marks a version 2 struct
+ * (ABI minor 2; "PLS2" in little-endian memory). */
+#define PLSM_STREAM_OPTIONS_V2 0x32534C50u
 
 /* Returns the library version ("0.1.0"), a static string the caller must not
  * free, and writes the ABI version the library implements to the non-NULL
