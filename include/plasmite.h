@@ -17,7 +17,8 @@
  * Return values
  *   Functions returning int return 0 on success and -1 on failure. The
  *   *_stream_next functions return 1 when they wrote an item, 0 at the end of
- *   the stream, and -1 on failure.
+ *   the stream, and -1 on failure; the *_stream_next_timeout extensions
+ *   return PLSM_STREAM_ITEM, PLSM_STREAM_TIMEOUT, PLSM_STREAM_END or -1.
  *
  * Errors
  *   Every failing call that has an out_err parameter stores a newly allocated
@@ -332,7 +333,9 @@ int plsm_stream_open_ex(
  * message; 0 when the deadline passed, max_messages were delivered, the
  * stream was cancelled, or after a retention-gap error; -1 on error. Under
  * PLSM_GAP_ERROR the first gap fails with PLSM_ERROR_RETENTION_GAP whose seq
- * is the first missing message. Waiting is woken by appends, not polling.
+ * is the first missing message. Waiting is woken by appends, not polling
+ * (an append by the reference's writers is noticed within 50 ms). Every
+ * stream of one pool handle shares one waiting thread.
  */
 int plsm_stream_next(
     plsm_stream_t *stream,
@@ -498,10 +501,53 @@ int plsm_pool_append_json_batch(
     plsm_error_t **out_err);
 
 /* Ends a stream from any thread: a blocked *_next returns 0 promptly, and
- * every later *_next returns 0. NULL-safe; cancelling twice is harmless. The
- * stream must still be freed. */
+ * every later *_next returns 0 (*_next_timeout: PLSM_STREAM_END). NULL-safe;
+ * cancelling twice is harmless. The stream must still be freed. */
 void plsm_stream_cancel(plsm_stream_t *stream);
 void plsm_lite3_stream_cancel(plsm_lite3_stream_t *stream);
+
+/* Return values of the *_stream_next_timeout functions (ABI minor 2). */
+#define PLSM_STREAM_TIMEOUT 0 /* nothing within timeout_ms; the stream goes on */
+#define PLSM_STREAM_ITEM 1    /* a message was written to the out-parameter   */
+#define PLSM_STREAM_END 2     /* the stream is over: deadline, max_messages,
+                               * cancel, or after a retention-gap error; every
+                               * later call returns PLSM_STREAM_END at once   */
+
+/*
+ * plsm_stream_next with a bound on the wait: returns PLSM_STREAM_ITEM with a
+ * message, PLSM_STREAM_TIMEOUT when none arrived within timeout_ms (the
+ * stream is not ended: call again), PLSM_STREAM_END, or -1 on error (as
+ * plsm_stream_next). timeout_ms 0 does not wait at all; UINT64_MAX waits
+ * without a bound. The stream's own deadline (has_timeout) still applies:
+ * reaching it is PLSM_STREAM_END. A wait ends early when another thread
+ * cancels or frees the stream. Lets a host language check for signals
+ * (Ctrl-C) between waits, or poll without parking a thread.
+ */
+int plsm_stream_next_timeout(
+    plsm_stream_t *stream,
+    uint64_t timeout_ms,
+    plsm_buf_t *out_message,
+    plsm_error_t **out_err);
+
+int plsm_lite3_stream_next_timeout(
+    plsm_lite3_stream_t *stream,
+    uint64_t timeout_ms,
+    plsm_lite3_frame_t *out_frame,
+    plsm_error_t **out_err);
+
+/*
+ * Writes to *out_fd a file descriptor that is readable when a message may be
+ * available on the stream, so that an event loop (poll, epoll, kqueue, libuv)
+ * can wait for many streams with no thread of its own: wait until it is
+ * readable, then call *_next_timeout with timeout_ms 0. "May": the call can
+ * still find nothing (PLSM_STREAM_TIMEOUT; wait again). The descriptor also
+ * becomes readable, and stays so, once the stream is over (deadline, cancel,
+ * max_messages, after a gap error). Never read from or close it: every
+ * *_next call drains it, and it belongs to the stream, which closes it when
+ * freed. Every call returns the same descriptor. Usage: out_fd NULL.
+ */
+int plsm_stream_fd(plsm_stream_t *stream, int *out_fd, plsm_error_t **out_err);
+int plsm_lite3_stream_fd(plsm_lite3_stream_t *stream, int *out_fd, plsm_error_t **out_err);
 
 #ifdef __cplusplus
 } /* extern "C" */
