@@ -122,11 +122,11 @@ var errTailClosed = &Error{Kind: Usage, Message: "tail is closed"}
 // The returned Message's Payload is valid until the next call to Next or
 // TryNext.
 //
-// A waiting Next costs a parked goroutine, no OS thread of its own: all the
-// waiting tails of one Pool share one waiter (watch.go), which notices an
-// append through the pool's wake-up word at once, and an append by a writer
-// that does not use it (the reference implementation's, or a handle opened
-// with OpenOptions.NoNotify) within 50 ms.
+// Waiting Nexts cost a parked goroutine each and no OS thread of their own:
+// all the waiting tails of one Pool share one waiter (watch.go), which
+// notices an append through the pool's wake-up word at once, and an append
+// by a writer that does not use it (the reference implementation's, or a
+// handle opened with OpenOptions.NoNotify) within 50 ms.
 func (t *Tail) Next(ctx context.Context) (Message, error) {
 	for {
 		if t.finished {
@@ -141,13 +141,25 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 		}
 		// Join the waiters' round before looking again: an append after
 		// this look ends the round.
-		r, err := t.w.join(t.path)
+		r, lead, err := t.w.join(t.path)
 		if err != nil {
 			return Message{}, err
 		}
 		if m, ok, err := t.TryNext(); ok || err != nil {
-			r.leave()
+			if lead {
+				t.w.resign(r)
+			} else {
+				r.leave()
+			}
 			return m, err
+		}
+		if lead {
+			// This tail waits on the pool for the whole round.
+			if err := t.w.await(ctx, r, nil); err != nil {
+				t.w.resign(r)
+				return Message{}, err
+			}
+			continue
 		}
 		select {
 		case <-r.ch:

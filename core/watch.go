@@ -10,28 +10,33 @@ import (
 
 // One waiter per mapped pool.
 //
-// A Tail that finds nothing to read does not wait on the pool itself. It
-// joins the current round of its mapping's watch and blocks on the round's
-// channel together with its context, which costs a parked goroutine and no
-// OS thread. One goroutine per watch, the watcher, waits for the pool to
-// change on behalf of all of them: it sleeps on the wake word
-// (notifier.wait: a futex on Linux, so at most one OS thread while asleep)
-// and also compares the header's newest seq, looking again after pollMin,
-// then twice as long each time up to pollMax, because writers that do not
-// touch our word (the reference's, which post their own semaphore instead)
-// only change the header. Read-only mappings, which cannot ask writers for
-// a wake-up, and macOS poll the word itself every millisecond inside
-// notifier.wait; a mapping without wake-ups (OpenOptions.NoNotify, and
-// TailOptions.NoNotify tails, which use pollWatch) only polls the header.
+// Tails that find nothing to read wait in rounds. The first tail to wait
+// opens a round and becomes its waiter: it sleeps on the pool's wake word
+// (notifier.wait: a futex on Linux, so one OS thread while asleep) and also
+// compares the header's newest seq, looking again after pollMin, then twice
+// as long each time up to pollMax, because writers that do not touch our
+// word (the reference's, which post their own semaphore instead) only change
+// the header. Read-only mappings, which cannot ask writers for a wake-up,
+// and macOS poll the word itself every millisecond inside notifier.wait; a
+// mapping without wake-ups (OpenOptions.NoNotify, and tails opened with
+// TailOptions.NoNotify, which use pollWatch) only polls the header.
 //
-// When the pool differs from its state at the start of the round, the
-// watcher ends the round: it closes the channel, which wakes every waiting
-// tail at once, and calls the round's ready functions (Tail.AfterReady).
-// The watcher runs only while a round has members: it returns after a
-// wake-up that nobody waits past, and within pollMax of the last member
-// leaving. No wake-up is lost: a round's base state is read when the round
-// begins, before any member looks at the ring, and the watcher ends the
-// round as soon as the pool differs from that state.
+// Every other tail joins the open round and parks on the round's channel
+// together with its context: a parked goroutine, no OS thread. When the pool
+// differs from its state at the start of the round, the waiter ends the
+// round: it closes the channel, which wakes every member at once, calls the
+// round's ready functions (Tail.AfterReady), and goes on to read the new
+// message itself, as a lone follower would. A waiter whose context ends
+// hands the wait over to a goroutine of the watch's own (the watcher) if the
+// round still has members, and so does a waiter that finds a message after
+// all; the watcher ends the round, or gives up within pollMax once nobody is
+// left in it. So there is at most one waiter per round, and none without a
+// waiting tail or ready function.
+//
+// No wake-up is lost: a round's base state is read when it opens, before
+// any member looks at the ring, and the waiter ends the round as soon as the
+// pool differs from that state; a member that joins a round just as it ends
+// finds its channel closed and looks again.
 //
 // A fault on the mapping (the file was truncated under it) breaks the
 // watch: the round ends, and every later join fails with the IO error that
@@ -42,7 +47,7 @@ const (
 	pollMax = 50 * time.Millisecond
 )
 
-// watchState is what the watcher compares: it changes with every append.
+// watchState is what the waiter compares: it changes with every append.
 type watchState struct {
 	gen    uint32 // wake generation (0 when wake-ups are off)
 	newest uint64 // the header's newest seq
@@ -55,24 +60,32 @@ type watch struct {
 	cancel context.CancelFunc
 	cur    atomic.Pointer[round] // the open round; nil between rounds
 
-	mu      sync.Mutex              // guards opening rounds and what follows
-	ready   map[*readyFunc]struct{} // AfterReady functions of the open round
-	running bool                    // the watcher goroutine exists
-	broken  bool                    // the header cannot be read any more
-	closed  bool
-	wg      sync.WaitGroup // the watcher
+	mu     sync.Mutex              // guards opening, handing over and ending rounds
+	ready  map[*readyFunc]struct{} // AfterReady functions of the open round
+	waiter waiterKind              // who waits for the open round to end
+	broken bool                    // the header cannot be read any more
+	closed bool
+	wg     sync.WaitGroup // the watcher goroutine
 }
 
-// round is one wait of the watcher: its channel is closed when the pool
-// differs from base (or the round ends for another reason: a member that
-// wakes re-checks the ring and joins the next round).
+type waiterKind uint8
+
+const (
+	noWaiter      waiterKind = iota
+	tailWaiter               // a tail's Next (the round's leader)
+	watcherWaiter            // the watch's own goroutine
+)
+
+// round is one wait for the pool to change: ch is closed when it does (or
+// when the round ends for another reason: a member that wakes re-checks the
+// ring and joins the next round).
 type round struct {
 	ch   chan struct{}
-	base watchState   // the pool when the round began
-	subs atomic.Int32 // members waiting on ch
+	base watchState   // the pool when the round opened
+	subs atomic.Int32 // members parked on ch (the leader not counted)
 }
 
-// leave ends a membership that the round's end has not ended.
+// leave ends a membership taken by join that the round's end has not ended.
 func (r *round) leave() { r.subs.Add(-1) }
 
 // readyFunc is one Tail.AfterReady registration.
@@ -86,7 +99,7 @@ func newWatch(m *mapping, n *notifier) *watch {
 
 func (m *mapping) initWatches() {
 	m.watch = newWatch(m, m.notify)
-	m.pollWatch = newWatch(m, &notifier{}) // no wake word: its watcher only polls
+	m.pollWatch = newWatch(m, &notifier{}) // no wake word: its waiter only polls
 }
 
 // closeWatches stops both watchers; afterwards nothing of them touches the
@@ -96,53 +109,62 @@ func (m *mapping) closeWatches() {
 	m.pollWatch.close()
 }
 
-// join makes the caller a waiting member of the open round, opening one if
-// none is, and returns it: r.ch is closed when the pool changes. A member
-// that stops waiting before that calls r.leave. Joining a round that is just
-// ending is harmless: its channel is closed already. Errors: IO when the
+// join returns the open round, opening one if none is. lead says the
+// caller opened it and is its waiter: it must then either await the round
+// or resign. Otherwise the caller is a member: it parks on r.ch and calls
+// r.leave if it stops waiting before r.ch is closed. Errors: IO when the
 // header cannot be read (the file shrank under the mapping).
-func (w *watch) join(path string) (*round, error) {
+func (w *watch) join(path string) (r *round, lead bool, err error) {
 	if r := w.cur.Load(); r != nil {
 		r.subs.Add(1)
-		return r, nil
+		return r, false, nil
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	r, err := w.openLocked(path)
-	if err != nil {
-		return nil, err
+	if r := w.cur.Load(); r != nil {
+		r.subs.Add(1)
+		return r, false, nil
 	}
-	r.subs.Add(1)
-	return r, nil
+	r, err = w.openLocked(path)
+	if err != nil {
+		return nil, false, err
+	}
+	w.waiter = tailWaiter
+	return r, true, nil
 }
 
-// register adds r to the open round (opening one if needed).
-func (w *watch) register(r *readyFunc, path string) error {
+// register adds f to the open round, opening one (waited for by the
+// watcher) if none is.
+func (w *watch) register(f *readyFunc, path string) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, err := w.openLocked(path); err != nil {
-		return err
+	r := w.cur.Load()
+	if r == nil {
+		var err error
+		if r, err = w.openLocked(path); err != nil {
+			return err
+		}
+		w.startWatcherLocked(r)
 	}
 	if w.ready == nil {
 		w.ready = make(map[*readyFunc]struct{})
 	}
-	w.ready[r] = struct{}{}
+	w.ready[f] = struct{}{}
 	return nil
 }
 
-// unregister removes r and reports whether it was still registered.
-func (w *watch) unregister(r *readyFunc) bool {
+// unregister removes f and reports whether it was still registered.
+func (w *watch) unregister(f *readyFunc) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if _, ok := w.ready[r]; ok {
-		delete(w.ready, r)
+	if _, ok := w.ready[f]; ok {
+		delete(w.ready, f)
 		return true
 	}
 	return false
 }
 
-// openLocked returns the open round, opening one if none is, and starts the
-// watcher if it is not running. Caller holds w.mu.
+// openLocked opens a new round. Caller holds w.mu and found none open.
 func (w *watch) openLocked(path string) (*round, error) {
 	if w.broken {
 		return nil, shrankError(path)
@@ -150,47 +172,57 @@ func (w *watch) openLocked(path string) (*round, error) {
 	if w.closed {
 		return nil, errClosed
 	}
-	r := w.cur.Load()
-	if r == nil {
-		st, ok := w.read()
-		if !ok {
-			w.broken = true
-			return nil, shrankError(path)
-		}
-		r = &round{ch: make(chan struct{}), base: st}
-		w.cur.Store(r)
+	st, ok := w.read()
+	if !ok {
+		w.broken = true
+		return nil, shrankError(path)
 	}
-	if !w.running {
-		w.running = true
-		w.wg.Add(1)
-		go w.run()
-	}
+	r := &round{ch: make(chan struct{}), base: st}
+	w.cur.Store(r)
 	return r, nil
 }
 
-// run is the watcher.
-func (w *watch) run() {
-	defer w.wg.Done()
+// startWatcherLocked makes the watch's goroutine the waiter of r.
+func (w *watch) startWatcherLocked(r *round) {
+	w.waiter = watcherWaiter
+	w.wg.Add(1)
+	go w.run(r)
+}
+
+// resign is called by the leader of r when it stops waiting (a message
+// after all, or its context ended): the watcher takes the wait over if
+// anyone else waits in r, else r ends.
+func (w *watch) resign(r *round) {
+	w.mu.Lock()
+	var ready map[*readyFunc]struct{}
+	switch {
+	case w.cur.Load() != r: // r ended already
+	case r.subs.Load() > 0 || len(w.ready) > 0:
+		w.startWatcherLocked(r)
+	default:
+		ready = w.endLocked(r, true)
+	}
+	w.mu.Unlock()
+	runReady(ready)
+}
+
+// await waits, as the waiter of r, until the pool differs from r.base, and
+// then ends r and returns nil. If ctx ends first it returns ctx.Err(), r
+// still open (the caller resigns). idle, when set, is asked before every
+// look; when it returns true it has ended r and await returns nil.
+func (w *watch) await(ctx context.Context, r *round, idle func() bool) error {
 	slice := pollMin
 	for {
-		w.mu.Lock()
-		r := w.cur.Load()
-		if w.closed || r == nil || (r.subs.Load() <= 0 && len(w.ready) == 0) {
-			// Nobody waits (every member left through its context, or the
-			// watch closes): end the round, waking only a late joiner.
-			ready := w.endLocked(r, true)
-			w.running = false
-			w.mu.Unlock()
-			runReady(ready)
-			return
+		if idle != nil && idle() {
+			return nil
 		}
-		w.mu.Unlock()
-
 		cur, ok := w.read()
 		if ok && cur == r.base {
-			ok = w.sleep(r.base.gen, slice)
-			slice = min(2*slice, pollMax)
-			if ok {
+			if ok = w.sleep(ctx, r.base.gen, slice); ok {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				slice = min(2*slice, pollMax)
 				continue
 			}
 		}
@@ -198,21 +230,44 @@ func (w *watch) run() {
 		ready := w.endLocked(r, ok)
 		w.mu.Unlock()
 		runReady(ready)
-		slice = pollMin
+		return nil
 	}
 }
 
-// endLocked ends round r (nil: none): every member wakes up, and the round's
-// ready functions are returned for runReady. With ok false the header could
-// not be read: the watch is broken from now on. Caller holds w.mu.
+// run is the watcher: the waiter of r when no tail leads it. It ends r
+// early once nobody waits in it any more, or when the watch closes.
+func (w *watch) run(r *round) {
+	defer w.wg.Done()
+	idle := func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if !w.closed && (r.subs.Load() > 0 || len(w.ready) > 0) {
+			return false
+		}
+		runReady(w.endLocked(r, true)) // wakes only a member joining right now
+		return true
+	}
+	if w.await(w.ctx, r, idle) != nil { // the watch closed during the sleep
+		w.mu.Lock()
+		ready := w.endLocked(r, true)
+		w.mu.Unlock()
+		runReady(ready)
+	}
+}
+
+// endLocked ends round r: every member wakes up, the waiter role is free
+// again, and the round's ready functions are returned for runReady. With ok
+// false the header could not be read: the watch is broken from now on.
+// Caller holds w.mu.
 func (w *watch) endLocked(r *round, ok bool) map[*readyFunc]struct{} {
 	if !ok {
 		w.broken = true
 	}
-	if r == nil || w.cur.Load() != r {
+	if w.cur.Load() != r {
 		return nil
 	}
 	w.cur.Store(nil)
+	w.waiter = noWaiter
 	close(r.ch)
 	ready := w.ready
 	w.ready = nil
@@ -221,8 +276,8 @@ func (w *watch) endLocked(r *round, ok bool) map[*readyFunc]struct{} {
 
 // runReady calls each ready function in its own goroutine.
 func runReady(ready map[*readyFunc]struct{}) {
-	for r := range ready {
-		go r.f()
+	for f := range ready {
+		go f.f()
 	}
 }
 
@@ -233,10 +288,10 @@ func (w *watch) read() (st watchState, ok bool) {
 }
 
 // sleep waits until the wake generation differs from gen, d has passed, or
-// the watch is closed; ok is false when the mapping faulted.
-func (w *watch) sleep(gen uint32, d time.Duration) (ok bool) {
+// ctx is done; ok is false when the mapping faulted.
+func (w *watch) sleep(ctx context.Context, gen uint32, d time.Duration) (ok bool) {
 	defer catchFault(&ok)()
-	_ = w.n.wait(w.ctx, gen, d)
+	_ = w.n.wait(ctx, gen, d)
 	return true
 }
 
@@ -256,6 +311,7 @@ func catchFault(ok *bool) func() {
 }
 
 // close stops the watcher and waits for it to return. Later joins fail.
+// Called once no tail uses the mapping, so no tail leads a round.
 func (w *watch) close() {
 	w.mu.Lock()
 	w.closed = true

@@ -20,14 +20,18 @@ import (
 // means a lost wake-up, not slowness.
 const watchGuard = 30 * time.Second
 
-// members reports the watch's current round and watcher, for tests.
-func (w *watch) members() (subs, ready int, running bool) {
+// members reports, for tests, how many tails wait in the open round (its
+// leader included), its ready functions, and whether it has a waiter.
+func (w *watch) members() (waiting, ready int, running bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if r := w.cur.Load(); r != nil {
-		subs = int(r.subs.Load())
+		waiting = int(r.subs.Load())
 	}
-	return subs, len(w.ready), w.running
+	if w.waiter == tailWaiter {
+		waiting++
+	}
+	return waiting, len(w.ready), w.waiter != noWaiter
 }
 
 // waitUntil polls cond until it holds, failing the test after watchGuard.
