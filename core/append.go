@@ -206,10 +206,10 @@ func (l *lease) publish(slot, state uint64, c cursors) {
 	// Fixed-size views: the constant offsets below need no bounds checks.
 	h := (*[headerSize]byte)(l.p.m.data)
 	putJournal(h[:], slot, c)
-	// The journal word is written twice per publish, so it is stored with
-	// sync/atomic, never dropped by the compiler as a dead store (see
-	// order_amd64.go).
-	store64(h[:], hJournal, state)
+	storeOrdered64(h[:], hJournal, state)
+	// The journal word is set here and cleared below: keepStore makes sure
+	// no compiler drops the set as a dead store (see order_amd64.go).
+	keepStore(h[:], hJournal)
 	if c.Head != old.Head {
 		storeOrdered64(h[:], hHead, c.Head)
 	}
@@ -225,7 +225,7 @@ func (l *lease) publish(slot, state uint64, c cursors) {
 	if c.Newest != old.Newest {
 		storeOrdered64(h[:], hNewest, c.Newest)
 	}
-	store64(h[:], hJournal, 0)
+	storeOrdered64(h[:], hJournal, 0)
 	*old = c
 }
 

@@ -30,6 +30,9 @@ func storeOrdered32(m []byte, off uint64, v uint32) {
 	atomic.StoreUint32((*uint32)(unsafe.Pointer(&m[off])), v)
 }
 
+// keepStore: atomic stores are never dropped as dead stores.
+func keepStore([]byte, uint64) {}
+
 // storeFence orders the caller's earlier atomic stores before its later
 // ordinary stores: an atomic load (LDAR) of the header's first word.
 func storeFence(header []byte) { _ = load32(header, 0) }
