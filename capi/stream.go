@@ -250,6 +250,20 @@ func waitBound(ms C.uint64_t) time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
+// nextLocked is next under s.mu; deliver hands a message to the caller.
+func (s *stream) nextLocked(wait time.Duration, deliver func(core.Message) error) (nextStatus, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, st, err := s.next(wait)
+	if err != nil || st != nextItem {
+		return st, err
+	}
+	if err := deliver(m); err != nil {
+		return nextEnd, err
+	}
+	return nextItem, nil
+}
+
 // jsonNext is plsm_stream_next(_timeout): the envelope of the next message.
 func jsonNext(h *C.plsm_stream_t, wait time.Duration, outMessage *C.plsm_buf_t) (nextStatus, error) {
 	if outMessage == nil {
@@ -260,18 +274,13 @@ func jsonNext(h *C.plsm_stream_t, wait time.Duration, outMessage *C.plsm_buf_t) 
 		return nextEnd, err
 	}
 	s := &js.stream
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, st, err := s.next(wait)
-	if err != nil || st != nextItem {
-		return st, err
-	}
-	s.out, err = appendEnvelope(s.out[:0], m.Payload, m.Seq, m.Time)
-	if err != nil {
-		return nextEnd, err
-	}
-	setBuf(outMessage, s.out)
-	return nextItem, nil
+	return s.nextLocked(wait, func(m core.Message) (err error) {
+		s.out, err = appendEnvelope(s.out[:0], m.Payload, m.Seq, m.Time)
+		if err == nil {
+			setBuf(outMessage, s.out)
+		}
+		return err
+	})
 }
 
 // lite3Next is plsm_lite3_stream_next(_timeout): the next message's frame.
@@ -283,15 +292,10 @@ func lite3Next(h *C.plsm_lite3_stream_t, wait time.Duration, outFrame *C.plsm_li
 	if err != nil {
 		return nextEnd, err
 	}
-	s := &ls.stream
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, st, err := s.next(wait)
-	if err != nil || st != nextItem {
-		return st, err
-	}
-	setFrame(outFrame, m)
-	return nextItem, nil
+	return ls.nextLocked(wait, func(m core.Message) error {
+		setFrame(outFrame, m)
+		return nil
+	})
 }
 
 // legacyRC is the return code of plsm_*_stream_next: 1 item, 0 end.
