@@ -126,7 +126,9 @@ var errTailClosed = &Error{Kind: Usage, Message: "tail is closed"}
 // all the waiting tails of one Pool share one waiter (watch.go), which
 // notices an append through the pool's wake-up word at once, and an append
 // by a writer that does not use it (the reference implementation's, or a
-// handle opened with OpenOptions.NoNotify) within 50 ms.
+// handle opened with OpenOptions.NoNotify) within 50 ms. On macOS, which has
+// no cross-process futex, that waiter polls the wake word every millisecond
+// while some tail waits (notify_other.go).
 func (t *Tail) Next(ctx context.Context) (Message, error) {
 	for {
 		if t.finished {
