@@ -31,7 +31,9 @@ func checkRemote(ref, cmd string) error {
 // openPool opens ref for writing, creating it when create is set.
 func (a *app) openPool(ref string, create bool, size int64, noNotify bool) (*core.Pool, string, error) {
 	path := a.resolve(ref)
-	pool, err := core.Open(path, core.OpenOptions{NoNotify: noNotify})
+	opts := openOptionsFromEnv()
+	opts.NoNotify = opts.NoNotify || noNotify
+	pool, err := core.Open(path, opts)
 	if err == nil || !create || !errors.Is(err, core.NotFound) {
 		return pool, path, err
 	}
@@ -40,13 +42,9 @@ func (a *app) openPool(ref string, create bool, size int64, noNotify bool) (*cor
 			return nil, path, &cliError{kind: kindOfOS(e), msg: "failed to create pool directory", path: a.poolDir(), causes: []string{osCause(e)}}
 		}
 	}
-	pool, err = core.CreateWith(path, core.CreateOptions{Size: size})
-	if errors.Is(err, core.AlreadyExists) || (err == nil && noNotify) {
-		// lost a race with another creator, or need the no-notify handle
-		if pool != nil {
-			pool.Close()
-		}
-		pool, err = core.Open(path, core.OpenOptions{NoNotify: noNotify})
+	pool, err = core.CreateWith(path, core.CreateOptions{Size: size, Open: opts})
+	if errors.Is(err, core.AlreadyExists) { // lost a race with another creator
+		pool, err = core.Open(path, opts)
 	}
 	return pool, path, err
 }

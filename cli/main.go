@@ -158,7 +158,7 @@ func (a *app) poolDir() string {
 	if a.dir != "" {
 		return a.dir
 	}
-	return core.DefaultDir()
+	return core.DefaultDir(os.Getenv("HOME"))
 }
 
 // resolve turns a pool ref into a file path.

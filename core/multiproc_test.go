@@ -17,6 +17,9 @@ import (
 // Multi-process tests re-exec the test binary; PLASMITE_CORE_ROLE picks the
 // role the child plays instead of running tests.
 func TestMain(m *testing.M) {
+	// make test-nonotify: every test (and helper process) runs with
+	// wake-ups off, as OpenOptions.NoNotify would have them.
+	testNotifyOff = strings.EqualFold(os.Getenv("PLASMITE_NOTIFY"), "off")
 	logPath, owner := semaphoreLog()
 	if role := os.Getenv("PLASMITE_CORE_ROLE"); role != "" {
 		os.Exit(runRole(role, os.Getenv("PLASMITE_CORE_POOL"), os.Getenv("PLASMITE_CORE_ARG")))
@@ -73,6 +76,8 @@ func runRole(role, path, arg string) int {
 		return roleCrasher(path, arg)
 	case "feeder":
 		return roleFeeder(path, arg)
+	case "relay":
+		return roleRelay(path, arg)
 	}
 	fmt.Fprintln(os.Stderr, "unknown role", role)
 	return 2
@@ -157,7 +162,10 @@ func roleFollower(path, arg string) int {
 	return 0
 }
 
-func child(t *testing.T, role, path, arg string) *exec.Cmd {
+func child(t *testing.T, role, path, arg string) *exec.Cmd { return childProcess(role, path, arg) }
+
+// childProcess is this test binary playing role (see runRole) on pool path.
+func childProcess(role, path, arg string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "PLASMITE_CORE_ROLE="+role, "PLASMITE_CORE_POOL="+path, "PLASMITE_CORE_ARG="+arg)
 	cmd.Stderr = os.Stderr

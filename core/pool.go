@@ -18,12 +18,15 @@ import (
 // mapping is a pool file's shared memory mapping. It is shared by a Pool and
 // the Tails opened from it, and unmapped when the last of them closes.
 type mapping struct {
-	data     []byte // the whole file
-	ring     []byte // data[ringOff : ringOff+ringSize]
-	geo      header // geometry as validated at open (cursor fields unused)
-	notify   *notifier
-	refs     atomic.Int32
-	readOnly bool
+	data   []byte // the whole file
+	ring   []byte // data[ringOff : ringOff+ringSize]
+	geo    header // geometry as validated at open (cursor fields unused)
+	notify *notifier
+	// watch is the one waiter of the tails of this mapping; pollWatch that
+	// of its tails opened with TailOptions.NoNotify (watch.go).
+	watch, pollWatch *watch
+	refs             atomic.Int32
+	readOnly         bool
 }
 
 func (m *mapping) acquire() { m.refs.Add(1) }
@@ -32,6 +35,7 @@ func (m *mapping) release() error {
 	if m.refs.Add(-1) != 0 {
 		return nil
 	}
+	m.closeWatches()
 	m.notify.close()
 	if err := unmapFile(m.data); err != nil {
 		return &Error{Kind: IO, Message: "failed to unmap pool", Err: err}
@@ -52,13 +56,15 @@ type Pool struct {
 	life   sync.RWMutex
 	closed atomic.Bool
 
-	mu    sync.Mutex // serializes this Pool's appends and the lease
-	lease lease
+	mu      sync.Mutex // serializes this Pool's appends and the lease
+	lease   lease
+	noLease bool // OpenOptions.NoWriterLease
 }
 
-func notifyDisabled(opt bool) bool {
-	return opt || strings.EqualFold(os.Getenv("PLASMITE_NOTIFY"), "off")
-}
+// testNotifyOff, set only by this package's tests (from PLASMITE_NOTIFY=off,
+// for make test-nonotify), turns wake-ups off for every handle, as
+// OpenOptions.NoNotify does for one.
+var testNotifyOff bool
 
 // osError turns an OS error into an *Error with the kind its errno implies.
 func osError(err error, path, msg string) *Error {
@@ -102,6 +108,9 @@ type CreateOptions struct {
 	// number of 16-byte index slots (0 = no index: get by seq then scans).
 	IndexCapacity    uint32
 	HasIndexCapacity bool
+	// Open sets how the returned handle behaves, as for Open; Open.ReadOnly
+	// must be false (Usage).
+	Open OpenOptions
 }
 
 // CreateWith is Create with explicit geometry. Same guarantees and errors.
@@ -112,6 +121,9 @@ func CreateWith(path string, o CreateOptions) (*Pool, error) {
 	}
 	if size < 0 {
 		return nil, &Error{Kind: Usage, Message: "invalid size", Path: path}
+	}
+	if o.Open.ReadOnly {
+		return nil, &Error{Kind: Usage, Message: "a pool cannot be created read-only", Path: path}
 	}
 	indexCap := autoIndexCapacity(uint64(size))
 	if o.HasIndexCapacity {
@@ -162,7 +174,7 @@ func CreateWith(path string, o CreateOptions) (*Pool, error) {
 	if _, err := f.WriteAt(h.encode(), 0); err != nil {
 		return fail(osError(err, path, "failed to write pool header"))
 	}
-	p, e := attach(f, path, h, OpenOptions{})
+	p, e := attach(f, path, h, o.Open)
 	if e != nil {
 		return fail(e)
 	}
@@ -268,9 +280,11 @@ func attach(f *os.File, path string, h header, opts OpenOptions) (*Pool, *Error)
 	}
 	m := &mapping{data: data, ring: data[h.RingOffset : h.RingOffset+h.RingSize : h.RingOffset+h.RingSize], geo: h, readOnly: opts.ReadOnly}
 	m.geo.cursors = cursors{}
-	m.notify = openNotifier(path, data[:headerSize:headerSize], !opts.ReadOnly, notifyDisabled(opts.NoNotify))
+	m.notify = openNotifier(path, data[:headerSize:headerSize], !opts.ReadOnly,
+		notifyOptions{off: opts.NoNotify, semaphore: !opts.NoSemaphore})
+	m.initWatches()
 	m.refs.Store(1)
-	p := &Pool{path: path, f: f, fd: int(f.Fd()), m: m}
+	p := &Pool{path: path, f: f, fd: int(f.Fd()), m: m, noLease: opts.NoWriterLease}
 	p.lease.init(p)
 	if !opts.ReadOnly && load64(data, hJournal) != 0 {
 		// A writer died mid-publish; finish its header update now rather
@@ -336,13 +350,14 @@ func (p *Pool) Bounds() (b Bounds) {
 
 // ResolveRef turns a pool reference into a file path: a reference containing a
 // path separator is a path; otherwise NAME means dir/NAME.plasmite (a name
-// already ending in .plasmite is not suffixed again). dir "" means DefaultDir().
+// already ending in .plasmite is not suffixed again). dir "" means the
+// current directory (for the usual default, pass DefaultDir(home)).
 func ResolveRef(dir, ref string) string {
 	if strings.ContainsRune(ref, '/') || strings.ContainsRune(ref, filepath.Separator) {
 		return ref
 	}
 	if dir == "" {
-		dir = DefaultDir()
+		dir = "."
 	}
 	if !strings.HasSuffix(ref, ".plasmite") {
 		ref += ".plasmite"
@@ -355,9 +370,10 @@ func ResolveRef(dir, ref string) string {
 	return dir + "/" + ref
 }
 
-// DefaultDir returns $HOME/.plasmite/pools (".plasmite/pools" when HOME is empty).
-func DefaultDir() string {
-	home := os.Getenv("HOME")
+// DefaultDir returns the default directory of named pools for a user whose
+// home directory is home: home/.plasmite/pools (".plasmite/pools" when home
+// is empty). The CLI and the C library pass $HOME.
+func DefaultDir(home string) string {
 	if home == "" {
 		return filepath.Join(".plasmite", "pools")
 	}
@@ -395,3 +411,4 @@ func faultError(r any, path string) error {
 	}
 	panic(r)
 }
+

@@ -361,25 +361,24 @@ func TestGarbageFrames(t *testing.T) {
 }
 
 func TestResolveRef(t *testing.T) {
-	t.Setenv("HOME", "/home/u")
 	cases := map[[2]string]string{
-		{"", "demo"}:            "/home/u/.plasmite/pools/demo.plasmite",
-		{"/d", "demo"}:          "/d/demo.plasmite",
-		{"/d", "demo.plasmite"}: "/d/demo.plasmite",
-		{"/d", "./x.plasmite"}:  "./x.plasmite",
-		{"/d", "/abs/y"}:        "/abs/y",
-		{"/d", "sub/demo"}:      "sub/demo",
-		{"./p", "demo"}:         "./p/demo.plasmite",
-		{"/d/", "demo"}:         "/d/demo.plasmite",
+		{DefaultDir("/home/u"), "demo"}: "/home/u/.plasmite/pools/demo.plasmite",
+		{"", "demo"}:                    "./demo.plasmite",
+		{"/d", "demo"}:                  "/d/demo.plasmite",
+		{"/d", "demo.plasmite"}:         "/d/demo.plasmite",
+		{"/d", "./x.plasmite"}:          "./x.plasmite",
+		{"/d", "/abs/y"}:                "/abs/y",
+		{"/d", "sub/demo"}:              "sub/demo",
+		{"./p", "demo"}:                 "./p/demo.plasmite",
+		{"/d/", "demo"}:                 "/d/demo.plasmite",
 	}
 	for in, want := range cases {
 		if got := ResolveRef(in[0], in[1]); got != want {
 			t.Errorf("%v: %q want %q", in, got, want)
 		}
 	}
-	t.Setenv("HOME", "")
-	if DefaultDir() != ".plasmite/pools" {
-		t.Error(DefaultDir())
+	if DefaultDir("") != ".plasmite/pools" {
+		t.Error(DefaultDir(""))
 	}
 }
 
@@ -526,7 +525,7 @@ func TestDeleteRemovesSemaphore(t *testing.T) {
 	}
 	p.Close()
 	sem := semaphorePath(path)
-	if sem == "" || notifyEnvDisabled() || notifySemaphoreOff() {
+	if sem == "" || testNotifyOff {
 		t.Skip("no reference semaphore on this platform or configuration")
 	}
 	if _, err := os.Stat(sem); err != nil {
