@@ -81,12 +81,7 @@ func errorFieldsOf(err error) errorFields {
 		if f.Message == "" {
 			f.Message = e.Kind.Error()
 		}
-		if e.HasSeq {
-			f.Seq = &e.Seq
-		}
-		if e.HasOffset {
-			f.Offset = &e.Offset
-		}
+		f.Seq, f.Offset = e.Seq, e.Offset
 	}
 	return f
 }

@@ -13,11 +13,11 @@ func reportJSON(ref string, r core.Report) map[string]any {
 	issues := []any{}
 	for _, is := range r.Issues {
 		m := map[string]any{"code": is.Code, "message": is.Message, "offset": nil, "seq": nil}
-		if is.HasOffset {
-			m["offset"] = is.Offset
+		if is.Offset != nil {
+			m["offset"] = *is.Offset
 		}
-		if is.HasSeq {
-			m["seq"] = is.Seq
+		if is.Seq != nil {
+			m["seq"] = *is.Seq
 		}
 		issues = append(issues, m)
 	}
@@ -26,8 +26,8 @@ func reportJSON(ref string, r core.Report) map[string]any {
 		hints = append(hints, h)
 	}
 	var lg any
-	if r.HasLastGood {
-		lg = r.LastGoodSeq
+	if r.LastGoodSeq != nil {
+		lg = *r.LastGoodSeq
 	}
 	return map[string]any{"issue_count": len(r.Issues), "issues": issues, "last_good_seq": lg, "path": r.Path,
 		"pool_ref": ref, "remediation_hints": hints, "snapshot_path": nil, "status": r.Status}
@@ -109,8 +109,8 @@ func cmdDoctor(a *app, p *parsed) error {
 				continue
 			}
 			b.WriteString("CORRUPT: " + label)
-			if it.r.HasLastGood {
-				b.WriteString(" last_good_seq=" + strconv.FormatUint(it.r.LastGoodSeq, 10))
+			if it.r.LastGoodSeq != nil {
+				b.WriteString(" last_good_seq=" + strconv.FormatUint(*it.r.LastGoodSeq, 10))
 			}
 			if len(it.r.Issues) > 0 {
 				b.WriteString(" issue=" + it.r.Issues[0].Message)

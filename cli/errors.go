@@ -65,14 +65,7 @@ func toCLI(err error) *cliError {
 		if out.msg == "" {
 			out.msg = e.Kind.Error()
 		}
-		if e.HasSeq {
-			s := e.Seq
-			out.seq = &s
-		}
-		if e.HasOffset {
-			o := e.Offset
-			out.offset = &o
-		}
+		out.seq, out.offset = e.Seq, e.Offset
 		for c := e.Err; c != nil; {
 			var inner *core.Error
 			if errors.As(c, &inner) && inner != e {

@@ -62,7 +62,8 @@ func cmdPoolCreate(a *app, p *parsed) error {
 		if n > math.MaxUint32 || int64(n)*16 > size/2 {
 			return usageErr("index capacity is too large for pool size", "Reduce --index-capacity or increase --size (index region must be <= 50% of the pool file).")
 		}
-		opts.IndexCapacity, opts.HasIndexCapacity = uint32(n), true
+		ic := uint32(n)
+		opts.IndexCapacity = &ic
 	}
 	if err := os.MkdirAll(a.poolDir(), 0o755); err != nil {
 		return &cliError{kind: kindOfOS(err), msg: "failed to create pool directory", path: a.poolDir(), causes: []string{osCause(err)}}

@@ -94,10 +94,9 @@ func Create(path string, size int64) (*Pool, error) {
 // with an automatically sized index.
 type CreateOptions struct {
 	Size int64 // file size in bytes; 0 means DefaultPoolSize
-	// IndexCapacity, when HasIndexCapacity is set, replaces the automatic
-	// number of 16-byte index slots (0 = no index: get by seq then scans).
-	IndexCapacity    uint32
-	HasIndexCapacity bool
+	// IndexCapacity, when not nil, replaces the automatic number of 16-byte
+	// index slots (0 = no index: get by seq then scans).
+	IndexCapacity *uint32
 }
 
 // CreateWith is Create with explicit geometry. Same guarantees and errors.
@@ -110,8 +109,8 @@ func CreateWith(path string, o CreateOptions) (*Pool, error) {
 		return nil, &Error{Kind: Usage, Message: "invalid size", Path: path}
 	}
 	indexCap := autoIndexCapacity(uint64(size))
-	if o.HasIndexCapacity {
-		indexCap = o.IndexCapacity
+	if o.IndexCapacity != nil {
+		indexCap = *o.IndexCapacity
 	}
 	h, err := newHeader(uint64(size), indexCap)
 	if err != nil {

@@ -9,21 +9,18 @@ import (
 // Report is the result of validating a pool (doctor).
 type Report struct {
 	Path        string
-	Status      string // "ok" or "corrupt"
-	LastGoodSeq uint64 // valid when HasLastGood
-	HasLastGood bool
+	Status      string  // "ok" or "corrupt"
+	LastGoodSeq *uint64 // the last frame that checked out, nil when none did
 	Issues      []Issue
 	Hints       []string // remediation hints and "warning: …" lines
 }
 
 // Issue is one problem a validation found.
 type Issue struct {
-	Code      string // "corrupt" or "format"
-	Message   string
-	Seq       uint64
-	HasSeq    bool
-	Offset    uint64
-	HasOffset bool
+	Code    string // "corrupt" or "format"
+	Message string
+	Seq     *uint64 // the message concerned, nil when unknown
+	Offset  *uint64 // the ring offset concerned, nil when unknown
 }
 
 const corruptHint = "Pool appears corrupt. Consider recreating it or running diagnostics."
@@ -50,7 +47,7 @@ func Validate(path string) (rep Report, err error) {
 				msg = "corrupt"
 			}
 			return Report{Path: path, Status: "corrupt", Hints: []string{corruptHint},
-				Issues: []Issue{{Code: "corrupt", Message: msg, Seq: e.Seq, HasSeq: e.HasSeq, Offset: e.Offset, HasOffset: e.HasOffset}}}, nil
+				Issues: []Issue{{Code: "corrupt", Message: msg, Seq: e.Seq, Offset: e.Offset}}}, nil
 		}
 		return Report{}, err
 	}
@@ -104,6 +101,7 @@ func (m *mapping) check(strict bool) Report {
 
 func (m *mapping) checkHeader(h header, strict bool) Report {
 	r := Report{Status: "ok"}
+	var lastGood uint64 // r.LastGoodSeq points here once a frame checked out
 	rs := h.RingSize
 	ring := m.ring
 	c := h.cursors
@@ -179,7 +177,7 @@ func (m *mapping) checkHeader(h header, strict bool) Report {
 				return fail(r, "missing commit marker", true, off)
 			}
 		}
-		r.LastGoodSeq, r.HasLastGood = f.Seq, true
+		lastGood, r.LastGoodSeq = f.Seq, &lastGood
 		next := off + fl
 		if next == rs {
 			next = 0
@@ -199,7 +197,14 @@ func (m *mapping) checkHeader(h header, strict bool) Report {
 
 func fail(r Report, msg string, hasOff bool, off uint64) Report {
 	r.Status = "corrupt"
-	r.Issues = append(r.Issues, Issue{Code: "corrupt", Message: msg, Seq: r.LastGoodSeq, HasSeq: r.HasLastGood, Offset: off, HasOffset: hasOff})
+	is := Issue{Code: "corrupt", Message: msg}
+	if r.LastGoodSeq != nil {
+		is.Seq = u64p(*r.LastGoodSeq)
+	}
+	if hasOff {
+		is.Offset = u64p(off)
+	}
+	r.Issues = append(r.Issues, is)
 	r.Hints = append(r.Hints, corruptHint)
 	return r
 }
@@ -245,5 +250,5 @@ func (m *mapping) checkStrict() error {
 		return nil
 	}
 	is := r.Issues[0]
-	return &Error{Kind: Corrupt, Message: is.Message, Seq: is.Seq, HasSeq: is.HasSeq, Offset: is.Offset, HasOffset: is.HasOffset}
+	return &Error{Kind: Corrupt, Message: is.Message, Seq: is.Seq, Offset: is.Offset}
 }
