@@ -1,0 +1,113 @@
+package wire
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/plasmite-go/plasmite/core"
+)
+
+// StreamBounds is the bounded-stream policy of the C ABI's streams, the
+// HTTP tails and the CLI: how many messages, until when, and what a gap in
+// the retained history does.
+type StreamBounds struct {
+	// Max, when not nil, ends the stream once that many messages were
+	// delivered (counted after any filter).
+	Max *uint64
+	// Deadline, when not zero, ends the stream cleanly at that instant (a
+	// total deadline fixed when the stream opens, not an idle timeout).
+	Deadline time.Time
+	// Gap is what the tail does when messages it should deliver were
+	// overwritten: continue at the oldest retained one, or report a
+	// RetentionGap error and end.
+	Gap core.GapPolicy
+}
+
+// Exhausted says whether a stream that delivered that many messages is
+// done because of Max.
+func (b StreamBounds) Exhausted(delivered uint64) bool {
+	return b.Max != nil && delivered >= *b.Max
+}
+
+// ParseGapPolicy reads a gap policy's wire name: "continue" or "error".
+func ParseGapPolicy(name string) (core.GapPolicy, bool) {
+	switch name {
+	case "continue":
+		return core.GapContinue, true
+	case "error":
+		return core.GapError, true
+	}
+	return 0, false
+}
+
+// Stream is a tail under StreamBounds. Next may be called from one
+// goroutine at a time; Cancel from any goroutine at any time.
+type Stream struct {
+	tail      *core.Tail
+	ctx       context.Context
+	cancel    context.CancelFunc
+	bounds    StreamBounds
+	delivered uint64
+	ended     bool // a RetentionGap was reported: the stream is over
+}
+
+// OpenStream opens a tail of p starting as start says (its Gap replaced by
+// b.Gap) and bounds it by b. The stream also ends when parent is done.
+func OpenStream(parent context.Context, p *core.Pool, start core.TailOptions, b StreamBounds) (*Stream, error) {
+	s := &Stream{bounds: b}
+	if b.Deadline.IsZero() {
+		s.ctx, s.cancel = context.WithCancel(parent)
+	} else {
+		s.ctx, s.cancel = context.WithDeadline(parent, b.Deadline)
+	}
+	start.Gap = b.Gap
+	t, err := p.Tail(start)
+	if err != nil {
+		s.cancel()
+		return nil, err
+	}
+	s.tail = t
+	return s, nil
+}
+
+// Next waits for the next message. ok is false, with no error, when the
+// stream is over: its deadline passed, Max messages were delivered, it was
+// cancelled, or a gap was reported before. A RetentionGap (under
+// GapError) is returned as an error once, and ends the stream; other errors
+// (Corrupt, IO) are returned as they are. The message is valid until the
+// next call. Next does not count the message as delivered: call Delivered
+// once it is (a message that fails to render is not).
+func (s *Stream) Next() (m core.Message, ok bool, err error) {
+	if s.ended || s.bounds.Exhausted(s.delivered) || s.ctx.Err() != nil {
+		return m, false, nil
+	}
+	m, err = s.tail.Next(s.ctx)
+	if err != nil {
+		// The stream's own deadline or cancel. (The tail may notice the
+		// deadline a moment before ctx reports it, so the error counts.)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) {
+			return m, false, nil
+		}
+		if core.KindOf(err) == core.RetentionGap {
+			s.ended = true
+		}
+		return m, false, err
+	}
+	return m, true, nil
+}
+
+// Delivered counts one message as delivered (toward Max).
+func (s *Stream) Delivered() { s.delivered++ }
+
+// Cancel ends the stream: a Next in progress returns promptly with ok
+// false, and so does every later one. Safe to call from any goroutine.
+func (s *Stream) Cancel() { s.cancel() }
+
+// Close cancels the stream and releases its tail. The caller must make sure
+// no Next is in progress.
+func (s *Stream) Close() error {
+	s.cancel()
+	return s.tail.Close()
+}
