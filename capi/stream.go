@@ -7,9 +7,7 @@ import "C"
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"sync"
@@ -18,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 const (
@@ -25,18 +24,13 @@ const (
 	optionsV2Size = 64 // adds the tag filter
 )
 
-// stream is the state shared by JSON and Lite3 streams. mu serializes next
-// and free; cancel needs no lock, which is what lets another thread end a
-// blocked next.
+// stream is the state shared by JSON and Lite3 streams: a wire.Stream
+// under the caller's bounds. mu serializes next and free; cancel needs no
+// lock, which is what lets another thread end a blocked next.
 type stream struct {
 	mu     sync.Mutex
-	tail   *core.Tail // nil once freed
-	ctx    context.Context
-	cancel context.CancelFunc
-	hasMax bool
-	max    uint64
-	seen   uint64
-	ended  bool // after a retention-gap error: every later next returns 0
+	s      *wire.Stream // nil once freed
+	cancel func()       // s.Cancel, kept apart so that it needs no lock
 	out    []byte
 }
 
@@ -46,9 +40,8 @@ type lite3Stream struct{ stream }
 
 type streamOptions struct {
 	tail    core.TailOptions
-	hasMax  bool
-	max     uint64
-	timeout time.Duration // < 0: none
+	bounds  wire.StreamBounds // Deadline is set at open, from timeout
+	timeout time.Duration     // < 0: none
 }
 
 // parseOptions reads the caller's options struct, touching only the fields
@@ -73,9 +66,9 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 	}
 	switch o.gap_policy {
 	case 0:
-		so.tail.Gap = core.GapContinue
+		so.bounds.Gap = core.GapContinue
 	case 1:
-		so.tail.Gap = core.GapError
+		so.bounds.Gap = core.GapError
 	default:
 		return so, usage("invalid gap policy")
 	}
@@ -87,7 +80,8 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 		so.tail.Seq = max(uint64(o.since_seq), 1)
 	}
 	if o.has_max != 0 {
-		so.hasMax, so.max = true, uint64(o.max_messages)
+		max := uint64(o.max_messages)
+		so.bounds.Max = &max
 	}
 	so.timeout = -1
 	if o.has_timeout != 0 {
@@ -127,17 +121,14 @@ func openStream(s *stream, h *C.plsm_pool_t, o *C.plsm_stream_options_t, outNil 
 		return usage("out_stream is null")
 	}
 	// The deadline is fixed now, at open time, as in the reference.
-	s.hasMax, s.max = so.hasMax, so.max
 	if so.timeout >= 0 {
-		s.ctx, s.cancel = context.WithTimeout(context.Background(), so.timeout)
-	} else {
-		s.ctx, s.cancel = context.WithCancel(context.Background())
+		so.bounds.Deadline = time.Now().Add(so.timeout)
 	}
-	s.tail, err = p.p.Tail(so.tail)
+	s.s, err = wire.OpenStream(context.Background(), p.p, so.tail, so.bounds)
 	if err != nil {
-		s.cancel()
 		return err
 	}
+	s.cancel = s.s.Cancel
 	return nil
 }
 
@@ -155,30 +146,10 @@ func legacyOptions(since C.uint64_t, hasSince C.uint32_t, maxMessages C.uint64_t
 // next waits for the next message. It returns ok=false at the end of the
 // stream (deadline, max, cancel, after a gap error).
 func (s *stream) next() (m core.Message, ok bool, err error) {
-	if s.tail == nil {
+	if s.s == nil {
 		return m, false, usage("stream is not a live stream handle")
 	}
-	if s.ended || (s.hasMax && s.seen >= s.max) || s.ctx.Err() != nil {
-		return m, false, nil
-	}
-	m, err = s.tail.Next(s.ctx)
-	if err != nil {
-		// The stream's own deadline or cancel. (Core may notice the deadline
-		// before the context's timer has marked ctx done, so the error is
-		// what counts, not ctx.Err().)
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return m, false, nil
-		}
-		if errors.Is(err, io.EOF) { // finished after a gap error
-			s.ended = true
-			return m, false, nil
-		}
-		if core.KindOf(err) == core.RetentionGap {
-			s.ended = true
-		}
-		return m, false, err
-	}
-	return m, true, nil
+	return s.s.Next()
 }
 
 // close cancels and releases the tail after any call in progress returns.
@@ -186,9 +157,9 @@ func (s *stream) close() {
 	s.cancel()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tail != nil {
-		_ = s.tail.Close()
-		s.tail = nil
+	if s.s != nil {
+		_ = s.s.Close()
+		s.s = nil
 	}
 }
 
@@ -241,11 +212,11 @@ func plsm_stream_next(h *C.plsm_stream_t, outMessage *C.plsm_buf_t, outErr **C.p
 	if !ok {
 		return 0
 	}
-	s.out, err = appendEnvelope(s.out[:0], m.Payload, m.Seq, m.Time)
+	s.out, err = wire.AppendMessageABI(s.out[:0], m)
 	if err != nil {
 		return fail(outErr, err)
 	}
-	s.seen++
+	s.s.Delivered()
 	setBuf(outMessage, s.out)
 	return 1
 }
@@ -304,7 +275,7 @@ func plsm_lite3_stream_next(h *C.plsm_lite3_stream_t, outFrame *C.plsm_lite3_fra
 	if !ok {
 		return 0
 	}
-	s.seen++
+	s.s.Delivered()
 	setFrame(outFrame, m)
 	return 1
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 func reportJSON(ref string, r core.Report) map[string]any {
@@ -51,7 +52,7 @@ func cmdDoctor(a *app, p *parsed) error {
 		dir := a.poolDir()
 		ents, err := os.ReadDir(dir)
 		if err != nil {
-			return &cliError{kind: kindOfOS(err), msg: "failed to read pool directory", path: dir, causes: []string{osCause(err)}}
+			return &core.Error{Kind: kindOfOS(err), Message: "failed to read pool directory", Path: dir, Err: err}
 		}
 		var names []string
 		for _, e := range ents {
@@ -72,9 +73,9 @@ func cmdDoctor(a *app, p *parsed) error {
 		path := a.resolve(ref)
 		r, err := core.Validate(path)
 		if err != nil {
-			e := toCLI(a.openErr(err, ref, path, "doctor"))
-			if e.kind == core.NotFound {
-				e.hint = "" // 1.2.1 gives no hint here
+			e := wire.ErrorOf(a.openErr(err, ref, path, "doctor"))
+			if e.Kind == core.NotFound {
+				e.Hint = "" // 1.2.1 gives no hint here
 			}
 			return e
 		}

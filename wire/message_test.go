@@ -76,9 +76,11 @@ func TestMessageErrors(t *testing.T) {
 			t.Errorf("%s: %q %+v", name, out, e)
 		}
 	}
-	out, err := AppendMessageABI([]byte("keep"), bad)
-	if e := ErrorOf(err); string(out) != "keep" || e.Kind != core.Corrupt {
-		t.Errorf("ABI envelope of a bad payload: %q %+v", out, e)
+	for _, doc := range [][]byte{nil, {}, make([]byte, 64), []byte(`{"meta":{},"data":{}}`), bad.Payload} {
+		out, err := AppendMessageABI([]byte("keep"), core.Message{Seq: 1, Payload: doc})
+		if core.KindOf(err) != core.Corrupt || string(out) != "keep" {
+			t.Errorf("ABI envelope of %q: %q %v, want Corrupt and dst unchanged", doc, out, err)
+		}
 	}
 }
 
