@@ -80,7 +80,7 @@ func OpenStream(parent context.Context, p *core.Pool, start core.TailOptions, b 
 // next call. Next does not count the message as delivered: call Delivered
 // once it is (a message that fails to render is not).
 func (s *Stream) Next() (m core.Message, ok bool, err error) {
-	if s.ended || s.bounds.Exhausted(s.delivered) || s.ctx.Err() != nil {
+	if s.Done() {
 		return m, false, nil
 	}
 	m, err = s.tail.Next(s.ctx)
@@ -96,6 +96,27 @@ func (s *Stream) Next() (m core.Message, ok bool, err error) {
 		return m, false, err
 	}
 	return m, true, nil
+}
+
+// TryNext is Next without waiting: ok is false, with no error, when no
+// message is available right now or the stream is over (tell the two apart
+// with Done). Streams that write in batches call it until it runs dry, flush,
+// then wait in Next.
+func (s *Stream) TryNext() (m core.Message, ok bool, err error) {
+	if s.Done() {
+		return m, false, nil
+	}
+	m, ok, err = s.tail.TryNext()
+	if err != nil && core.KindOf(err) == core.RetentionGap {
+		s.ended = true
+	}
+	return m, ok, err
+}
+
+// Done says whether the stream is over: a gap was reported, Max messages
+// were delivered, or its deadline passed or it was cancelled.
+func (s *Stream) Done() bool {
+	return s.ended || s.bounds.Exhausted(s.delivered) || s.ctx.Err() != nil
 }
 
 // Delivered counts one message as delivered (toward Max).
