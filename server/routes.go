@@ -218,13 +218,13 @@ func (s *Server) appendTo(path string, op func(*core.Pool) error) error {
 }
 
 type appendRequest struct {
-	Data       *rawJSON `json:"data"`
+	Data       rawJSON  `json:"data"`
 	Tags       []string `json:"tags"`
 	Durability *string  `json:"durability"`
 }
 
-// rawJSON is a JSON value kept as text (json.RawMessage without the copy
-// of null handling surprises: a JSON null is the text "null").
+// rawJSON is a JSON value kept as text; a JSON null is the text "null",
+// an absent member stays empty.
 type rawJSON []byte
 
 func (r *rawJSON) UnmarshalJSON(b []byte) error {
@@ -247,7 +247,7 @@ func (s *Server) appendJSON(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	if req.Data == nil {
+	if len(req.Data) == 0 {
 		fail(w, missingField("data"))
 		return
 	}
@@ -268,7 +268,7 @@ func (s *Server) appendJSON(w http.ResponseWriter, r *http.Request) {
 	err = s.appendTo(path, func(p *core.Pool) error {
 		enc := getOut()
 		defer putOut(enc, *enc)
-		m, err := p.AppendJSONTo(*enc, *req.Data, req.Tags, d)
+		m, err := p.AppendJSONTo(*enc, req.Data, req.Tags, d)
 		*enc = m.Payload
 		if err != nil {
 			return err

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
@@ -77,7 +76,9 @@ func (s *Server) tail(w http.ResponseWriter, r *http.Request, enc encoding) {
 		fail(w, errTailBusy)
 		return
 	}
-	defer s.tails.release()
+	var released sync.Once
+	release := func() { released.Do(s.tails.release) }
+	defer release()
 	deadline := time.Now().Add(timeout)
 	if enc == encLite3 && q.sinceSeq != nil {
 		if err := s.precheckLite3(path, *q.sinceSeq); err != nil {
@@ -91,12 +92,13 @@ func (s *Server) tail(w http.ResponseWriter, r *http.Request, enc encoding) {
 	ctx, cancel := context.WithDeadline(r.Context(), deadline)
 	defer cancel()
 	defer context.AfterFunc(s.stopping, cancel)()
+	// The permit is free the moment the stream is over, even while a
+	// write to a client that stopped reading is still blocked: that write
+	// fails a little later, at the write deadline. The grace lets what was
+	// rendered before the deadline, and the end of the body, go out.
+	defer context.AfterFunc(ctx, release)()
 	rc := http.NewResponseController(w)
-	// A client that stops reading cannot hold the permit past the
-	// deadline: a blocked write fails then. The last bytes (the chunked
-	// terminator, written after we return) get a second more.
-	rc.SetWriteDeadline(deadline)
-	defer func() { rc.SetWriteDeadline(time.Now().Add(time.Second)) }()
+	rc.SetWriteDeadline(deadline.Add(streamGrace))
 	streamHeaders(w, r, enc)
 	w.WriteHeader(http.StatusOK)
 	rc.Flush()
@@ -166,6 +168,10 @@ func streamHeaders(w http.ResponseWriter, r *http.Request, enc encoding) {
 		}
 	}
 }
+
+// streamGrace is how long after its deadline a stream may take to send
+// what it rendered before it.
+const streamGrace = time.Second
 
 // streamFlushAt is how much a stream buffers while messages are available
 // at once; it writes and flushes whenever it catches up.
@@ -297,6 +303,3 @@ func (o *streamOut) flush() {
 		o.dead = true
 	}
 }
-
-// formatMS is ms as decimal text.
-func formatMS(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
