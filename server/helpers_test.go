@@ -176,7 +176,7 @@ func call(t testing.TB, method, url, body string, headers ...string) reply {
 // timesRE and agesRE match what differs between two runs of the same
 // requests: timestamps and ages.
 var (
-	timesRE = regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"`)
+	timesRE = regexp.MustCompile(`["']\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z["']`)
 	agesRE  = regexp.MustCompile(`"(newest|oldest)_age_ms":\d+`)
 )
 
