@@ -95,7 +95,11 @@ var tailPool = sync.OnceValues(func() (string, error) {
 	return path, nil
 })
 
-// BenchmarkTail1M: one JSONL tail of 1M retained messages, read to the end.
+// BenchmarkTail1M: one JSONL tail of a pool retaining 1M messages, read as
+// fast as it comes. Ours must deliver all 1M within the 30 s tail limit;
+// 1.2.1's producer sleeps 10 ms whenever its 16-message queue is full, so
+// its stream is cut at a 10 s deadline instead and only its rate (msgs/s)
+// is comparable.
 func BenchmarkTail1M(b *testing.B) {
 	src, err := tailPool()
 	if err != nil {
@@ -108,20 +112,26 @@ func BenchmarkTail1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		base, _ := serveProcess(b, srv[1], dir)
+		timeout := "30000"
+		if srv[0] == "ref" {
+			timeout = "10000"
+		}
 		b.Run(srv[0], func(b *testing.B) {
+			total := 0
 			for i := 0; i < b.N; i++ {
-				resp, err := http.Get(base + "/v0/pools/big/tail?max=1000000&timeout_ms=30000")
+				resp, err := http.Get(base + "/v0/pools/big/tail?max=1000000&timeout_ms=" + timeout)
 				if err != nil {
 					b.Fatal(err)
 				}
 				n, lines := countLines(resp.Body)
 				resp.Body.Close()
-				if lines != 1_000_000 {
+				if srv[0] == "ours" && lines != 1_000_000 || lines == 0 {
 					b.Fatalf("%d lines (%d bytes)", lines, n)
 				}
+				total += lines
 				b.SetBytes(n)
 			}
-			b.ReportMetric(float64(b.N)*1e6/b.Elapsed().Seconds(), "msgs/s")
+			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "msgs/s")
 		})
 	}
 }

@@ -316,3 +316,14 @@ func TestPoolStream(t *testing.T) {
 	mustCall(t, "POST", base+"/v0/pools", `{"pool":"b"}`, 200)
 	wg.Wait()
 }
+
+// since_seq=0 means 1: 1.2.1 reports a spurious "messages 0-0" gap there.
+func TestSinceZeroIsNoGap(t *testing.T) {
+	_, base := ours(t, t.TempDir(), Options{})
+	mustCall(t, "POST", base+"/v0/pools", `{"pool":"p"}`, 200)
+	mustCall(t, "POST", base+"/v0/pools/p/append", `{"data":{"a":1}}`, 200)
+	r := mustCall(t, "GET", base+"/v0/pools/p/tail?since_seq=0&gap_policy=error&timeout_ms=50", "", 200)
+	if !strings.HasPrefix(r.body, `{"data":{"a":1},`) || strings.Count(r.body, "\n") != 1 {
+		t.Fatalf("since_seq=0: %q", r.body)
+	}
+}
