@@ -41,7 +41,7 @@ func serveSpec() *cmdSpec {
 
 func cmdServe(a *app, p *parsed) error {
 	o := serve.Options{
-		Dir:           a.dir,
+		Dir:           a.poolDir(),
 		Server:        p.arg("SERVER"),
 		SharedAddress: p.str("shared-address"),
 		Bind:          p.str("bind"),

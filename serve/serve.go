@@ -37,7 +37,7 @@ const (
 // Options are `serve`'s options. Pointers are "given or not": a limit of 0
 // given explicitly is an error, not the default.
 type Options struct {
-	Dir string // pool directory, created when missing
+	Dir string // pool directory (required), created when missing
 
 	Server        string // positional SERVER: the public https:// origin
 	SharedAddress string // --shared-address, the older spelling of SERVER
@@ -73,7 +73,7 @@ type config struct {
 func check(o Options) (config, error) {
 	c := config{dir: o.Dir}
 	if c.dir == "" {
-		c.dir = core.DefaultDir()
+		return c, usage("serve needs a pool directory", "")
 	}
 	if o.Server != "" && o.SharedAddress != "" {
 		return c, usage("supply the server address once, as SERVER or --shared-address", "")

@@ -41,16 +41,17 @@ func TestCheck(t *testing.T) {
 		{Options{MaxTailConcurrency: u64(0)}, "--max-tail-concurrency must be greater than zero"},
 		{Options{TLSCert: "c.pem"}, "--tls-cert and --tls-key must be supplied together"},
 	} {
+		c.o.Dir = "pools"
 		_, err := check(c.o)
 		if core.KindOf(err) != core.Usage || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%+v: %v, want Usage %q", c.o, err, c.msg)
 		}
 	}
-	c, err := check(Options{Server: "https://Pools.Example.com:443"})
+	c, err := check(Options{Dir: "pools", Server: "https://Pools.Example.com:443"})
 	if err != nil || c.origin != "https://pools.example.com" || c.remoteBind.String() != "0.0.0.0:443" {
 		t.Errorf("SERVER moves the remote port: %+v %v", c, err)
 	}
-	c, err = check(Options{SharedAddress: "https://pools.example.com:8443"})
+	c, err = check(Options{Dir: "pools", SharedAddress: "https://pools.example.com:8443"})
 	if err != nil || c.remoteBind.String() != "0.0.0.0:9743" || c.bind.String() != DefaultBind {
 		t.Errorf("--shared-address keeps 9743: %+v %v", c, err)
 	}
@@ -77,7 +78,7 @@ func TestCheckMatchesReference(t *testing.T) {
 		if err := json.Unmarshal(bytes.TrimSpace(out), &env); err != nil {
 			t.Fatalf("%v: %q", args, out)
 		}
-		o := Options{}
+		o := Options{Dir: "pools"}
 		for i := 0; i < len(args); i++ {
 			switch args[i] {
 			case "--bind":
