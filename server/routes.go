@@ -66,6 +66,21 @@ func putOut(bp *[]byte, b []byte) {
 	}
 }
 
+// answerMessage sends {"message":…} with the envelope render appends to
+// out, or render's error.
+func answerMessage(w http.ResponseWriter, render func(out []byte) ([]byte, error)) {
+	bp := getOut()
+	out, err := render(append((*bp)[:0], `{"message":`...))
+	if err != nil {
+		putOut(bp, out)
+		fail(w, err)
+		return
+	}
+	out = append(out, '}')
+	writeJSON(w, out)
+	putOut(bp, out)
+}
+
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, []byte(`{"ok":true}`))
 }
@@ -263,27 +278,20 @@ func (s *Server) appendJSON(w http.ResponseWriter, r *http.Request) {
 	if req.Tags == nil {
 		req.Tags = []string{}
 	}
-	bp := getOut()
-	out := append((*bp)[:0], `{"message":`...)
-	err = s.appendTo(path, func(p *core.Pool) error {
-		enc := getOut()
-		defer putOut(enc, *enc)
-		m, err := p.AppendJSONTo(*enc, req.Data, req.Tags, d)
-		*enc = m.Payload
-		if err != nil {
+	answerMessage(w, func(out []byte) ([]byte, error) {
+		err := s.appendTo(path, func(p *core.Pool) error {
+			enc := getOut()
+			defer putOut(enc, *enc)
+			m, err := p.AppendJSONTo(*enc, req.Data, req.Tags, d)
+			*enc = m.Payload
+			if err != nil {
+				return err
+			}
+			out, err = wire.AppendMessage(out, m, jsonfmt.Compact)
 			return err
-		}
-		out, err = wire.AppendMessage(out, m, jsonfmt.Compact)
-		return err
+		})
+		return out, err
 	})
-	if err != nil {
-		putOut(bp, out)
-		fail(w, err)
-		return
-	}
-	out = append(out, '}')
-	writeJSON(w, out)
-	putOut(bp, out)
 }
 
 func (s *Server) appendLite3(w http.ResponseWriter, r *http.Request) {
@@ -312,26 +320,19 @@ func (s *Server) appendLite3(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	payload := *bp
-	ob := getOut()
-	out := append((*ob)[:0], `{"message":`...)
-	err = s.appendTo(path, func(p *core.Pool) error {
-		rc, err := p.AppendLite3(payload, durability(q.durability))
-		if err != nil {
+	answerMessage(w, func(out []byte) ([]byte, error) {
+		err := s.appendTo(path, func(p *core.Pool) error {
+			rc, err := p.AppendLite3(payload, durability(q.durability))
+			if err != nil {
+				return err
+			}
+			// The answer is rendered from the input that was validated and
+			// stored, not read back from the ring (where it may be gone).
+			out, err = wire.AppendMessage(out, core.Message{Seq: rc.Seq, Time: rc.Time, Payload: payload}, jsonfmt.Compact)
 			return err
-		}
-		// The answer is rendered from the input that was validated and
-		// stored, not read back from the ring (where it may be gone).
-		out, err = wire.AppendMessage(out, core.Message{Seq: rc.Seq, Time: rc.Time, Payload: payload}, jsonfmt.Compact)
-		return err
+		})
+		return out, err
 	})
-	if err != nil {
-		putOut(ob, out)
-		fail(w, err)
-		return
-	}
-	out = append(out, '}')
-	writeJSON(w, out)
-	putOut(ob, out)
 }
 
 // requestSeq reads the {seq} of r (400 when it is not a u64).
@@ -355,30 +356,23 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	bp := getOut()
-	out := append((*bp)[:0], `{"message":`...)
-	err = s.withPool(path, func(e *poolEntry) error {
-		buf := getOut()
-		defer putOut(buf, *buf)
-		m, err := e.pool.GetInto(seq, *buf)
-		if err != nil {
+	answerMessage(w, func(out []byte) ([]byte, error) {
+		err := s.withPool(path, func(e *poolEntry) error {
+			buf := getOut()
+			defer putOut(buf, *buf)
+			m, err := e.pool.GetInto(seq, *buf)
+			if err != nil {
+				return err
+			}
+			*buf = m.Payload
+			out, err = wire.AppendMessage(out, m, jsonfmt.Compact)
+			if err != nil {
+				err.(*core.Error).Path = path
+			}
 			return err
-		}
-		*buf = m.Payload
-		out, err = wire.AppendMessage(out, m, jsonfmt.Compact)
-		if err != nil {
-			err.(*core.Error).Path = path
-		}
-		return err
+		})
+		return out, err
 	})
-	if err != nil {
-		putOut(bp, out)
-		fail(w, err)
-		return
-	}
-	out = append(out, '}')
-	writeJSON(w, out)
-	putOut(bp, out)
 }
 
 func (s *Server) getLite3(w http.ResponseWriter, r *http.Request) {
