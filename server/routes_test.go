@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -325,5 +326,34 @@ func TestSinceZeroIsNoGap(t *testing.T) {
 	r := mustCall(t, "GET", base+"/v0/pools/p/tail?since_seq=0&gap_policy=error&timeout_ms=50", "", 200)
 	if !strings.HasPrefix(r.body, `{"data":{"a":1},`) || strings.Count(r.body, "\n") != 1 {
 		t.Fatalf("since_seq=0: %q", r.body)
+	}
+}
+
+// A stream moves its connection's write deadline; the next request on the
+// same keep-alive connection, after that deadline, must not inherit it.
+func TestKeepAliveAfterStream(t *testing.T) {
+	_, base := ours(t, t.TempDir(), Options{})
+	mustCall(t, "POST", base+"/v0/pools", `{"pool":"p"}`, 200)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
+	get := func(path string) (int, bool) {
+		reused := false
+		ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+			GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused },
+		})
+		req, _ := http.NewRequestWithContext(ctx, "GET", base+path, nil)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, reused
+	}
+	if code, _ := get("/v0/pools/p/tail?timeout_ms=20"); code != 200 {
+		t.Fatal(code)
+	}
+	time.Sleep(streamGrace + 300*time.Millisecond) // past the stream's write deadline
+	if code, reused := get("/v0/pools/p/info"); code != 200 || !reused {
+		t.Fatalf("next request on the connection: %d reused=%v", code, reused)
 	}
 }
