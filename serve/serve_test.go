@@ -74,7 +74,9 @@ func TestCheckMatchesReference(t *testing.T) {
 		cmd := exec.Command(bin, append([]string{"--dir", t.TempDir(), "serve"}, args...)...)
 		cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 		out, _ := cmd.CombinedOutput()
-		var env struct{ Error struct{ Kind, Message string } }
+		var env struct {
+			Error struct{ Kind, Message string }
+		}
 		if err := json.Unmarshal(bytes.TrimSpace(out), &env); err != nil {
 			t.Fatalf("%v: %q", args, out)
 		}
