@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // The Go-level figures that scripts/bench-c.sh puts next to the C ABI's:
@@ -52,7 +53,7 @@ func BenchmarkGoAppendJSONEnvelope(b *testing.B) {
 			b.Fatal(err)
 		}
 		enc = m.Payload[:0]
-		if out, err = appendEnvelope(out[:0], m.Payload, m.Seq, m.Time); err != nil {
+		if out, err = wire.AppendMessageABI(out[:0], m); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -43,11 +43,11 @@ func newCError(err error) *C.plsm_error_t {
 		if e.Path != "" {
 			ce.path = C.CString(e.Path)
 		}
-		if e.HasSeq {
-			ce.seq, ce.has_seq = C.uint64_t(e.Seq), 1
+		if e.Seq != nil {
+			ce.seq, ce.has_seq = C.uint64_t(*e.Seq), 1
 		}
-		if e.HasOffset {
-			ce.offset, ce.has_offset = C.uint64_t(e.Offset), 1
+		if e.Offset != nil {
+			ce.offset, ce.has_offset = C.uint64_t(*e.Offset), 1
 		}
 	} else {
 		ce.message = C.CString(err.Error())

@@ -6,14 +6,14 @@ package main
 import "C"
 
 import (
-	"encoding/json"
 	"fmt"
-	"github.com/plasmite-go/plasmite/core/jsonfmt"
 	"sync"
 	"time"
 	"unsafe"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/core/jsonfmt"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // The library version lives in C memory for the life of the process.
@@ -45,63 +45,8 @@ func plsm_pool_info_json(h *C.plsm_pool_t, outInfo *C.plsm_buf_t, outErr **C.pls
 	if err != nil {
 		return fail(outErr, err)
 	}
-	setBuf(outInfo, jsonfmt.AppendValue(nil, info.Document(p.ref, time.Now()), jsonfmt.Compact))
+	setBuf(outInfo, jsonfmt.AppendValue(nil, wire.InfoDocument(info, p.ref, time.Now()), jsonfmt.Compact))
 	return 0
-}
-
-// The JSON shapes below are those of `plasmite pool info --json` and
-// `pool list --json`; struct fields are declared in sorted key order.
-
-type boundsJSON struct {
-	Newest *uint64 `json:"newest,omitempty"`
-	Oldest *uint64 `json:"oldest,omitempty"`
-}
-
-func boundsOf(b core.Bounds) boundsJSON {
-	if b.Oldest == 0 && b.Newest == 0 {
-		return boundsJSON{}
-	}
-	o, n := b.Oldest, b.Newest
-	return boundsJSON{Newest: &n, Oldest: &o}
-}
-
-type errorFields struct {
-	Hint    string  `json:"hint,omitempty"`
-	Kind    string  `json:"kind"`
-	Message string  `json:"message"`
-	Offset  *uint64 `json:"offset,omitempty"`
-	Path    string  `json:"path,omitempty"`
-	Seq     *uint64 `json:"seq,omitempty"`
-}
-
-func errorFieldsOf(err error) errorFields {
-	f := errorFields{Kind: core.KindOf(err).String(), Message: err.Error()}
-	if e, ok := err.(*core.Error); ok {
-		f.Message, f.Hint, f.Path = e.Message, e.Hint, e.Path
-		if f.Message == "" {
-			f.Message = e.Kind.Error()
-		}
-		if e.HasSeq {
-			f.Seq = &e.Seq
-		}
-		if e.HasOffset {
-			f.Offset = &e.Offset
-		}
-	}
-	return f
-}
-
-// listEntry is a readable pool or, with Error set, one that could not be read
-// (the doubled "error" nesting is the reference CLI's shape).
-type listEntry struct {
-	Bounds *boundsJSON `json:"bounds,omitempty"`
-	Error  *struct {
-		Error errorFields `json:"error"`
-	} `json:"error,omitempty"`
-	FileSize *int64 `json:"file_size,omitempty"`
-	Mtime    any    `json:"mtime,omitempty"` // a string, or JSON null when unknown
-	Name     string `json:"name"`
-	Path     string `json:"path"`
 }
 
 //export plsm_pool_list_json
@@ -114,45 +59,22 @@ func plsm_pool_list_json(ch *C.plsm_client_t, outList *C.plsm_buf_t, outErr **C.
 	if err != nil {
 		return fail(outErr, err)
 	}
-	doc := struct {
-		Pools []listEntry `json:"pools"`
-	}{Pools: listPools(c.dir)}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return fail(outErr, &core.Error{Kind: core.Internal, Message: "failed to render pool list", Err: err})
-	}
-	setBuf(outList, b)
+	setBuf(outList, jsonfmt.AppendValue(nil, listPools(c.dir), jsonfmt.Compact))
 	return 0
 }
 
-func listPools(dir string) []listEntry {
-	entries := []listEntry{}
+// listPools is the pool list document of dir, in the shape of the CLI's
+// `pool list --json`.
+func listPools(dir string) map[string]any {
 	pools, err := core.List(dir)
 	if err != nil {
-		e := listEntry{Name: "pools", Path: dir}
-		e.Error = &struct {
-			Error errorFields `json:"error"`
-		}{errorFieldsOf(err)}
-		return append(entries, e)
+		return wire.ListDocument([]map[string]any{wire.ListError("pools", dir, wire.ErrorOf(err))})
 	}
-	for _, pe := range pools {
-		e := listEntry{Name: pe.Name, Path: pe.Path}
-		if pe.Err != nil {
-			e.Error = &struct {
-				Error errorFields `json:"error"`
-			}{errorFieldsOf(pe.Err)}
-		} else {
-			b := boundsOf(pe.Info.Bounds)
-			size := int64(pe.Info.FileSize)
-			e.Bounds, e.FileSize = &b, &size
-			e.Mtime = json.RawMessage("null")
-			if !pe.ModTime.IsZero() {
-				e.Mtime = string(jsonfmt.AppendRFC3339(nil, pe.ModTime.UnixNano()))
-			}
-		}
-		entries = append(entries, e)
+	entries := make([]map[string]any, len(pools))
+	for i, pe := range pools {
+		entries[i] = wire.ListEntry(pe)
 	}
-	return entries
+	return wire.ListDocument(entries)
 }
 
 //export plsm_pool_delete

@@ -4,12 +4,10 @@ package main
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/plasmite-go/plasmite/core"
-	"github.com/plasmite-go/plasmite/core/jsonfmt"
 	"github.com/plasmite-go/plasmite/core/lite3"
 )
 
@@ -53,59 +51,4 @@ func jsonError(data []byte, err error) error {
 		return usage("invalid json utf-8")
 	}
 	return err
-}
-
-func corrupt(msg string) error { return &core.Error{Kind: core.Corrupt, Message: msg} }
-
-// appendEnvelope appends the envelope JSON of a stored message in the key
-// order of the reference's C ABI (which differs from its CLI's sorted order):
-//
-//	{"seq":N,"time":"<RFC 3339>","meta":{"tags":[…]},"data":…}
-//
-// A payload that is not a message document is Corrupt, with the
-// reference's messages. dst is returned unchanged on error.
-func appendEnvelope(dst, doc []byte, seq uint64, unixNanos int64) ([]byte, error) {
-	root, err := lite3.Root(doc)
-	if err != nil {
-		return dst, fromLite3(err)
-	}
-	meta, ok := root.Get("meta")
-	if !ok {
-		return dst, corrupt("missing meta")
-	}
-	if meta.Kind() != lite3.Object {
-		return dst, corrupt("meta is not object")
-	}
-	tags, ok := meta.Get("tags")
-	if !ok {
-		return dst, corrupt("missing meta.tags")
-	}
-	if tags.Kind() != lite3.Array {
-		return dst, corrupt("meta.tags must be array")
-	}
-	out := append(dst, `{"seq":`...)
-	out = strconv.AppendUint(out, seq, 10)
-	out = append(out, `,"time":"`...)
-	out = jsonfmt.AppendRFC3339(out, unixNanos)
-	out = append(out, `","meta":{"tags":[`...)
-	it := tags.Iter()
-	for i := 0; it.Next(); i++ {
-		s, ok := it.Value().StrBytes()
-		if !ok {
-			return dst, corrupt("meta.tags must be string array")
-		}
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = jsonfmt.AppendStringBytes(out, s)
-	}
-	if err := it.Err(); err != nil {
-		return dst, fromLite3(err)
-	}
-	out = append(out, `]},"data":`...)
-	out, err = lite3.AppendDataJSON(out, doc, jsonfmt.Compact)
-	if err != nil {
-		return dst, fromLite3(err)
-	}
-	return append(out, '}'), nil
 }

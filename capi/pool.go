@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // pool is an open pool plus scratch memory reused across calls. mu
@@ -163,7 +164,7 @@ func (p *pool) appendJSON(data []byte, d core.Durability, outMessage *C.plsm_buf
 		}
 		return fail(outErr, err)
 	}
-	p.out, err = appendEnvelope(p.out[:0], m.Payload, m.Seq, m.Time)
+	p.out, err = wire.AppendMessageABI(p.out[:0], m)
 	if err != nil {
 		return fail(outErr, err)
 	}
@@ -213,7 +214,7 @@ func plsm_pool_get_json(h *C.plsm_pool_t, seq C.uint64_t, outMessage *C.plsm_buf
 	if err != nil {
 		return fail(outErr, err)
 	}
-	p.out, err = appendEnvelope(p.out[:0], m.Payload, m.Seq, m.Time)
+	p.out, err = wire.AppendMessageABI(p.out[:0], m)
 	if err != nil {
 		return fail(outErr, err)
 	}

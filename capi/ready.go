@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"context"
 	"sync"
 	"syscall"
 
@@ -93,11 +92,11 @@ func (rd *readiness) drain() {
 // s.mu. No-op on nil.
 func (rd *readiness) arm(s *stream, st nextStatus) {
 	switch {
-	case rd == nil || s.tail == nil:
+	case rd == nil || s.s == nil:
 	case st == nextItem || s.over():
 		rd.signal()
 	default:
-		rd.stopReady = s.tail.AfterReady(rd.signal)
+		rd.stopReady = s.s.AfterReady(rd.signal)
 	}
 }
 
@@ -125,7 +124,7 @@ func streamFD(s *stream, outFd *C.int, outErr **C.plsm_error_t) C.int {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tail == nil {
+	if s.s == nil {
 		return fail(outErr, usage("stream is not a live stream handle"))
 	}
 	if s.ready == nil {
@@ -133,7 +132,7 @@ func streamFD(s *stream, outFd *C.int, outErr **C.plsm_error_t) C.int {
 		if err != nil {
 			return fail(outErr, &core.Error{Kind: core.IO, Message: "failed to create the stream's readiness descriptor", Err: err})
 		}
-		rd.stopCtx = context.AfterFunc(s.ctx, rd.signal)
+		rd.stopCtx = s.s.AfterDone(rd.signal)
 		s.ready = rd
 		rd.arm(s, nextTimeout)
 	}

@@ -7,9 +7,7 @@ import "C"
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"sync"
@@ -18,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 const (
@@ -29,18 +28,13 @@ const (
 	maxTags      = 1 << 16 // more tags than any message can carry
 )
 
-// stream is the state shared by JSON and Lite3 streams. mu serializes next
-// and free; cancel needs no lock, which is what lets another thread end a
-// blocked next.
+// stream is the state shared by JSON and Lite3 streams: a wire.Stream
+// under the caller's bounds. mu serializes next and free; cancel needs no
+// lock, which is what lets another thread end a blocked next.
 type stream struct {
 	mu     sync.Mutex
-	tail   *core.Tail // nil once freed
-	ctx    context.Context
-	cancel context.CancelFunc
-	hasMax bool
-	max    uint64
-	seen   uint64
-	ended  bool // after a retention-gap error: every later next returns 0
+	s      *wire.Stream // nil once freed
+	cancel func()       // s.Cancel, kept apart so that it needs no lock
 	out    []byte
 	ready  *readiness // the stream's readiness descriptor, once asked for
 }
@@ -60,9 +54,8 @@ type lite3Stream struct{ stream }
 
 type streamOptions struct {
 	tail    core.TailOptions
-	hasMax  bool
-	max     uint64
-	timeout time.Duration // < 0: none
+	bounds  wire.StreamBounds // Deadline is set at open, from timeout
+	timeout time.Duration     // < 0: none
 }
 
 // parseOptions reads the caller's options struct, touching only the fields
@@ -93,9 +86,9 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 	}
 	switch o.gap_policy {
 	case 0:
-		so.tail.Gap = core.GapContinue
+		so.bounds.Gap = core.GapContinue
 	case 1:
-		so.tail.Gap = core.GapError
+		so.bounds.Gap = core.GapError
 	default:
 		return so, usage("invalid gap policy")
 	}
@@ -107,7 +100,8 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 		so.tail.Seq = max(uint64(o.since_seq), 1)
 	}
 	if o.has_max != 0 {
-		so.hasMax, so.max = true, uint64(o.max_messages)
+		max := uint64(o.max_messages)
+		so.bounds.Max = &max
 	}
 	so.timeout = -1
 	if o.has_timeout != 0 {
@@ -150,17 +144,14 @@ func openStream(s *stream, h *C.plsm_pool_t, o *C.plsm_stream_options_t, outNil 
 		return usage("out_stream is null")
 	}
 	// The deadline is fixed now, at open time, as in the reference.
-	s.hasMax, s.max = so.hasMax, so.max
 	if so.timeout >= 0 {
-		s.ctx, s.cancel = context.WithTimeout(context.Background(), so.timeout)
-	} else {
-		s.ctx, s.cancel = context.WithCancel(context.Background())
+		so.bounds.Deadline = time.Now().Add(so.timeout)
 	}
-	s.tail, err = p.p.Tail(so.tail)
+	s.s, err = wire.OpenStream(context.Background(), p.p, so.tail, so.bounds)
 	if err != nil {
-		s.cancel()
 		return err
 	}
+	s.cancel = s.s.Cancel
 	return nil
 }
 
@@ -180,63 +171,34 @@ func legacyOptions(since C.uint64_t, hasSince C.uint32_t, maxMessages C.uint64_t
 // (deadline, max, cancel, after a gap error) and nextTimeout when wait ran
 // out first. Caller holds s.mu.
 func (s *stream) next(wait time.Duration) (m core.Message, st nextStatus, err error) {
-	if s.tail == nil {
+	if s.s == nil {
 		return m, nextEnd, usage("stream is not a live stream handle")
 	}
 	s.ready.drain()
 	defer func() { s.ready.arm(s, st) }()
-	if s.over() {
-		return m, nextEnd, nil
-	}
-	m, ok, err := s.tail.TryNext()
-	if err == nil && !ok {
-		if wait == 0 {
-			return m, nextTimeout, nil
-		}
-		ctx := s.ctx
-		if wait > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(s.ctx, wait)
-			defer cancel()
-		}
-		m, err = s.tail.Next(ctx)
-		if err != nil && s.ctx.Err() == nil && ctx.Err() != nil {
-			// Our own bound ran out; the stream goes on. (Core may notice a
-			// deadline a moment before ctx reports it, hence ctx.Err().)
-			return m, nextTimeout, nil
-		}
-	}
-	if err != nil {
-		// The stream's own deadline or cancel.
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return m, nextEnd, nil
-		}
-		if errors.Is(err, io.EOF) { // finished after a gap error
-			s.ended = true
-			return m, nextEnd, nil
-		}
-		if core.KindOf(err) == core.RetentionGap {
-			s.ended = true
-		}
+	m, ok, timedOut, err := s.s.NextWithin(wait)
+	switch {
+	case err != nil:
 		return m, nextEnd, err
+	case ok:
+		return m, nextItem, nil
+	case timedOut:
+		return m, nextTimeout, nil
 	}
-	s.seen++
-	return m, nextItem, nil
+	return m, nextEnd, nil
 }
 
 // over reports whether every later next returns the end at once.
-func (s *stream) over() bool {
-	return s.ended || (s.hasMax && s.seen >= s.max) || s.ctx.Err() != nil
-}
+func (s *stream) over() bool { return s.s.Done() }
 
 // close cancels and releases the tail after any call in progress returns.
 func (s *stream) close() {
 	s.cancel()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.tail != nil {
-		_ = s.tail.Close()
-		s.tail = nil
+	if s.s != nil {
+		_ = s.s.Close()
+		s.s = nil
 	}
 	s.ready.close()
 }
@@ -261,6 +223,7 @@ func (s *stream) nextLocked(wait time.Duration, deliver func(core.Message) error
 	if err := deliver(m); err != nil {
 		return nextEnd, err
 	}
+	s.s.Delivered()
 	return nextItem, nil
 }
 
@@ -275,7 +238,7 @@ func jsonNext(h *C.plsm_stream_t, wait time.Duration, outMessage *C.plsm_buf_t) 
 	}
 	s := &js.stream
 	return s.nextLocked(wait, func(m core.Message) (err error) {
-		s.out, err = appendEnvelope(s.out[:0], m.Payload, m.Seq, m.Time)
+		s.out, err = wire.AppendMessageABI(s.out[:0], m)
 		if err == nil {
 			setBuf(outMessage, s.out)
 		}

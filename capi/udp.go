@@ -7,6 +7,9 @@ import "C"
 
 import (
 	"unsafe"
+
+	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // The reference 1.2.1 declares a UDP transport to a server. This library has
@@ -124,7 +127,7 @@ func plsm_udp_event_message(ev *C.plsm__cudpevent, out *C.plsm_buf_t, outErr **C
 	if e.payload.data != nil && e.payload.len != 0 {
 		payload = unsafe.Slice((*byte)(unsafe.Pointer(e.payload.data)), int(e.payload.len))
 	}
-	b, err := appendEnvelope(nil, payload, uint64(e.seq), int64(e.timestamp_ns))
+	b, err := wire.AppendMessageABI(nil, core.Message{Seq: uint64(e.seq), Time: int64(e.timestamp_ns), Payload: payload})
 	if err != nil {
 		return fail(outErr, err)
 	}

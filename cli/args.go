@@ -3,6 +3,8 @@ package main
 import (
 	"strconv"
 	"strings"
+
+	"github.com/plasmite-go/plasmite/core"
 )
 
 // A small clap-compatible argument parser: long and short options,
@@ -174,7 +176,7 @@ func (h *helpRequest) Error() string { return "help requested" }
 
 // parseErr is a parser failure: a Usage error whose hint points at the
 // command's help (or the top-level help when there is no usage line).
-func parseErr(c *cmdSpec, msg string, withUsage bool) *cliError {
+func parseErr(c *cmdSpec, msg string, withUsage bool) *core.Error {
 	hint := "Try `plasmite --help`."
 	if withUsage && c != nil && c.path() != "" {
 		hint = "Try `plasmite " + c.path() + " --help`."
@@ -325,7 +327,7 @@ func parseCommand(c *cmdSpec, args []string) (*parsed, error) {
 	if len(missing) > 0 {
 		e := parseErr(c, "the following required arguments were not provided:", true)
 		if c.Name == "follow" && c.parent != nil && c.parent.parent == nil {
-			e.hint = "Provide a pool ref, for example: `plasmite follow chat -n 1`."
+			e.Hint = "Provide a pool ref, for example: `plasmite follow chat -n 1`."
 		}
 		return nil, e
 	}

@@ -210,10 +210,7 @@ func commandTree() *cmdSpec {
 		},
 		Run: cmdDoctor,
 	}
-	serve := &cmdSpec{
-		Name: "serve", About: "Serve pools over HTTP (not yet implemented)",
-		Flags: flags(), Run: notYet("serve"),
-	}
+	serve := serveSpec()
 	mcp := &cmdSpec{
 		Name: "mcp", About: "Serve MCP tools and resources on stdio (not yet implemented)",
 		Flags: flags([]flagSpec{{Long: "dir", Value: "DIR", Help: "Pool directory"}}), Run: notYet("mcp"),

@@ -7,17 +7,18 @@ import (
 	"strings"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 func reportJSON(ref string, r core.Report) map[string]any {
 	issues := []any{}
 	for _, is := range r.Issues {
 		m := map[string]any{"code": is.Code, "message": is.Message, "offset": nil, "seq": nil}
-		if is.HasOffset {
-			m["offset"] = is.Offset
+		if is.Offset != nil {
+			m["offset"] = *is.Offset
 		}
-		if is.HasSeq {
-			m["seq"] = is.Seq
+		if is.Seq != nil {
+			m["seq"] = *is.Seq
 		}
 		issues = append(issues, m)
 	}
@@ -26,8 +27,8 @@ func reportJSON(ref string, r core.Report) map[string]any {
 		hints = append(hints, h)
 	}
 	var lg any
-	if r.HasLastGood {
-		lg = r.LastGoodSeq
+	if r.LastGoodSeq != nil {
+		lg = *r.LastGoodSeq
 	}
 	return map[string]any{"issue_count": len(r.Issues), "issues": issues, "last_good_seq": lg, "path": r.Path,
 		"pool_ref": ref, "remediation_hints": hints, "snapshot_path": nil, "status": r.Status}
@@ -51,7 +52,7 @@ func cmdDoctor(a *app, p *parsed) error {
 		dir := a.poolDir()
 		ents, err := os.ReadDir(dir)
 		if err != nil {
-			return &cliError{kind: kindOfOS(err), msg: "failed to read pool directory", path: dir, causes: []string{osCause(err)}}
+			return &core.Error{Kind: kindOfOS(err), Message: "failed to read pool directory", Path: dir, Err: err}
 		}
 		var names []string
 		for _, e := range ents {
@@ -72,9 +73,9 @@ func cmdDoctor(a *app, p *parsed) error {
 		path := a.resolve(ref)
 		r, err := core.ValidateWith(path, core.ValidateOptions{Quick: p.has("quick")})
 		if err != nil {
-			e := toCLI(a.openErr(err, ref, path, "doctor"))
-			if e.kind == core.NotFound {
-				e.hint = "" // 1.2.1 gives no hint here
+			e := wire.ErrorOf(a.openErr(err, ref, path, "doctor"))
+			if e.Kind == core.NotFound {
+				e.Hint = "" // 1.2.1 gives no hint here
 			}
 			return e
 		}
@@ -109,8 +110,8 @@ func cmdDoctor(a *app, p *parsed) error {
 				continue
 			}
 			b.WriteString("CORRUPT: " + label)
-			if it.r.HasLastGood {
-				b.WriteString(" last_good_seq=" + strconv.FormatUint(it.r.LastGoodSeq, 10))
+			if it.r.LastGoodSeq != nil {
+				b.WriteString(" last_good_seq=" + strconv.FormatUint(*it.r.LastGoodSeq, 10))
 			}
 			if len(it.r.Issues) > 0 {
 				b.WriteString(" issue=" + it.r.Issues[0].Message)

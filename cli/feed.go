@@ -3,10 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"github.com/plasmite-go/plasmite/core/lite3"
 	"io"
 	"os"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // checkRemote rejects URL refs: this build serves local pools only.
@@ -39,7 +38,7 @@ func (a *app) openPool(ref string, create bool, size int64, noNotify bool) (*cor
 	}
 	if !strings.ContainsRune(ref, '/') {
 		if e := os.MkdirAll(a.poolDir(), 0o755); e != nil {
-			return nil, path, &cliError{kind: kindOfOS(e), msg: "failed to create pool directory", path: a.poolDir(), causes: []string{osCause(e)}}
+			return nil, path, &core.Error{Kind: kindOfOS(e), Message: "failed to create pool directory", Path: a.poolDir(), Err: e}
 		}
 	}
 	pool, err = core.CreateWith(path, core.CreateOptions{Size: size, Open: opts})
@@ -130,7 +129,7 @@ func cmdFeed(a *app, p *parsed) error {
 		} else {
 			file, err := os.Open(fn)
 			if err != nil {
-				return &cliError{kind: core.IO, msg: "failed to read message file", path: fn, causes: []string{osCause(err)}}
+				return &core.Error{Kind: core.IO, Message: "failed to read message file", Path: fn, Err: err}
 			}
 			defer file.Close()
 			in = file
@@ -159,26 +158,26 @@ func cmdFeed(a *app, p *parsed) error {
 
 // feedMissing adds the reference's missing-pool hints to an open failure.
 func (a *app) feedMissing(err error, p *parsed, ref, path string) error {
-	e := toCLI(err)
-	if e.kind != core.NotFound {
+	e := wire.ErrorOf(err)
+	if e.Kind != core.NotFound {
 		return e
 	}
-	if e.path == "" {
-		e.path = path
+	if e.Path == "" {
+		e.Path = path
 	}
 	addENOENT(e)
 	switch {
 	case strings.ContainsRune(ref, '/'):
-		e.hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
+		e.Hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
 	default:
 		// 1.2.1 points at pool create, whatever the input source.
-		e.hint = "Pool is missing. Retry with exact command: plasmite pool create " + shellWord(ref)
+		e.Hint = "Pool is missing. Retry with exact command: plasmite pool create " + shellWord(ref)
 	}
 	return e
 }
 
 // unknownFormat is the 1.2.1 error for input that is not JSON objects.
-func unknownFormat() *cliError { return usageErr("unknown input format", "") }
+func unknownFormat() *core.Error { return usageErr("unknown input format", "") }
 
 // completeMessage recognises a full message envelope (exactly data, meta
 // {tags}, seq, time) so `follow a | feed b` copies data and tags. It returns
@@ -200,25 +199,25 @@ func completeMessage(text []byte) (data []byte, tags []string, ok bool, err erro
 	if json.Unmarshal(top["meta"], &meta) != nil || len(meta) != 1 || meta["tags"] == nil {
 		return nil, nil, false, nil
 	}
-	bad := func(cause string) error {
+	bad := func(cause error) error {
 		e := usageErr("invalid complete message", "Expected seq, RFC 3339 time, meta.tags strings, and object data.")
-		e.causes = []string{cause}
+		e.Err = cause
 		return e
 	}
 	var seq uint64
 	if e := json.Unmarshal(top["seq"], &seq); e != nil {
-		return nil, nil, true, bad(e.Error())
+		return nil, nil, true, bad(e)
 	}
 	if e := json.Unmarshal(meta["tags"], &tags); e != nil {
-		return nil, nil, true, bad(e.Error())
+		return nil, nil, true, bad(e)
 	}
 	var ts string
 	if e := json.Unmarshal(top["time"], &ts); e != nil {
-		return nil, nil, true, bad(e.Error())
+		return nil, nil, true, bad(e)
 	}
 	if _, e := time.Parse(time.RFC3339Nano, ts); e != nil {
 		ce := usageErr("invalid source message time", "Use an RFC 3339 timestamp.")
-		ce.causes = []string{e.Error()}
+		ce.Err = e
 		return nil, nil, true, ce
 	}
 	d := bytes.TrimSpace(top["data"])
@@ -231,22 +230,30 @@ func completeMessage(text []byte) (data []byte, tags []string, ok bool, err erro
 	return d, tags, true, nil
 }
 
-// add encodes one record into the batch: a complete message keeps its own
-// data and tags (unless --data), anything else is data tagged with --tag.
-func (f *feeder) add(text []byte) error {
+// addRecord encodes one record into the batch: a complete message keeps its
+// own data and tags (unless --data), anything else is data tagged with
+// --tag. envelope says the error is about a complete message's envelope
+// (fatal in a stream), not a record the encoder refuses.
+func (f *feeder) addRecord(text []byte) (envelope bool, err error) {
 	if !f.asData {
 		data, tags, ok, err := completeMessage(text)
 		if err != nil {
-			return err
+			return true, err
 		}
 		if ok {
 			if len(f.tags) > 0 {
-				return usageErr("complete messages supply their own tags", "Remove --tag, or use --data to treat the envelope as application data.")
+				return true, usageErr("complete messages supply their own tags", "Remove --tag, or use --data to treat the envelope as application data.")
 			}
-			return f.batch.AddJSON(data, tags)
+			return false, f.batch.AddJSON(data, tags)
 		}
 	}
-	return f.batch.AddJSON(text, f.tags)
+	return false, f.batch.AddJSON(text, f.tags)
+}
+
+// add is addRecord for callers that treat every error alike.
+func (f *feeder) add(text []byte) error {
+	_, err := f.addRecord(text)
+	return err
 }
 
 func (f *feeder) single(data []byte) error {
@@ -288,14 +295,14 @@ func (f *feeder) flush() error {
 			break
 		}
 		if !retryable(err) || attempts > f.retries {
-			e := toCLI(err)
+			e := wire.ErrorOf(err)
 			if attempts > 1 {
 				w := strconv.FormatInt(time.Since(began).Milliseconds(), 10)
-				h := e.hint
+				h := e.Hint
 				if h == "" {
-					h = defaultHint(e.kind)
+					h = wire.DefaultHint(e.Kind)
 				}
-				e.hint = strings.TrimSpace(h + " Retry attempts: " + strconv.Itoa(attempts) + " (waited " + w + "ms).")
+				e.Hint = strings.TrimSpace(h + " Retry attempts: " + strconv.Itoa(attempts) + " (waited " + w + "ms).")
 			}
 			f.reset()
 			return e
@@ -346,7 +353,7 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 				f.out = append(f.out, "PLS1"...)
 				f.magicDone = true
 			}
-			f.out = appendFrame(f.out, m)
+			f.out = wire.AppendFrame(f.out, m)
 			return
 		}
 	}
@@ -364,26 +371,17 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 	m, gerr := f.pool.GetInto(r.Seq, f.getBuf)
 	if gerr == nil {
 		f.getBuf = m.Payload
-		n := len(f.out)
-		f.out, err = lite3.AppendMessageJSON(f.out, m.Payload, r.Seq, r.Time, style)
-		if err != nil {
-			f.out = f.out[:n]
-		}
+		f.out, err = wire.AppendMessage(f.out, m, style)
 	}
 	if (gerr != nil || err != nil) && f.binary {
-		f.out, _ = lite3.AppendMessageJSON(f.out, data, r.Seq, r.Time, style)
+		f.out, _ = wire.AppendMessage(f.out, core.Message{Seq: r.Seq, Time: r.Time, Payload: data}, style)
 	} else if gerr != nil || err != nil {
 		// overwritten already (tiny pool): render from the input text
 		var v any
 		d := json.NewDecoder(strings.NewReader(string(data)))
 		d.UseNumber()
 		d.Decode(&v)
-		tags := make([]any, len(f.tags))
-		for i, t := range f.tags {
-			tags[i] = t
-		}
-		env := map[string]any{"data": normalizeNumbers(v), "meta": map[string]any{"tags": tags}, "seq": r.Seq, "time": rfc3339(time.Unix(0, r.Time))}
-		f.out = appendJSONValue(f.out, env, style)
+		f.out = appendJSONValue(f.out, wire.Envelope(normalizeNumbers(v), f.tags, r.Seq, r.Time), style)
 	}
 	f.out = append(f.out, '\n')
 }
@@ -424,18 +422,17 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 			if ferr := f.flush(); ferr != nil {
 				return ferr
 			}
-			return &cliError{kind: core.IO, msg: "failed to read input", causes: []string{osCause(err)}}
+			return &core.Error{Kind: core.IO, Message: "failed to read input", Err: err}
 		}
 		total++
 		if rec.fail == "" {
-			if aerr := f.add(rec.data); aerr != nil {
-				var ce *cliError
-				if errors.As(aerr, &ce) {
+			if envelope, aerr := f.addRecord(rec.data); aerr != nil {
+				if envelope {
 					// envelope problems (bad complete message, --tag clash) are fatal
 					if ferr := f.flush(); ferr != nil {
 						return ferr
 					}
-					return ce
+					return aerr
 				}
 				if !json.Valid(rec.data) {
 					rec = sp.recover(rec, skip)
@@ -455,7 +452,7 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 						}
 						return usageErr("JSON input requires message objects", "")
 					}
-					return toCLI(aerr)
+					return aerr
 				}
 			}
 		}
@@ -568,37 +565,29 @@ func (f *feeder) binaryOK() error {
 	return nil
 }
 
-// streamFrames appends a 1.2.1 framed Lite3 stream ("PLS1", then per
-// message seq u64, time u64, length u32, all big-endian, and the payload):
-// what `follow --format lite3` writes. Source seq and time are replaced.
+// streamFrames appends a 1.2.1 framed Lite3 stream (wire.StreamMagic,
+// then frames): what `follow --format lite3` writes. Source seq and time
+// are replaced.
 func (f *feeder) streamFrames(r *bufio.Reader) error {
-	r.Discard(4)
-	var head [20]byte
+	r.Discard(len(wire.StreamMagic))
+	fr := wire.NewFrameReader(r, maxRecord*4)
 	for {
-		if _, err := io.ReadFull(r, head[:]); err != nil {
-			if err == io.EOF {
-				break
+		m, arena, err := fr.Next(f.arena)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			f.flush()
+			if err == wire.ErrFrameTooLarge {
+				return usageErr("Lite3 frame too large", "")
 			}
-			f.flush()
 			return usageErr("incomplete Lite3 frame", "")
 		}
-		n := binary.BigEndian.Uint32(head[16:])
-		if n > maxRecord*4 {
+		if err := f.batch.AddLite3(m.Payload); err != nil {
 			f.flush()
-			return usageErr("Lite3 frame too large", "")
+			return err
 		}
-		start := len(f.arena)
-		f.arena = append(f.arena, make([]byte, n)...)
-		if _, err := io.ReadFull(r, f.arena[start:]); err != nil {
-			f.arena = f.arena[:start]
-			f.flush()
-			return usageErr("incomplete Lite3 frame", "")
-		}
-		if err := f.batch.AddLite3(f.arena[start:]); err != nil {
-			f.arena = f.arena[:start]
-			f.flush()
-			return toCLI(err)
-		}
+		f.arena = arena
 		f.ends = append(f.ends, len(f.arena))
 		if f.batch.Len() >= 4096 || len(f.arena) >= 256<<10 || r.Buffered() == 0 {
 			if err := f.flush(); err != nil {
@@ -613,10 +602,10 @@ func (f *feeder) streamFrames(r *bufio.Reader) error {
 func (f *feeder) streamRaw(r *bufio.Reader) error {
 	doc, err := io.ReadAll(io.LimitReader(r, maxRecord*4+1))
 	if err != nil {
-		return &cliError{kind: core.IO, msg: "failed to read input", causes: []string{osCause(err)}}
+		return &core.Error{Kind: core.IO, Message: "failed to read input", Err: err}
 	}
 	if err := f.batch.AddLite3(doc); err != nil {
-		return toCLI(err)
+		return err
 	}
 	f.arena = append(f.arena, doc...)
 	f.ends = append(f.ends, len(f.arena))

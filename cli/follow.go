@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"github.com/plasmite-go/plasmite/core/lite3"
 	"math"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // follower prints messages of one pool: history first, then live.
@@ -88,12 +88,11 @@ func (f *follower) keep(m core.Message) (bool, error) {
 	if ok, decided := f.where.matchDoc(m.Payload); decided || !ok {
 		return ok, nil
 	}
-	doc, err := lite3.ToAny(m.Payload)
+	doc, err := wire.MessageTree(m)
 	if err != nil {
 		return false, nil
 	}
 	doc["seq"] = int(m.Seq) // gojq knows int, not uint64
-	doc["time"] = rfc3339(time.Unix(0, m.Time))
 	return f.where.match(doc)
 }
 
@@ -104,7 +103,7 @@ func (f *follower) print(m core.Message) error {
 			f.out = append(f.out, "PLS1"...)
 			f.magicDone = true
 		}
-		f.out = appendFrame(f.out, m)
+		f.out = wire.AppendFrame(f.out, m)
 		if len(f.out) >= 64<<10 {
 			f.flush()
 		}
@@ -113,8 +112,7 @@ func (f *follower) print(m core.Message) error {
 	if f.a.format == "yaml" {
 		var err error
 		if f.out, err = messageYAML(f.out, m, f.dataOnly); err != nil {
-			s := m.Seq
-			return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: f.path, seq: &s, causes: []string{err.Error()}}
+			return f.invalid(err)
 		}
 		if len(f.out) >= 64<<10 {
 			f.flush()
@@ -122,22 +120,26 @@ func (f *follower) print(m core.Message) error {
 		return nil
 	}
 	var err error
-	n := len(f.out)
 	if f.dataOnly {
-		f.out, err = lite3.AppendDataJSON(f.out, m.Payload, f.style)
+		f.out, err = wire.AppendData(f.out, m, f.style)
 	} else {
-		f.out, err = lite3.AppendMessageJSON(f.out, m.Payload, m.Seq, m.Time, f.style)
+		f.out, err = wire.AppendMessage(f.out, m, f.style)
 	}
 	if err != nil {
-		f.out = f.out[:n]
-		s := m.Seq
-		return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: f.path, seq: &s, causes: []string{err.Error()}}
+		return f.invalid(err)
 	}
 	f.out = append(f.out, '\n')
 	if len(f.out) >= 64<<10 {
 		f.flush()
 	}
 	return nil
+}
+
+// invalid is the error for a stored message print could not render.
+func (f *follower) invalid(err error) error {
+	e := wire.ErrorOf(err)
+	e.Path = f.path
+	return e
 }
 
 // flush writes what print buffered. Output is held back only while more
@@ -380,16 +382,16 @@ func (f *follower) replay(hist []stored, o followOpts) error {
 
 // followMissing adds the exact-command hint to a missing-pool error.
 func (a *app) followMissing(err error, p *parsed, ref, path, cmd string) error {
-	e := toCLI(err)
-	if e.kind != core.NotFound {
+	e := wire.ErrorOf(err)
+	if e.Kind != core.NotFound {
 		return e
 	}
-	if e.path == "" {
-		e.path = path
+	if e.Path == "" {
+		e.Path = path
 	}
 	addENOENT(e)
 	if strings.ContainsRune(ref, '/') {
-		e.hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
+		e.Hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
 		return e
 	}
 	// Same flags, same order as the 1.2.1 hint.
@@ -436,16 +438,6 @@ func (a *app) followMissing(err error, p *parsed, ref, path, cmd string) error {
 		}
 	}
 	w = append(w, "--format", format)
-	e.hint = "Pool is missing. Retry with exact command: " + strings.Join(w, " ")
+	e.Hint = "Pool is missing. Retry with exact command: " + strings.Join(w, " ")
 	return e
-}
-
-// appendFrame writes the 1.2.1 binary frame of a message: seq and time
-// (Unix ns) as big-endian u64, payload length as big-endian u32, then the
-// stored Lite3 payload. A stream of frames starts with the magic "PLS1".
-func appendFrame(dst []byte, m core.Message) []byte {
-	dst = binary.BigEndian.AppendUint64(dst, m.Seq)
-	dst = binary.BigEndian.AppendUint64(dst, uint64(m.Time))
-	dst = binary.BigEndian.AppendUint32(dst, uint32(len(m.Payload)))
-	return append(dst, m.Payload...)
 }

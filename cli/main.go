@@ -7,15 +7,14 @@ package main
 
 import (
 	"errors"
-	"github.com/plasmite-go/plasmite/core/lite3"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // app is one invocation: streams, top-level options and the command tree.
@@ -214,15 +213,14 @@ func (a *app) checkFormat(c *cmdSpec) error {
 }
 
 // messageYAML renders a stored message (or its data) as a YAML document.
+// Errors as wire.MessageTree.
 func messageYAML(dst []byte, m core.Message, dataOnly bool) ([]byte, error) {
-	doc, err := lite3.ToAny(m.Payload)
+	doc, err := wire.MessageTree(m)
 	if err != nil {
 		return dst, err
 	}
 	if dataOnly {
 		return appendYAMLDoc(dst, doc["data"]), nil
 	}
-	doc["seq"] = m.Seq
-	doc["time"] = rfc3339(time.Unix(0, m.Time))
 	return appendYAMLDoc(dst, doc), nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // relToDir shows path relative to the pool dir when inside it, else its base name.
@@ -62,10 +63,11 @@ func cmdPoolCreate(a *app, p *parsed) error {
 		if n > math.MaxUint32 || int64(n)*16 > size/2 {
 			return usageErr("index capacity is too large for pool size", "Reduce --index-capacity or increase --size (index region must be <= 50% of the pool file).")
 		}
-		opts.IndexCapacity, opts.HasIndexCapacity = uint32(n), true
+		ic := uint32(n)
+		opts.IndexCapacity = &ic
 	}
 	if err := os.MkdirAll(a.poolDir(), 0o755); err != nil {
-		return &cliError{kind: kindOfOS(err), msg: "failed to create pool directory", path: a.poolDir(), causes: []string{osCause(err)}}
+		return &core.Error{Kind: kindOfOS(err), Message: "failed to create pool directory", Path: a.poolDir(), Err: err}
 	}
 	names := p.args["NAME"]
 	var created []map[string]any
@@ -76,14 +78,14 @@ func cmdPoolCreate(a *app, p *parsed) error {
 		path := a.resolve(name)
 		pool, err := core.CreateWith(path, opts)
 		if err != nil {
-			e := toCLI(err)
-			if e.kind == core.Usage {
-				e.path = "" // size problems are not about a file
+			e := wire.ErrorOf(err)
+			if e.Kind == core.Usage {
+				e.Path = "" // size problems are not about a file
 			}
-			if e.kind == core.AlreadyExists {
-				e.msg = "pool already exists"
-				e.path = path
-				e.hint = "Choose a different name or remove the existing pool file."
+			if e.Kind == core.AlreadyExists {
+				e.Message = "pool already exists"
+				e.Path = path
+				e.Hint = "Choose a different name or remove the existing pool file."
 			}
 			firstErr = e
 			break
@@ -95,7 +97,7 @@ func cmdPoolCreate(a *app, p *parsed) error {
 			break
 		}
 		infos = append(infos, in)
-		created = append(created, in.Document(name, now))
+		created = append(created, wire.InfoDocument(in, name, now))
 	}
 	if len(created) > 0 || firstErr == nil {
 		switch {
@@ -139,23 +141,23 @@ func kindOfOS(err error) core.Kind {
 
 // openErr decorates a pool open failure with the reference's hints.
 func (a *app) openErr(err error, ref, path, cmd string) error {
-	e := toCLI(err)
-	if e.kind == core.NotFound {
-		if e.path == "" {
-			e.path = path
+	e := wire.ErrorOf(err)
+	if e.Kind == core.NotFound {
+		if e.Path == "" {
+			e.Path = path
 		}
 		addENOENT(e)
-		if e.msg == "" || e.msg == "pool not found" {
-			e.msg = "not found"
+		if e.Message == "" || e.Message == "pool not found" {
+			e.Message = "not found"
 		}
 		if strings.ContainsRune(ref, '/') {
-			e.hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
-		} else if e.hint == "" {
-			e.hint = "Create it first: plasmite pool create " + ref + " (or pass --dir for a different pool directory)."
+			e.Hint = "Pool path not found. Check the path or pass --dir for a different pool directory."
+		} else if e.Hint == "" {
+			e.Hint = "Create it first: plasmite pool create " + ref + " (or pass --dir for a different pool directory)."
 		}
 	}
-	if e.kind == core.Corrupt && e.path == "" {
-		e.path = path
+	if e.Kind == core.Corrupt && e.Path == "" {
+		e.Path = path
 	}
 	return e
 }
@@ -165,11 +167,11 @@ func cmdPoolInfo(a *app, p *parsed) error {
 	path := a.resolve(ref)
 	pool, err := core.Open(path, core.OpenOptions{ReadOnly: true, NoNotify: true})
 	if err != nil {
-		e := toCLI(a.openErr(err, ref, path, "pool info"))
-		if e.kind == core.NotFound {
-			e.path = ""
-			e.causes = nil
-			e.msg = "not found"
+		e := wire.ErrorOf(a.openErr(err, ref, path, "pool info"))
+		if e.Kind == core.NotFound {
+			e.Path = ""
+			e.Err = nil
+			e.Message = "not found"
 		}
 		return e
 	}
@@ -180,7 +182,7 @@ func cmdPoolInfo(a *app, p *parsed) error {
 	}
 	now := time.Now()
 	if a.jsonOut(p) {
-		a.emitJSON(in.Document(ref, now))
+		a.emitJSON(wire.InfoDocument(in, ref, now))
 		return nil
 	}
 	var b strings.Builder
@@ -265,47 +267,37 @@ func table(rows [][]string) string {
 func cmdPoolList(a *app, p *parsed) error {
 	dir := a.poolDir()
 	ents, err := core.List(dir)
-	var items []any
+	var items []map[string]any
 	type row struct {
 		e   core.PoolEntry
-		err *cliError
+		err *core.Error
 	}
 	var rows []row
 	if err != nil {
-		e := toCLI(err)
-		items = append(items, map[string]any{"error": map[string]any{"error": e.fields()}, "name": "pools", "path": dir})
+		e := wire.ErrorOf(err)
+		items = append(items, wire.ListError("pools", dir, e))
 		rows = append(rows, row{core.PoolEntry{Name: "pools", Path: dir}, e})
 	}
 	anyErr := err != nil
 	for _, e := range ents {
 		e.Path = core.ResolveRef(dir, e.Name+".plasmite") // as typed, like 1.2.1
 		if e.Err != nil {
-			ce := toCLI(e.Err)
-			if ce.path == "" {
-				ce.path = e.Path
+			ce := wire.ErrorOf(e.Err)
+			if ce.Path == "" {
+				ce.Path = e.Path
 			}
-			items = append(items, map[string]any{"error": map[string]any{"error": ce.fields()}, "name": e.Name, "path": e.Path})
+			// 1.2.1 shows no path in the error of a pool whose header is bad,
+			// core's error has one (issue 11 decides).
+			items = append(items, wire.ListError(e.Name, e.Path, ce))
 			rows = append(rows, row{e, ce})
 			anyErr = true
 			continue
 		}
-		bounds := map[string]any{}
-		if e.Info.Bounds.Newest != 0 {
-			bounds["oldest"] = e.Info.Bounds.Oldest
-			bounds["newest"] = e.Info.Bounds.Newest
-		}
-		var mtime any
-		if !e.ModTime.IsZero() {
-			mtime = rfc3339(e.ModTime)
-		}
-		items = append(items, map[string]any{"bounds": bounds, "file_size": e.Info.FileSize, "mtime": mtime, "name": e.Name, "path": e.Path})
+		items = append(items, wire.ListEntry(e))
 		rows = append(rows, row{e, nil})
 	}
 	if a.jsonOut(p) {
-		if items == nil {
-			items = []any{}
-		}
-		a.emitJSON(map[string]any{"pools": items})
+		a.emitJSON(wire.ListDocument(items))
 		return nil
 	}
 	now := time.Now()
@@ -332,7 +324,7 @@ func cmdPoolList(a *app, p *parsed) error {
 	t := [][]string{{"NAME", "STATUS", "SIZE", "OLDEST", "NEWEST", "MTIME", "PATH", "DETAIL"}}
 	for _, r := range rows {
 		if r.err != nil {
-			t = append(t, []string{r.e.Name, "ERR", "-", "-", "-", "-", a.relToDir(r.e.Path), r.err.msg})
+			t = append(t, []string{r.e.Name, "ERR", "-", "-", "-", "-", a.relToDir(r.e.Path), r.err.Message})
 			continue
 		}
 		old, nw := "-", "-"
@@ -354,10 +346,10 @@ func cmdPoolDelete(a *app, p *parsed) error {
 	names := p.args["NAME"]
 	type result struct {
 		name, path string
-		err        *cliError
+		err        *core.Error
 	}
 	var res []result
-	var first *cliError
+	var first *core.Error
 	for _, name := range names {
 		if strings.Contains(name, "://") {
 			e := usageErr("pool delete accepts local pool names or paths only", "Use pool names/paths for local delete, or call remote APIs directly.")
@@ -370,16 +362,15 @@ func cmdPoolDelete(a *app, p *parsed) error {
 		path := a.resolve(name)
 		err := core.Delete(path)
 		if err != nil {
-			var e *cliError
+			var e *core.Error
 			if errors.Is(err, core.NotFound) {
-				e = &cliError{kind: core.NotFound, msg: "pool not found", path: path, hint: "Create the pool first or check --dir."}
+				e = &core.Error{Kind: core.NotFound, Message: "pool not found", Path: path, Hint: "Create the pool first or check --dir."}
 			} else {
 				cause := err
 				if ce := (*core.Error)(nil); errors.As(err, &ce) && ce.Err != nil {
 					cause = ce.Err
 				}
-				e = &cliError{kind: core.IO, msg: "failed to delete pool", path: path, causes: []string{osCause(cause)}}
-				e.hint = defaultHint(core.IO)
+				e = &core.Error{Kind: core.IO, Message: "failed to delete pool", Path: path, Err: cause}
 			}
 			res = append(res, result{name, path, e})
 			if first == nil {
@@ -395,7 +386,7 @@ func cmdPoolDelete(a *app, p *parsed) error {
 			if r.err == nil {
 				deleted = append(deleted, map[string]any{"path": r.path, "pool": r.name})
 			} else {
-				failed = append(failed, map[string]any{"error": r.err.fields(), "pool": r.name})
+				failed = append(failed, map[string]any{"error": wire.ErrorFields(r.err), "pool": r.name})
 			}
 		}
 		a.emitJSON(map[string]any{"deleted": deleted, "failed": failed})
@@ -409,7 +400,7 @@ func cmdPoolDelete(a *app, p *parsed) error {
 			if r.err == nil {
 				t = append(t, []string{r.name, "OK", pth, ""})
 			} else {
-				t = append(t, []string{r.name, "ERR", pth, r.err.msg})
+				t = append(t, []string{r.name, "ERR", pth, r.err.Message})
 			}
 		}
 		a.stdout.writeString(table(t))
@@ -421,10 +412,10 @@ func cmdPoolDelete(a *app, p *parsed) error {
 			switch {
 			case r.err == nil:
 				b.WriteString("Deleted pool \"" + r.name + "\".\n")
-			case r.err.kind == core.NotFound:
+			case r.err.Kind == core.NotFound:
 				b.WriteString("Pool \"" + r.name + "\" not found. Nothing to delete.\n\n" + dirLine + "  List pools:     pls pool list\n")
 			default:
-				b.WriteString("Failed to delete pool \"" + r.name + "\".\n\n  Reason:         " + r.err.msg + "\n" + dirLine)
+				b.WriteString("Failed to delete pool \"" + r.name + "\".\n\n  Reason:         " + r.err.Message + "\n" + dirLine)
 			}
 		} else {
 			ok := 0
@@ -442,7 +433,7 @@ func cmdPoolDelete(a *app, p *parsed) error {
 				if r.err == nil {
 					b.WriteString("  ✓ " + r.name + "\n")
 				} else {
-					b.WriteString("  ✗ " + r.name + " — " + r.err.msg + "\n")
+					b.WriteString("  ✗ " + r.name + " — " + r.err.Message + "\n")
 				}
 			}
 			b.WriteString("\n" + dirLine)
@@ -450,14 +441,14 @@ func cmdPoolDelete(a *app, p *parsed) error {
 		a.stdout.writeString(b.String())
 	}
 	if first != nil {
-		return exitError{int(first.kind)}
+		return exitError{wire.ExitCode(first.Kind)}
 	}
 	return nil
 }
 
 // addENOENT gives a missing-pool error the OS cause the reference shows.
-func addENOENT(e *cliError) {
-	if len(e.causes) == 0 {
-		e.causes = []string{osCause(syscall.ENOENT)}
+func addENOENT(e *core.Error) {
+	if e.Err == nil {
+		e.Err = syscall.ENOENT
 	}
 }

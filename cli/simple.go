@@ -1,11 +1,11 @@
 package main
 
 import (
-	"github.com/plasmite-go/plasmite/core/lite3"
 	"strconv"
 	"strings"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 func cmdVersion(a *app, p *parsed) error {
@@ -65,19 +65,19 @@ func cmdFetch(a *app, p *parsed) error {
 	defer pool.Close()
 	m, err := pool.Get(seq)
 	if err != nil {
-		e := toCLI(err)
-		if e.kind == core.NotFound {
-			e.msg = "message not found"
-			e.path = ""
-			e.causes = nil
-			e.seq = &seq
-			e.hint = "Check available messages: plasmite pool info " + ref + " (or plasmite follow " + ref + " --tail 10)."
+		e := wire.ErrorOf(err)
+		if e.Kind == core.NotFound {
+			e.Message = "message not found"
+			e.Path = ""
+			e.Err = nil
+			e.Seq = &seq
+			e.Hint = "Check available messages: plasmite pool info " + ref + " (or plasmite follow " + ref + " --tail 10)."
 		}
 		return e
 	}
 	switch a.format {
 	case "lite3":
-		a.stdout.write(appendFrame([]byte("PLS1"), m))
+		a.stdout.write(wire.AppendFrame([]byte(wire.StreamMagic), m))
 		return nil
 	case "lite3-raw":
 		a.stdout.write(m.Payload)
@@ -85,14 +85,18 @@ func cmdFetch(a *app, p *parsed) error {
 	case "yaml":
 		b, err := messageYAML(nil, m, false)
 		if err != nil {
-			return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: path, seq: &seq, causes: []string{err.Error()}}
+			e := wire.ErrorOf(err)
+			e.Path = path
+			return e
 		}
 		a.stdout.write(b)
 		return nil
 	}
-	b, err := lite3.AppendMessageJSON(a.stdout.buf[:0], m.Payload, m.Seq, m.Time, a.outStyle())
+	b, err := wire.AppendMessage(a.stdout.buf[:0], m, a.outStyle())
 	if err != nil {
-		return &cliError{kind: core.Corrupt, msg: "stored message is not a valid document", path: path, seq: &seq, causes: []string{err.Error()}}
+		e := wire.ErrorOf(err)
+		e.Path = path
+		return e
 	}
 	a.stdout.buf = append(b, '\n')
 	a.stdout.write(a.stdout.buf)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 var signalNames = map[syscall.Signal]string{
@@ -51,12 +52,12 @@ func cmdTap(a *app, p *parsed) error {
 	}
 	pool, path, err := a.openPool(ref, p.has("create"), size, false)
 	if err != nil {
-		e := toCLI(err)
-		if e.kind == core.NotFound {
-			if e.path == "" {
-				e.path = path
+		e := wire.ErrorOf(err)
+		if e.Kind == core.NotFound {
+			if e.Path == "" {
+				e.Path = path
 			}
-			e.hint = "Pool is missing. Re-run with --create (local refs only), e.g. plasmite tap " + ref + " --create."
+			e.Hint = "Pool is missing. Re-run with --create (local refs only), e.g. plasmite tap " + ref + " --create."
 		}
 		return e
 	}
@@ -106,7 +107,7 @@ func cmdTap(a *app, p *parsed) error {
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		signal.Stop(sigs)
-		return &cliError{kind: core.IO, msg: "failed to spawn wrapped command", causes: []string{osCause(err)}}
+		return &core.Error{Kind: core.IO, Message: "failed to spawn wrapped command", Err: err}
 	}
 	if a.stderr.tty {
 		a.stderr.writeString("tapping " + ref + " <- " + strings.Join(argv, " ") + "\n")
@@ -165,7 +166,7 @@ func cmdTap(a *app, p *parsed) error {
 			status = "exit " + strconv.Itoa(code)
 		}
 	} else if werr != nil {
-		return &cliError{kind: core.IO, msg: "failed to wait for wrapped command", causes: []string{werr.Error()}}
+		return &core.Error{Kind: core.IO, Message: "failed to wait for wrapped command", Err: errors.New(werr.Error())}
 	} else {
 		exitMsg["code"] = 0
 	}

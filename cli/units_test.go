@@ -21,7 +21,7 @@ func TestParseSize(t *testing.T) {
 	bad := map[string]string{"": "invalid size", "M": "invalid size", "1.5M": "invalid size suffix", "1MB": "invalid size suffix", "1Gi": "invalid size suffix", "99999999999999999999": "size overflow", "99999999999G": "size overflow"}
 	for in, msg := range bad {
 		_, err := parseSize(in)
-		if e, ok := err.(*cliError); !ok || e.msg != msg || e.kind != core.Usage {
+		if e, ok := err.(*core.Error); !ok || e.Message != msg || e.Kind != core.Usage {
 			t.Errorf("parseSize(%q) error = %v; want Usage %q", in, err, msg)
 		}
 	}
@@ -173,7 +173,7 @@ func TestCompleteMessage(t *testing.T) {
 		`{"data":[1],"meta":{"tags":[]},"seq":1,"time":"2020-01-01T00:00:00Z"}`:  "data must be object",
 	} {
 		_, _, ok, err := completeMessage([]byte(in))
-		if e, isCLI := err.(*cliError); !ok || !isCLI || e.msg != msg {
+		if e, isCLI := err.(*core.Error); !ok || !isCLI || e.Message != msg {
 			t.Errorf("%s: ok=%v err=%v; want %q", in, ok, err, msg)
 		}
 	}

@@ -151,10 +151,10 @@ func runConfStep(t *testing.T, dir string, st confStep) error {
 		return fmt.Errorf("message %q lacks %q", e.Error(), exp.Error.MessageContains)
 	case exp.Error.HasPath != nil && *exp.Error.HasPath != (e.Path != ""):
 		return fmt.Errorf("has_path %v, want %v (%s)", e.Path != "", *exp.Error.HasPath, e.Display())
-	case exp.Error.HasSeq != nil && *exp.Error.HasSeq != e.HasSeq:
-		return fmt.Errorf("has_seq %v, want %v (%s)", e.HasSeq, *exp.Error.HasSeq, e.Display())
-	case exp.Error.HasOffset != nil && *exp.Error.HasOffset != e.HasOffset:
-		return fmt.Errorf("has_offset %v, want %v", e.HasOffset, *exp.Error.HasOffset)
+	case exp.Error.HasSeq != nil && *exp.Error.HasSeq != (e.Seq != nil):
+		return fmt.Errorf("has_seq %v, want %v (%s)", e.Seq != nil, *exp.Error.HasSeq, e.Display())
+	case exp.Error.HasOffset != nil && *exp.Error.HasOffset != (e.Offset != nil):
+		return fmt.Errorf("has_offset %v, want %v", e.Offset != nil, *exp.Error.HasOffset)
 	}
 	return nil
 }
@@ -406,7 +406,7 @@ func confRetentionGap(dir, base string, size int64) error {
 	tl, _ = stale.Tail(TailOptions{Start: StartSeq, Seq: first, Tags: []string{"never"}, Gap: GapError})
 	_, _, err = tl.TryNext()
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != RetentionGap || e.Seq != first {
+	if !errors.As(err, &e) || e.Kind != RetentionGap || e.Seq == nil || *e.Seq != first {
 		return fmt.Errorf("stale since_seq: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -443,7 +443,7 @@ func confRetentionGap(dir, base string, size int64) error {
 		return err
 	}
 	_, _, err = tl.TryNext()
-	if !errors.As(err, &e) || e.Kind != RetentionGap || e.Seq != r.Seq ||
+	if !errors.As(err, &e) || e.Kind != RetentionGap || e.Seq == nil || *e.Seq != r.Seq ||
 		!strings.HasPrefix(e.Message, fmt.Sprintf("messages %d-", r.Seq)) {
 		return fmt.Errorf("established gap: %v", err)
 	}

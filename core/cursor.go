@@ -157,7 +157,7 @@ func (p *Pool) GetInto(seq uint64, buf []byte) (msg Message, err error) {
 }
 
 func notFound(seq uint64) *Error {
-	return &Error{Kind: NotFound, Message: "message not found", Seq: seq, HasSeq: true}
+	return &Error{Kind: NotFound, Message: "message not found", Seq: u64p(seq)}
 }
 
 func (m *mapping) get(seq uint64, buf []byte) (Message, *Error) {
@@ -168,7 +168,7 @@ func (m *mapping) get(seq uint64, buf []byte) (Message, *Error) {
 			return Message{}, notFound(seq)
 		}
 		if attempt > 0 && c == prev || attempt > 1000 {
-			return Message{}, &Error{Kind: Corrupt, Message: "retained message cannot be read", Seq: seq, HasSeq: true}
+			return Message{}, &Error{Kind: Corrupt, Message: "retained message cannot be read", Seq: u64p(seq)}
 		}
 		prev = c
 		o, ok := m.locate(seq, c)

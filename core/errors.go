@@ -69,18 +69,19 @@ func (k Kind) Error() string {
 }
 
 // Error is the error type returned by core. Every field except Kind is
-// optional; the zero value of a field means "not known".
+// optional; the zero value of a field (nil, "") means "not known".
 type Error struct {
-	Kind      Kind   // stable classification
-	Message   string // what went wrong, lower case, no trailing period
-	Hint      string // what the user can do about it
-	Path      string // the file concerned, when known
-	Seq       uint64 // valid when HasSeq
-	Offset    uint64 // valid when HasOffset
-	HasSeq    bool
-	HasOffset bool
-	Err       error // underlying cause (an OS error, a codec error), if any
+	Kind    Kind    // stable classification
+	Message string  // what went wrong, lower case, no trailing period
+	Hint    string  // what the user can do about it
+	Path    string  // the file concerned, when known
+	Seq     *uint64 // the message concerned, when known
+	Offset  *uint64 // the byte offset in the ring concerned, when known
+	Err     error   // underlying cause (an OS error, a codec error), if any
 }
+
+// u64p returns a pointer to a copy of v (for the optional Seq and Offset).
+func u64p(v uint64) *uint64 { return &v }
 
 // Error renders "message" followed by the cause, if any.
 func (e *Error) Error() string {
@@ -115,11 +116,11 @@ func (e *Error) Display() string {
 	if e.Path != "" {
 		s += " (path: " + e.Path + ")"
 	}
-	if e.HasSeq {
-		s += " (seq: " + strconv.FormatUint(e.Seq, 10) + ")"
+	if e.Seq != nil {
+		s += " (seq: " + strconv.FormatUint(*e.Seq, 10) + ")"
 	}
-	if e.HasOffset {
-		s += " (offset: " + strconv.FormatUint(e.Offset, 10) + ")"
+	if e.Offset != nil {
+		s += " (offset: " + strconv.FormatUint(*e.Offset, 10) + ")"
 	}
 	return s
 }

@@ -84,3 +84,9 @@ func releaseLease(p *Pool) {
 	p.lease.drop()
 	p.mu.Unlock()
 }
+
+// is64 says whether an optional field is set to v.
+func is64(p *uint64, v uint64) bool { return p != nil && *p == v }
+
+// u64p32 returns a pointer to v, for CreateOptions.IndexCapacity.
+func u64p32(v uint32) *uint32 { return &v }

@@ -3,12 +3,10 @@ package core
 import (
 	"runtime/debug"
 	"time"
-
-	"github.com/plasmite-go/plasmite/core/jsonfmt"
 )
 
-// Info describes a pool's geometry and contents (see docs/format.md and the
-// JSON shape of `pool info`).
+// Info describes a pool's geometry and contents (see docs/format.md; the
+// pool info document is wire.InfoDocument).
 type Info struct {
 	Path           string
 	FileSize       uint64
@@ -81,56 +79,4 @@ func (m *mapping) frameTime(seq uint64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, int64(v.ts)).UTC()
-}
-
-// Document returns the info as the generic JSON tree of the pool-info wire
-// shape shared by the CLI (`pool info`), the C ABI and the HTTP API: bounds
-// with oldest/newest omitted when empty, metrics with message_count,
-// seq_span, utilization and age (times in RFC 3339, ages in whole
-// milliseconds since now, floored at 0, null when unknown). name is omitted
-// when empty. Render it with jsonfmt.AppendValue (keys sorted).
-func (in Info) Document(name string, now time.Time) map[string]any {
-	bounds := map[string]any{}
-	if in.Bounds.Newest != 0 {
-		bounds["oldest"] = in.Bounds.Oldest
-		bounds["newest"] = in.Bounds.Newest
-	}
-	age := map[string]any{"newest_age_ms": nil, "newest_time": nil, "oldest_age_ms": nil, "oldest_time": nil}
-	setAge := func(prefix string, t time.Time) {
-		if t.IsZero() {
-			return
-		}
-		ms := uint64(0)
-		if d := now.Sub(t); d > 0 {
-			ms = uint64(d / time.Millisecond)
-		}
-		age[prefix+"_time"] = string(jsonfmt.AppendRFC3339(nil, t.UnixNano()))
-		age[prefix+"_age_ms"] = ms
-	}
-	setAge("oldest", in.OldestTime)
-	setAge("newest", in.NewestTime)
-	doc := map[string]any{
-		"bounds":           bounds,
-		"file_size":        in.FileSize,
-		"index_capacity":   in.IndexCapacity,
-		"index_offset":     in.IndexOffset,
-		"index_size_bytes": in.IndexSizeBytes,
-		"metrics": map[string]any{
-			"age":           age,
-			"message_count": in.MessageCount,
-			"seq_span":      in.MessageCount,
-			"utilization": map[string]any{
-				"free_bytes":   in.FreeBytes,
-				"used_bytes":   in.UsedBytes,
-				"used_percent": in.UsedPercent,
-			},
-		},
-		"path":        in.Path,
-		"ring_offset": in.RingOffset,
-		"ring_size":   in.RingSize,
-	}
-	if name != "" {
-		doc["name"] = name
-	}
-	return doc
 }

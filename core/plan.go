@@ -191,7 +191,7 @@ func planGeneral(p *plan, ring []byte, c cursors) error {
 				}
 				oldest = f.Seq + 1
 			default:
-				return &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
+				return &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: u64p(tail)}
 			}
 		}
 		p.Drops++
@@ -283,7 +283,7 @@ func nextAfter(ring []byte, tail uint64) (uint64, error) {
 		}
 		return n, nil
 	}
-	return 0, &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: tail, HasOffset: true}
+	return 0, &Error{Kind: Corrupt, Message: "invalid tail frame state", Offset: u64p(tail)}
 }
 
 // tailFrame decodes and checks the frame header at the tail; errors carry
@@ -295,7 +295,7 @@ func tailFrame(ring []byte, tail uint64) (frameHeader, *Error) {
 	}
 	if err != nil {
 		e := err.(*Error)
-		e.Offset, e.HasOffset = tail, true
+		e.Offset = u64p(tail)
 		return f, e
 	}
 	return f, nil

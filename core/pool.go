@@ -104,10 +104,9 @@ func Create(path string, size int64) (*Pool, error) {
 // with an automatically sized index.
 type CreateOptions struct {
 	Size int64 // file size in bytes; 0 means DefaultPoolSize
-	// IndexCapacity, when HasIndexCapacity is set, replaces the automatic
-	// number of 16-byte index slots (0 = no index: get by seq then scans).
-	IndexCapacity    uint32
-	HasIndexCapacity bool
+	// IndexCapacity, when not nil, replaces the automatic number of 16-byte
+	// index slots (0 = no index: get by seq then scans).
+	IndexCapacity *uint32
 	// Open sets how the returned handle behaves, as for Open; Open.ReadOnly
 	// must be false (Usage).
 	Open OpenOptions
@@ -126,8 +125,8 @@ func CreateWith(path string, o CreateOptions) (*Pool, error) {
 		return nil, &Error{Kind: Usage, Message: "a pool cannot be created read-only", Path: path}
 	}
 	indexCap := autoIndexCapacity(uint64(size))
-	if o.HasIndexCapacity {
-		indexCap = o.IndexCapacity
+	if o.IndexCapacity != nil {
+		indexCap = *o.IndexCapacity
 	}
 	h, err := newHeader(uint64(size), indexCap)
 	if err != nil {
@@ -411,4 +410,3 @@ func faultError(r any, path string) error {
 	}
 	panic(r)
 }
-

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -226,7 +227,7 @@ func TestAppendGetAndBounds(t *testing.T) {
 	for _, s := range []uint64{0, 5, 100} {
 		_, err := p.Get(s)
 		var e *Error
-		if !errors.As(err, &e) || e.Kind != NotFound || !e.HasSeq || e.Seq != s {
+		if !errors.As(err, &e) || e.Kind != NotFound || e.Seq == nil || *e.Seq != s {
 			t.Fatalf("get %d: %v", s, err)
 		}
 	}
@@ -239,7 +240,7 @@ func TestAppendGetAndBounds(t *testing.T) {
 	}
 	mustStrict(t, p)
 	rep, err := Validate(p.Path())
-	if err != nil || rep.Status != "ok" || rep.LastGoodSeq != 5 {
+	if err != nil || rep.Status != "ok" || rep.LastGoodSeq == nil || *rep.LastGoodSeq != 5 {
 		t.Fatalf("%+v %v", rep, err)
 	}
 }
@@ -348,8 +349,8 @@ func TestGarbageFrames(t *testing.T) {
 		t.Fatalf("tail over garbage: %v", err)
 	}
 	r, err := ValidateWith(p.Path(), ValidateOptions{Quick: true}) // raw payloads: frames only
-	if err != nil || r.Status != "corrupt" || !r.HasLastGood || r.LastGoodSeq != 4 ||
-		r.Issues[0].Message != "bad frame magic" || r.Issues[0].Offset != o {
+	if err != nil || r.Status != "corrupt" || r.LastGoodSeq == nil || *r.LastGoodSeq != 4 ||
+		r.Issues[0].Message != "bad frame magic" || r.Issues[0].Offset == nil || *r.Issues[0].Offset != o {
 		t.Fatalf("%+v %v", r, err)
 	}
 	// The strict oracle and the planner also notice; appends keep working
@@ -611,5 +612,30 @@ func TestNulKeyRefusedOnAppend(t *testing.T) {
 	got, _ := lite3.AppendMessageJSON(nil, m.Payload, 1, 0, jsonfmt.Compact)
 	if !strings.Contains(string(got), `"s":"a\u0000b"`) || !strings.Contains(string(got), `"t\u0000u"`) {
 		t.Fatalf("stored %s", got)
+	}
+}
+
+func TestCreateWithIndexCapacity(t *testing.T) {
+	dir := t.TempDir()
+	for _, want := range []uint32{0, 8} {
+		ic := want
+		p, err := CreateWith(filepath.Join(dir, "p"+strconv.Itoa(int(want))+".plasmite"), CreateOptions{Size: 64 << 10, IndexCapacity: &ic})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := p.Info()
+		p.Close()
+		if err != nil || in.IndexCapacity != uint64(want) || in.RingOffset != 4096+16*uint64(want) {
+			t.Fatalf("index capacity %d: %+v %v", want, in, err)
+		}
+	}
+	// nil keeps the automatic size (64 KiB: 256 slots)
+	p, err := CreateWith(filepath.Join(dir, "auto.plasmite"), CreateOptions{Size: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if in, _ := p.Info(); in.IndexCapacity != 256 {
+		t.Fatalf("automatic index: %+v", in)
 	}
 }

@@ -229,7 +229,7 @@ func (f *crashFollower) follow() bool {
 			continue
 		case KindOf(err) == RetentionGap:
 			if missedFrom == 0 {
-				missedFrom = err.(*Error).Seq
+				missedFrom = *err.(*Error).Seq
 			}
 			tl.Close()
 			tl, _ = p.Tail(TailOptions{Start: StartOldest, Gap: GapError})

@@ -235,7 +235,7 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 		if t.expected < c.Oldest {
 			if t.established && t.gap == GapError {
 				t.finished = true
-				return Message{}, false, &Error{Kind: RetentionGap, Path: t.path, Seq: t.expected, HasSeq: true,
+				return Message{}, false, &Error{Kind: RetentionGap, Path: t.path, Seq: u64p(t.expected),
 					Message: "messages " + strconv.FormatUint(t.expected, 10) + "-" + strconv.FormatUint(c.Oldest-1, 10) +
 						" are no longer retained; the next available message is " + strconv.FormatUint(c.Oldest, 10),
 					Hint: "Inspect current pool bounds, then reopen the tail or rebuild from an authoritative source."}
@@ -248,7 +248,7 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 			if !found {
 				if c == prev {
 					if stuck++; stuck >= 3 {
-						return Message{}, false, &Error{Kind: Corrupt, Path: t.path, Seq: t.expected, HasSeq: true,
+						return Message{}, false, &Error{Kind: Corrupt, Path: t.path, Seq: u64p(t.expected),
 							Message: "retained message cannot be read"}
 					}
 				}
@@ -279,7 +279,7 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 			match, err := lite3.HasAllTags(t.buf, t.tags)
 			if err != nil {
 				e := lite3Err(err).(*Error)
-				e.Kind, e.Path, e.Seq, e.HasSeq = Corrupt, t.path, v.seq, true
+				e.Kind, e.Path, e.Seq = Corrupt, t.path, u64p(v.seq)
 				return Message{}, false, e
 			}
 			if !match {

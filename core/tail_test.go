@@ -151,7 +151,7 @@ func TestTailGapPolicies(t *testing.T) {
 	}
 	_, _, err := errt.TryNext()
 	var e *Error
-	if !errors.As(err, &e) || e.Kind != RetentionGap || e.Seq != 4 || !e.HasSeq || e.Hint == "" ||
+	if !errors.As(err, &e) || e.Kind != RetentionGap || e.Seq == nil || *e.Seq != 4 || e.Hint == "" ||
 		!strings.Contains(e.Message, "messages 4-") || !strings.HasSuffix(e.Message, "the next available message is "+itoa(b.Oldest)) {
 		t.Fatalf("gap error: %v", err)
 	}

@@ -12,21 +12,18 @@ import (
 // Report is the result of validating a pool (doctor).
 type Report struct {
 	Path        string
-	Status      string // "ok" or "corrupt"
-	LastGoodSeq uint64 // valid when HasLastGood
-	HasLastGood bool
+	Status      string  // "ok" or "corrupt"
+	LastGoodSeq *uint64 // the last frame that checked out, nil when none did
 	Issues      []Issue
 	Hints       []string // remediation hints and "warning: …" lines
 }
 
 // Issue is one problem a validation found.
 type Issue struct {
-	Code      string // "corrupt" or "format"
-	Message   string
-	Seq       uint64
-	HasSeq    bool
-	Offset    uint64
-	HasOffset bool
+	Code    string // "corrupt" or "format"
+	Message string
+	Seq     *uint64 // the message concerned, nil when unknown
+	Offset  *uint64 // the ring offset concerned, nil when unknown
 }
 
 const corruptHint = "Pool appears corrupt. Consider recreating it or running diagnostics."
@@ -98,7 +95,7 @@ func openFailureReport(path string, err error) (Report, error) {
 			msg = "corrupt"
 		}
 		return Report{Path: path, Status: "corrupt", Hints: []string{corruptHint},
-			Issues: []Issue{{Code: "corrupt", Message: msg, Seq: e.Seq, HasSeq: e.HasSeq, Offset: e.Offset, HasOffset: e.HasOffset}}}, nil
+			Issues: []Issue{{Code: "corrupt", Message: msg, Seq: e.Seq, Offset: e.Offset}}}, nil
 	}
 	return Report{}, err
 }
@@ -153,6 +150,7 @@ func (m *mapping) check(mode checkMode) Report {
 // adds the payloads.
 func (m *mapping) checkHeader(h header, mode checkMode) Report {
 	r := Report{Status: "ok"}
+	var lastGood uint64 // r.LastGoodSeq points here once a frame checked out
 	rs := h.RingSize
 	ring := m.ring
 	c := h.cursors
@@ -228,7 +226,7 @@ func (m *mapping) checkHeader(h header, mode checkMode) Report {
 				return fail(r, "message "+strconv.FormatUint(f.Seq, 10)+" cannot be read: "+msg, true, off)
 			}
 		}
-		r.LastGoodSeq, r.HasLastGood = f.Seq, true
+		lastGood, r.LastGoodSeq = f.Seq, &lastGood
 		next := endOf(rs, off, fl)
 		if f.Seq == c.Newest {
 			if next != c.Head {
@@ -263,7 +261,14 @@ func endOf(rs, off, fl uint64) uint64 {
 
 func fail(r Report, msg string, hasOff bool, off uint64) Report {
 	r.Status = "corrupt"
-	r.Issues = append(r.Issues, Issue{Code: "corrupt", Message: msg, Seq: r.LastGoodSeq, HasSeq: r.HasLastGood, Offset: off, HasOffset: hasOff})
+	is := Issue{Code: "corrupt", Message: msg}
+	if r.LastGoodSeq != nil {
+		is.Seq = u64p(*r.LastGoodSeq)
+	}
+	if hasOff {
+		is.Offset = u64p(off)
+	}
+	r.Issues = append(r.Issues, is)
 	r.Hints = append(r.Hints, corruptHint)
 	return r
 }
@@ -319,5 +324,5 @@ func (m *mapping) checkStrict() error {
 		return nil
 	}
 	is := r.Issues[0]
-	return &Error{Kind: Corrupt, Message: is.Message, Seq: is.Seq, HasSeq: is.HasSeq, Offset: is.Offset, HasOffset: is.HasOffset}
+	return &Error{Kind: Corrupt, Message: is.Message, Seq: is.Seq, Offset: is.Offset}
 }

@@ -166,7 +166,7 @@ func TestDoctorTailNext(t *testing.T) {
 	for _, quick := range []bool{false, true} {
 		r, err := ValidateWith(path, ValidateOptions{Quick: quick})
 		if err != nil || r.Status != "corrupt" || len(r.Issues) != 1 || r.Issues[0].Message != "tail_next mismatch" ||
-			!r.Issues[0].HasOffset || r.Issues[0].Offset != binary.LittleEndian.Uint64(b[hTail:]) {
+			!is64(r.Issues[0].Offset, binary.LittleEndian.Uint64(b[hTail:])) {
 			t.Fatalf("quick=%v: %+v %v", quick, r, err)
 		}
 	}
@@ -179,7 +179,7 @@ func TestDoctorTailNext(t *testing.T) {
 	p.Close()
 	r, err := Validate(path)
 	if err != nil || r.Status != "corrupt" || !strings.HasPrefix(r.Issues[0].Message, "message 3 cannot be read: ") ||
-		!r.Issues[0].HasSeq || r.Issues[0].Seq != 2 || r.Issues[0].Offset != o || r.LastGoodSeq != 2 {
+		!is64(r.Issues[0].Seq, 2) || !is64(r.Issues[0].Offset, o) || !is64(r.LastGoodSeq, 2) {
 		t.Fatalf("%+v %v", r, err)
 	}
 	if r, _ := ValidateWith(path, ValidateOptions{Quick: true}); r.Status != "ok" {
@@ -234,12 +234,6 @@ func TestInteropQuickDoctorMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		opt := func(has bool, v uint64) string {
-			if !has {
-				return "null"
-			}
-			return strconv.FormatUint(v, 10)
-		}
 		ptr := func(p *uint64) string {
 			if p == nil {
 				return "null"
@@ -247,12 +241,12 @@ func TestInteropQuickDoctorMatchesReference(t *testing.T) {
 			return strconv.FormatUint(*p, 10)
 		}
 		want := rr.Status + " last_good=" + ptr(rr.LastGoodSeq)
-		got := ours.Status + " last_good=" + opt(ours.HasLastGood, ours.LastGoodSeq)
+		got := ours.Status + " last_good=" + ptr(ours.LastGoodSeq)
 		for _, is := range rr.Issues {
 			want += " [" + is.Message + " seq=" + ptr(is.Seq) + " offset=" + ptr(is.Offset) + "]"
 		}
 		for _, is := range ours.Issues {
-			got += " [" + is.Message + " seq=" + opt(is.HasSeq, is.Seq) + " offset=" + opt(is.HasOffset, is.Offset) + "]"
+			got += " [" + is.Message + " seq=" + ptr(is.Seq) + " offset=" + ptr(is.Offset) + "]"
 		}
 		if ours.Status == "corrupt" {
 			corrupt++
