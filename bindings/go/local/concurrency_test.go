@@ -130,7 +130,9 @@ func TestPoolUsedAndClosedConcurrently(t *testing.T) {
 			t.Errorf("tail after Close: %v, want ErrClosed", err)
 		}
 	}
-	if raw, err := independent.NextJSON(); err != nil || !bytes.Equal(raw, seed.Raw) {
+	// (The seed may have been overwritten meanwhile: the stream then
+	// continues at the oldest message retained.)
+	if raw, err := independent.NextJSON(); err != nil || !bytes.HasPrefix(raw, []byte(`{"seq":`)) {
 		t.Errorf("stream opened before Close: %s, %v", raw, err)
 	}
 }
