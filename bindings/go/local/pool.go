@@ -79,16 +79,24 @@ func (p *Pool) AppendJSON(payload []byte, tags []string, durability Durability) 
 var encoders = sync.Pool{New: func() any { return new(valueEncoder) }}
 
 type valueEncoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
+	text []byte       // appendValue's output
+	buf  bytes.Buffer // encoding/json's output
+	enc  *json.Encoder
 }
 
-// encode returns value's encoding/json text, valid until the encoder is reused.
+// encode returns value's encoding/json text, valid until the encoder is
+// reused. Plain trees are written directly (appendValue), the rest by
+// encoding/json.
 func (e *valueEncoder) encode(value any) ([]byte, error) {
+	out, ok := appendValue(e.text[:0], value, 0)
+	e.text = out[:0]
+	if ok {
+		return out, nil
+	}
+	e.buf.Reset()
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.buf)
 	}
-	e.buf.Reset()
 	if err := e.enc.Encode(value); err != nil {
 		return nil, err
 	}
@@ -103,7 +111,7 @@ func (e *valueEncoder) encode(value any) ([]byte, error) {
 func (p *Pool) Append(value any, tags []string, opts ...AppendOption) (*api.Message, error) {
 	e := encoders.Get().(*valueEncoder)
 	defer func() {
-		if e.buf.Cap() <= 1<<20 {
+		if e.buf.Cap() <= 1<<20 && cap(e.text) <= 1<<20 {
 			encoders.Put(e)
 		}
 	}()
@@ -111,13 +119,16 @@ func (p *Pool) Append(value any, tags []string, opts ...AppendOption) (*api.Mess
 	if err != nil {
 		return nil, fmt.Errorf("plasmite: marshal payload: %w", err)
 	}
-	cfg := api.ApplyAppendOptions(opts...)
+	d := DurabilityFast
+	if len(opts) > 0 { // (the configuration escapes to the options: skip it when there are none)
+		d = api.ApplyAppendOptions(opts...).Durability
+	}
 	be, err := p.acquire()
 	if err != nil {
 		return nil, err
 	}
 	defer p.mu.RUnlock()
-	return be.Append(payload, tags, cfg.Durability)
+	return be.Append(payload, tags, d)
 }
 
 // AppendLite3 appends a pre-encoded Lite3 message document
