@@ -29,7 +29,8 @@ type MessageMeta struct {
 
 // Message is one stored message, decoded from its JSON envelope
 // {"seq":…,"time":…,"meta":{"tags":[…]},"data":…}. A Message belongs to its
-// receiver: nothing else refers to its slices.
+// receiver: nothing else refers to its slices (though Data may share Raw's
+// memory: copy one before changing it in place).
 type Message struct {
 	Seq         uint64          `json:"seq"`  // sequence number (1, 2, …; dense per pool)
 	Time        time.Time       `json:"-"`    // append time, in UTC
