@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/plasmite-go/plasmite/bindings/go/api"
 )
@@ -61,4 +62,17 @@ func TestCloseInterruptsAReadInProgress(t *testing.T) {
 		t.Errorf("read after Close: %v", err)
 	}
 	var _ api.Lite3Stream = l
+}
+
+// Replay collects for TailOptions-style timeouts as the reference rounds
+// them: whole milliseconds, at least one, one second when not positive.
+func TestCollectTimeout(t *testing.T) {
+	for _, tc := range []struct{ in, want time.Duration }{
+		{0, time.Second}, {-time.Nanosecond, time.Second}, {time.Nanosecond, time.Millisecond},
+		{time.Millisecond - 1, time.Millisecond}, {1500 * time.Microsecond, time.Millisecond}, {2 * time.Second, 2 * time.Second},
+	} {
+		if got := collectTimeout(tc.in); got != tc.want {
+			t.Errorf("collectTimeout(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
 }

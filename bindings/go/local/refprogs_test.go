@@ -201,3 +201,55 @@ func write(t *testing.T, path string, data []byte) {
 		t.Fatal(err)
 	}
 }
+
+// The reference binding's own conformance runner (its
+// cmd/plasmite-conformance, from the reference install), built against this
+// binding with only its import path changed, passes the reference's
+// conformance manifests. Steps that need a CLI use the reference's.
+func TestReferenceConformanceRunner(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	ref := reftest.Dir(t)
+	runner := filepath.Join(ref, "src", "bindings", "go", "cmd", "plasmite-conformance", "main.go")
+	manifests, _ := filepath.Glob(filepath.Join(ref, "src", "conformance", "*.json"))
+	src, err := os.ReadFile(runner)
+	if err != nil || len(manifests) == 0 {
+		t.Skipf("the reference install has no conformance runner or manifests (%v)", err)
+	}
+	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := t.TempDir()
+	write(t, filepath.Join(mod, "main.go"), bytes.ReplaceAll(src, []byte(referenceModule), []byte(thisModule)))
+	write(t, filepath.Join(mod, "go.mod"), []byte("module example.com/conformance\n\ngo 1.22\n\n"+
+		"require github.com/plasmite-go/plasmite v0.0.0-00010101000000-000000000000\n\n"+
+		"replace github.com/plasmite-go/plasmite => "+root+"\n"))
+	write(t, filepath.Join(mod, "go.sum"), sum)
+	bin := filepath.Join(mod, "plasmite-conformance")
+	goCommand(t, mod, []string{"CGO_ENABLED=0"}, "build", "-o", bin, ".")
+
+	// The runner works in a directory beside its manifest: run copies.
+	dir := filepath.Join(t.TempDir(), "conformance")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range manifests {
+		data, err := os.ReadFile(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		manifest := filepath.Join(dir, filepath.Base(m))
+		write(t, manifest, data)
+		cmd := exec.Command(bin, manifest)
+		cmd.Env = append(os.Environ(), "PLASMITE_BIN="+reftest.Bin(t))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", filepath.Base(m), err, out)
+		}
+	}
+}
