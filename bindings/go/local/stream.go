@@ -79,10 +79,10 @@ func openReader[T any](p *Pool, r *reader[T], lite3 bool, since, maxMessages, ti
 }
 
 // NextJSON returns the next message's envelope, waiting for it to be
-// appended if needed. At the stream's end it returns io.EOF. Under a
-// retention gap error (streams opened by Tail with ErrorOnGap) it returns the
-// ErrorRetentionGap error, then io.EOF. A read that Close interrupts, and
-// every read after Close, wraps ErrClosed.
+// appended if needed. At the stream's end (its deadline or message limit)
+// it returns io.EOF, and again on every later call. A message that cannot
+// be read is ErrorCorrupt (a damaged pool) or ErrorIO (a truncated file). A
+// read that Close interrupts, and every read after Close, wraps ErrClosed.
 func (s *Stream) NextJSON() ([]byte, error) { return s.NextJSONContext(context.Background()) }
 
 // NextJSONContext is NextJSON that also ends when ctx does, returning
