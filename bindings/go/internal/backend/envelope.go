@@ -10,16 +10,13 @@ import (
 	"github.com/plasmite-go/plasmite/core/lite3"
 )
 
-// envelope is a message's JSON envelope rendered into a scratch buffer, with
-// where its time and data are, so that a Message is built without parsing
-// the JSON again.
+// envelope is a message's JSON envelope rendered into a scratch buffer,
+// with what a Message is built from without parsing the JSON again.
 type envelope struct {
-	buf                []byte // {"seq":…,"time":"…","meta":{"tags":[…]},"data":…}
-	doc                []byte // the Lite3 document it was rendered from
-	seq                uint64
-	unixNanos          int64
-	timeStart, timeEnd int
-	dataStart, dataEnd int
+	buf       []byte // {"seq":…,"time":"…","meta":{"tags":[…]},"data":…}
+	doc       []byte // the Lite3 document it was rendered from
+	seq       uint64
+	unixNanos int64
 }
 
 // renderEnvelope renders the envelope of the stored message doc into dst[:0].
@@ -29,16 +26,28 @@ func renderEnvelope(dst, doc []byte, seq uint64, unixNanos int64) (envelope, err
 	if err != nil {
 		return envelope{buf: dst[:0]}, storedError(err, seq)
 	}
-	e := envelope{buf: out, doc: doc, seq: seq, unixNanos: unixNanos}
-	// The layout is fixed up to the data: the time is the first quoted
-	// value, and `]},"data":` can only end the tags array (a quote inside a
-	// tag is escaped).
-	e.timeStart = bytes.Index(out, []byte(`"time":"`)) + len(`"time":"`)
-	e.timeEnd = e.timeStart + bytes.IndexByte(out[e.timeStart:], '"')
+	return envelope{buf: out, doc: doc, seq: seq, unixNanos: unixNanos}, nil
+}
+
+// parts returns where the time text and the data are in raw, a copy of
+// e.buf. The layout is fixed up to the data: the time follows the seq, and
+// `]},"data":` can only end the tags array (a quote inside a tag is
+// escaped).
+func (e envelope) parts(raw []byte) (timeText string, data []byte) {
 	const dataKey = `]},"data":`
-	e.dataStart = e.timeEnd + bytes.Index(out[e.timeEnd:], []byte(dataKey)) + len(dataKey)
-	e.dataEnd = len(out) - 1
-	return e, nil
+	timeStart := len(`{"seq":`) + decimalDigits(e.seq) + len(`,"time":"`)
+	timeEnd := timeStart + bytes.IndexByte(raw[timeStart:], '"')
+	dataStart := timeEnd + bytes.Index(raw[timeEnd:], []byte(dataKey)) + len(dataKey)
+	end := len(raw) - 1
+	return string(raw[timeStart:timeEnd]), raw[dataStart:end:end]
+}
+
+func decimalDigits(v uint64) int {
+	n := 1
+	for ; v >= 10; v /= 10 {
+		n++
+	}
+	return n
 }
 
 // message copies the envelope into a new Message whose tags are read from
@@ -52,11 +61,12 @@ func (e envelope) message() *api.Message {
 // limited, so appending to Data cannot overwrite Raw).
 func (e envelope) messageWithTags(tags []string) *api.Message {
 	raw := clone(e.buf)
+	timeText, data := e.parts(raw)
 	return &api.Message{
 		Seq:         e.seq,
 		Time:        time.Unix(0, e.unixNanos).UTC(),
-		TimeRFC3339: string(raw[e.timeStart:e.timeEnd]),
-		Data:        raw[e.dataStart:e.dataEnd:e.dataEnd],
+		TimeRFC3339: timeText,
+		Data:        data,
 		Meta:        api.MessageMeta{Tags: tags},
 		Raw:         raw,
 	}
