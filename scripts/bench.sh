@@ -9,7 +9,7 @@ mkdir -p "$out"
 count=${BENCH_COUNT:-5}
 
 echo "== Go benchmarks (count=$count)"
-go test -run '^$' -bench "${BENCH:-.}" -benchmem -count "$count" -timeout 60m ./core/... | tee "$out/go.txt"
+go test -run '^$' -bench "${BENCH:-.}" -benchmem -count "$count" -timeout 60m ./core/... ./bindings/go/... | tee "$out/go.txt"
 
 # The HTTP server, ours and 1.2.1's side by side (each its own process, one
 # client): sequential appends and the in-process stream path, a tail of 1M
@@ -40,7 +40,7 @@ END {
 	}
 }' "$out/go.txt" | sort | tee "$out/go-medians.txt"
 
-for s in scripts/bench-cli.sh scripts/bench-c.sh; do
+for s in scripts/bench-cli.sh scripts/bench-c.sh scripts/bench-go-binding.sh; do
 	if [ -x "$s" ]; then
 		echo "== $s"
 		"$s" | tee "$out/$(basename "$s" .sh).txt"
