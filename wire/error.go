@@ -196,3 +196,24 @@ func ParseError(status int, body []byte) *core.Error {
 	}
 	return &core.Error{Kind: KindForStatus(status), Message: "remote error status " + strconv.Itoa(status)}
 }
+
+// MCPErrorData returns what MCP reports of e beside its text, as a tree
+// (render it with jsonfmt.AppendValue): {"error_kind", "hint"?, "path"?,
+// "seq"?, "offset"?}, the members present only when known. It is the data
+// of a JSON-RPC error; a tool's failure adds "tool" and "message" to it.
+func MCPErrorData(e *core.Error) map[string]any {
+	m := map[string]any{"error_kind": e.Kind.String()}
+	if e.Hint != "" {
+		m["hint"] = e.Hint
+	}
+	if e.Path != "" {
+		m["path"] = e.Path
+	}
+	if e.Seq != nil {
+		m["seq"] = *e.Seq
+	}
+	if e.Offset != nil {
+		m["offset"] = *e.Offset
+	}
+	return m
+}
