@@ -211,10 +211,7 @@ func commandTree() *cmdSpec {
 		Run: cmdDoctor,
 	}
 	serve := serveSpec()
-	mcp := &cmdSpec{
-		Name: "mcp", About: "Serve MCP tools and resources on stdio (not yet implemented)",
-		Flags: flags([]flagSpec{{Long: "dir", Value: "DIR", Help: "Pool directory"}}), Run: notYet("mcp"),
-	}
+	mcp := mcpSpec()
 	version := &cmdSpec{
 		Name: "version", About: "Print version information",
 		Flags: flags(),

@@ -41,7 +41,7 @@ var (
 		Hint: "Retry after an in-flight storage request completes."}
 	errLite3Type  = usage("invalid content-type for lite3 append")
 	errLite3Empty = usage("lite3 payload is required")
-	errSmallPool  = usage("file_size must exceed header and index size")
+	errSmallPool  = &core.Error{Kind: core.Usage, Message: "file_size must exceed header and index size", Hint: "Choose a file size greater than 4096 bytes."}
 )
 
 // storage runs op under the storage admission limit: when every permit is
@@ -217,17 +217,16 @@ func (s *Server) deletePool(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, []byte(`{"ok":true}`))
 }
 
-// DeletePool deletes the pool file at path once the operations of
-// UsePool in progress on it are done (so a delete never cuts an append
-// short); a missing pool is NotFound `not found`. It takes no storage
-// permit.
+// DeletePool deletes the pool file at path once the appends of
+// AppendToPool in progress on it are done; a missing pool is NotFound `not
+// found`. It takes no storage permit.
 func (s *Server) DeletePool(path string) error {
 	e := s.pools.lookup(path)
 	if e == nil {
 		return core.Delete(path)
 	}
 	defer s.pools.release(e)
-	e.ops.Lock() // waits for the operations in progress
+	e.ops.Lock() // waits for the appends in progress
 	defer e.ops.Unlock()
 	err := core.Delete(path)
 	s.pools.drop(e)
@@ -235,18 +234,31 @@ func (s *Server) DeletePool(path string) error {
 }
 
 // appendTo runs an append on the open pool at path under the storage
-// limit (UsePool).
+// limit (AppendToPool).
 func (s *Server) appendTo(path string, op func(*core.Pool) error) error {
-	return s.storage(func() error { return s.UsePool(path, op) })
+	return s.storage(func() error { return s.AppendToPool(path, op) })
 }
 
 // UsePool runs op on the pool at path, opened once and shared with every
 // request of this server (so that appends keep core's writer lease and
-// tails share one waiter): shared with other operations, exclusive with
-// DeletePool; a pool that does not exist, or was deleted meanwhile, is
-// NotFound `not found`, other open failures are core.Open's. It takes no
-// storage permit (MCP, which uses it, has its own request limit).
+// tails share one waiter). A pool that does not exist is NotFound `not
+// found`; other open failures are core.Open's. op may go on while the pool
+// is deleted (its mapping stays valid), so it suits reads and waits; an
+// append uses AppendToPool. It takes no storage permit (MCP, which uses
+// it, has its own request limit).
 func (s *Server) UsePool(path string, op func(*core.Pool) error) error {
+	e, err := s.pools.acquire(path)
+	if err != nil {
+		return err
+	}
+	defer s.pools.release(e)
+	return op(e.pool)
+}
+
+// AppendToPool is UsePool for an append: shared with other appends,
+// exclusive with DeletePool, so that a delete never cuts an append short;
+// a pool deleted meanwhile is NotFound `not found`.
+func (s *Server) AppendToPool(path string, op func(*core.Pool) error) error {
 	e, err := s.pools.acquire(path)
 	if err != nil {
 		return err
