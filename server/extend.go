@@ -9,7 +9,7 @@ import (
 // What handlers of other packages (MCP, added with Handle) share with the
 // server's own routes: its limits, its tail permits, its shutdown, and its
 // way of reading bodies and answering errors. Pool access is UsePool,
-// DeletePool, CreatePool, ListPools and PoolPath.
+// AppendToPool, DeletePool, CreatePool, ListPools and PoolPath.
 
 // Limits returns the server's limits, defaults filled in.
 func (s *Server) Limits() Options { return s.opts }
