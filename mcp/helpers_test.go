@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/internal/reftest"
 	"github.com/plasmite-go/plasmite/server"
 )
@@ -65,11 +66,16 @@ type reply struct {
 	body   string
 }
 
-// post sends body to base/mcp with Content-Type application/json and
-// headers ("Name: value"; "Name:" removes a header, "Host: h" sets the
+// post sends body to base/mcp with Content-Type application/json (unless
+// headers name another) and headers ("Name: value"; "Name:" removes a header, "Host: h" sets the
 // Host; a repeated name adds values).
 func post(t testing.TB, base, body string, headers ...string) reply {
 	t.Helper()
+	for _, h := range headers {
+		if strings.HasPrefix(h, "Content-Type:") {
+			return send(t, "POST", base+"/mcp", body, headers...)
+		}
+	}
 	return send(t, "POST", base+"/mcp", body, append([]string{"Content-Type: application/json"}, headers...)...)
 }
 
@@ -199,3 +205,7 @@ func masked(body, dir string) string {
 	body = agesRE.ReplaceAllString(body, "${1}AGE")
 	return versionRE.ReplaceAllString(body, `$1"VERSION"`)
 }
+
+// quiet opens pools without posting 1.2.1's named semaphore, so that the
+// tests' temporary pools leave nothing in /dev/shm.
+var quiet = core.OpenOptions{NoSemaphore: true}

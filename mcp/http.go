@@ -240,7 +240,13 @@ func originOf(scheme, authority string) (string, bool) {
 		return "", false
 	}
 	host, port := authority, ""
-	if i := strings.LastIndexByte(authority, ':'); i >= 0 && !strings.HasSuffix(authority, "]") {
+	if strings.HasPrefix(authority, "[") {
+		end := strings.IndexByte(authority, ']')
+		if end < 0 || end+1 < len(authority) && authority[end+1] != ':' {
+			return "", false
+		}
+		host, port = authority[:end+1], strings.TrimPrefix(authority[end+1:], ":")
+	} else if i := strings.LastIndexByte(authority, ':'); i >= 0 {
 		host, port = authority[:i], authority[i+1:]
 	}
 	switch {

@@ -320,6 +320,10 @@ func waitFor(ctx context.Context, p *core.Pool, pool string, after *uint64, coun
 	}
 }
 
+// testParked, set only by tests, is called just before a wait sleeps
+// for a message after seq.
+var testParked func(seq uint64)
+
 // nextAfter returns once a message after seq is in p (or ctx is done),
 // waiting in core's per-pool waiter: no polling, no thread of its own.
 func nextAfter(ctx context.Context, p *core.Pool, seq uint64) error {
@@ -332,6 +336,9 @@ func nextAfter(ctx context.Context, p *core.Pool, seq uint64) error {
 		return err
 	}
 	defer t.Close()
+	if testParked != nil {
+		testParked(seq)
+	}
 	if _, err := t.Next(ctx); err != nil && ctx.Err() == nil {
 		return err
 	}
