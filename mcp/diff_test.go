@@ -207,7 +207,7 @@ func TestDifferentialStdio(t *testing.T) {
 func TestDifferentialHTTP(t *testing.T) {
 	root := t.TempDir()
 	refDir, ourDir := filepath.Join(root, "ref"), filepath.Join(root, "ours")
-	refBase := reftest.Serve(t, reftest.Bin(t), refDir)
+	refBase := serveBin(t, reftest.Bin(t), refDir)
 	_, ourBase := ourServer(t, ourDir, server.Options{})
 	for _, c := range rpcCases() {
 		if c.httpWhy != "" {

@@ -46,6 +46,14 @@ func ourServer(t testing.TB, dir string, opts server.Options) (*server.Server, s
 	return srv, "http://" + ln.Addr().String()
 }
 
+// serveBin runs bin's `serve` on dir (reftest.Serve) and returns its
+// local base URL.
+func serveBin(t testing.TB, bin, dir string, args ...string) string {
+	t.Helper()
+	base, _ := reftest.Serve(t, bin, dir, args...)
+	return base
+}
+
 // ourBin is the built plasmite CLI (PLASMITE_BIN, as `make test` sets it).
 func ourBin(t testing.TB) string {
 	t.Helper()

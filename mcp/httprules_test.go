@@ -77,7 +77,7 @@ var httpRuleCases = []struct {
 func TestDifferentialHTTPRules(t *testing.T) {
 	root := t.TempDir()
 	refDir, ourDir := filepath.Join(root, "ref"), filepath.Join(root, "ours")
-	refBase := reftest.Serve(t, reftest.Bin(t), refDir)
+	refBase := serveBin(t, reftest.Bin(t), refDir)
 	_, ourBase := ourServer(t, ourDir, server.Options{})
 	hostOf := func(base string) string { return strings.TrimPrefix(base, "http://") }
 	for _, c := range httpRuleCases {

@@ -13,7 +13,7 @@ import (
 
 // callTool runs the tool name; an unknown name is a JSON-RPC error
 // (-32602), every other outcome a tool result.
-func (s *Server) callTool(ctx context.Context, name string, a args) (any, *rpcError) {
+func (s *Server) callTool(ctx context.Context, name string, a map[string]any) (any, *rpcError) {
 	switch name {
 	case toolPoolList:
 		return s.poolList(a), nil
@@ -35,24 +35,9 @@ func (s *Server) callTool(ctx context.Context, name string, a args) (any, *rpcEr
 	return nil, errParams("unknown tool: " + name)
 }
 
-// poolArg reads the pool name argument key (checking unknown arguments
-// first) and resolves it; done is the result to answer instead when
-// something is wrong.
-func (s *Server) poolArg(tool string, a args, key string) (name, path string, done obj) {
-	name, detail := a.str(key)
-	if detail != "" {
-		return "", "", invalidArgument(tool, key, detail)
-	}
-	path, err := server.PoolPath(s.dir, name)
-	if err != nil {
-		return "", "", failure(tool, err)
-	}
-	return name, path, nil
-}
-
-func (s *Server) poolList(a args) obj {
-	if field, detail := a.unknown(toolPoolList); field != "" {
-		return invalidArgument(toolPoolList, field, detail)
+func (s *Server) poolList(a map[string]any) obj {
+	if r := readArgs(toolPoolList, a); r.failed != nil {
+		return r.failed
 	}
 	ents, err := server.ListPools(s.dir)
 	if err != nil {
@@ -70,18 +55,13 @@ func (s *Server) poolList(a args) obj {
 	return success(text, obj{"pools": pools})
 }
 
-func (s *Server) poolCreate(a args) obj {
+func (s *Server) poolCreate(a map[string]any) obj {
 	const tool = toolPoolCreate
-	if field, detail := a.unknown(tool, "name", "size"); field != "" {
-		return invalidArgument(tool, field, detail)
-	}
-	name, detail := a.str("name")
-	if detail != "" {
-		return invalidArgument(tool, "name", detail)
-	}
-	size, detail := a.optU64("size")
-	if detail != "" {
-		return invalidArgument(tool, "size", detail)
+	r := readArgs(tool, a, "name", "size")
+	name := r.str("name")
+	size := r.optU64("size")
+	if r.failed != nil {
+		return r.failed
 	}
 	path, err := server.PoolPath(s.dir, name)
 	if err != nil {
@@ -102,61 +82,50 @@ func (s *Server) poolCreate(a args) obj {
 	return success("Created pool `"+name+"`.", obj{"pool": wire.InfoDocument(in, name, time.Now())})
 }
 
-func (s *Server) poolInfo(a args) obj {
+func (s *Server) poolInfo(a map[string]any) obj {
 	const tool = toolPoolInfo
-	if field, detail := a.unknown(tool, "pool"); field != "" {
-		return invalidArgument(tool, field, detail)
-	}
-	name, path, done := s.poolArg(tool, a, "pool")
-	if done != nil {
-		return done
+	r := readArgs(tool, a, "pool")
+	name := r.str("pool")
+	if r.failed != nil {
+		return r.failed
 	}
 	var in core.Info
-	err := s.store.UsePool(path, func(p *core.Pool) (err error) {
+	opened, err := s.usePool(name, func(p *core.Pool) (err error) {
 		in, err = p.Info()
 		return err
 	})
 	if err != nil {
-		return failure(tool, missingPool(err, name, false))
+		return failure(tool, openFailure(err, opened, name))
 	}
 	return success("Fetched metadata for pool `"+name+"`.", obj{"pool": wire.InfoDocument(in, name, time.Now())})
 }
 
-func (s *Server) poolDelete(a args) obj {
+func (s *Server) poolDelete(a map[string]any) obj {
 	const tool = toolPoolDelete
-	if field, detail := a.unknown(tool, "pool"); field != "" {
-		return invalidArgument(tool, field, detail)
+	r := readArgs(tool, a, "pool")
+	name := r.str("pool")
+	if r.failed != nil {
+		return r.failed
 	}
-	name, path, done := s.poolArg(tool, a, "pool")
-	if done != nil {
-		return done
+	path, err := server.PoolPath(s.dir, name)
+	if err == nil {
+		err = s.store.DeletePool(path)
 	}
-	if err := s.store.DeletePool(path); err != nil {
+	if err != nil {
 		return failure(tool, missingPool(err, name, false))
 	}
 	return success("Deleted pool `"+name+"`.", obj{"deleted": obj{"pool": name}})
 }
 
-func (s *Server) feed(a args) obj {
+func (s *Server) feed(a map[string]any) obj {
 	const tool = toolFeed
-	if field, detail := a.unknown(tool, "pool", "data", "tags", "create"); field != "" {
-		return invalidArgument(tool, field, detail)
-	}
-	name, detail := a.str("pool")
-	if detail != "" {
-		return invalidArgument(tool, "pool", detail)
-	}
-	data, ok := a["data"]
-	if !ok {
-		return invalidArgument(tool, "data", missing("data"))
-	}
-	tags, detail := a.tags("tags")
-	if detail != "" {
-		return invalidArgument(tool, "tags", detail)
-	}
-	create, detail := a.optBool("create")
-	if detail != "" {
-		return invalidArgument(tool, "create", detail)
+	r := readArgs(tool, a, "pool", "data", "tags", "create")
+	name := r.str("pool")
+	data := r.value("data")
+	tags := r.tags("tags")
+	create := r.optBool("create")
+	if r.failed != nil {
+		return r.failed
 	}
 	path, err := server.PoolPath(s.dir, name)
 	if err != nil {
@@ -189,42 +158,45 @@ func (s *Server) feed(a args) obj {
 	return success("Appended message "+strconv.FormatUint(seq, 10)+" to `"+name+"`.", obj{"message": msg})
 }
 
-func (s *Server) fetch(a args) obj {
+func (s *Server) fetch(a map[string]any) obj {
 	const tool = toolFetch
-	if field, detail := a.unknown(tool, "pool", "seq"); field != "" {
-		return invalidArgument(tool, field, detail)
-	}
-	name, detail := a.str("pool")
-	if detail != "" {
-		return invalidArgument(tool, "pool", detail)
-	}
-	seq, detail := a.u64("seq")
-	if detail != "" {
-		return invalidArgument(tool, "seq", detail)
-	}
-	path, err := server.PoolPath(s.dir, name)
-	if err != nil {
-		return failure(tool, err)
+	r := readArgs(tool, a, "pool", "seq")
+	name := r.str("pool")
+	seq := r.u64("seq")
+	if r.failed != nil {
+		return r.failed
 	}
 	var msg jsonfmt.RawJSON
-	opened := false
-	err = s.store.UsePool(path, func(p *core.Pool) error {
-		opened = true
+	opened, err := s.usePool(name, func(p *core.Pool) error {
 		m, err := p.Get(seq)
 		if err != nil {
 			return err
 		}
 		if msg, err = wire.AppendMessage(nil, m, jsonfmt.Compact); err != nil {
-			err.(*core.Error).Path = path
+			err.(*core.Error).Path = p.Path()
 		}
 		return err
 	})
-	switch {
-	case err != nil && !opened:
-		return failure(tool, missingPool(err, name, false))
-	case err != nil:
-		return failure(tool, withHint(err, "Sequence "+strconv.FormatUint(seq, 10)+" is not retained in `"+name+
-			"`; call plasmite_read to inspect the available range."))
+	if err != nil {
+		if opened {
+			err = withHint(err, "Sequence "+strconv.FormatUint(seq, 10)+" is not retained in `"+name+
+				"`; call plasmite_read to inspect the available range.")
+		}
+		return failure(tool, openFailure(err, opened, name))
 	}
 	return success("Fetched sequence "+strconv.FormatUint(seq, 10)+" from `"+name+"`.", obj{"message": msg})
+}
+
+// usePool runs op on the pool named name; opened reports whether op ran
+// (so that an error is op's, not the pool's absence).
+func (s *Server) usePool(name string, op func(*core.Pool) error) (opened bool, err error) {
+	path, err := server.PoolPath(s.dir, name)
+	if err != nil {
+		return false, err
+	}
+	err = s.store.UsePool(path, func(p *core.Pool) error {
+		opened = true
+		return op(p)
+	})
+	return opened, err
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/core/jsonfmt"
 	"github.com/plasmite-go/plasmite/core/lite3"
-	"github.com/plasmite-go/plasmite/server"
 	"github.com/plasmite-go/plasmite/wire"
 )
 
@@ -148,61 +147,25 @@ func readBatch(p *core.Pool, count int, after *uint64, f filter) (*batch, error)
 	return b, nil
 }
 
-// countArg reads count (default 20, 1..200).
-func countArg(tool string, a args) (int, obj) {
-	c, detail := a.optU64("count")
-	if detail != "" {
-		return 0, invalidArgument(tool, "count", detail)
-	}
-	if c == nil {
-		return defaultCount, nil
-	}
-	if *c == 0 || *c > maxCount {
-		return 0, invalidArgument(tool, "count", "count must be between 1 and "+strconv.Itoa(maxCount))
-	}
-	return int(*c), nil
-}
-
-func (s *Server) read(a args) obj {
+func (s *Server) read(a map[string]any) obj {
 	const tool = toolRead
-	if field, detail := a.unknown(tool, "pool", "count", "after_seq", "since", "tags"); field != "" {
-		return invalidArgument(tool, field, detail)
-	}
-	name, detail := a.str("pool")
-	if detail != "" {
-		return invalidArgument(tool, "pool", detail)
-	}
-	count, done := countArg(tool, a)
-	if done != nil {
-		return done
-	}
-	after, detail := a.optU64("after_seq")
-	if detail != "" {
-		return invalidArgument(tool, "after_seq", detail)
-	}
-	since, detail := a.optStr("since")
-	if detail != "" {
-		return invalidArgument(tool, "since", detail)
-	}
+	r := readArgs(tool, a, "pool", "count", "after_seq", "since", "tags")
+	name := r.str("pool")
+	count := r.count()
+	after := r.optU64("after_seq")
+	since := r.optStr("since")
 	var f filter
-	if since != nil {
-		ns, ok := parseSince(*since, time.Now())
-		if !ok {
-			return invalidArgument(tool, "since", "since must be RFC 3339 (2026-02-02T23:45:00Z) or relative like 5m")
-		}
-		f.since = ns
+	if since != nil && r.failed == nil {
+		var ok bool
+		f.since, ok = parseSince(*since, time.Now())
+		r.check(ok, "since", "since must be RFC 3339 (2026-02-02T23:45:00Z) or relative like 5m")
 	}
-	if f.tags, detail = a.tags("tags"); detail != "" {
-		return invalidArgument(tool, "tags", detail)
-	}
-	path, err := server.PoolPath(s.dir, name)
-	if err != nil {
-		return failure(tool, err)
+	f.tags = r.tags("tags")
+	if r.failed != nil {
+		return r.failed
 	}
 	var b *batch
-	opened := false
-	err = s.store.UsePool(path, func(p *core.Pool) (err error) {
-		opened = true
+	opened, err := s.usePool(name, func(p *core.Pool) (err error) {
 		b, err = readBatch(p, count, after, f)
 		return err
 	})
@@ -227,7 +190,7 @@ func busyWait() obj {
 		obj{"error_kind": "Busy", "tool": toolWait, "hint": "Try again later or reduce long-lived read concurrency."}, true)
 }
 
-func (s *Server) wait(ctx context.Context, a args) obj {
+func (s *Server) wait(ctx context.Context, a map[string]any) obj {
 	const tool = toolWait
 	if s.waitPermit != nil {
 		release, ok := s.waitPermit()
@@ -236,44 +199,22 @@ func (s *Server) wait(ctx context.Context, a args) obj {
 		}
 		defer release()
 	}
-	if field, detail := a.unknown(tool, "pool", "after_seq", "count", "timeout_ms", "tags"); field != "" {
-		return invalidArgument(tool, field, detail)
-	}
-	name, detail := a.str("pool")
-	if detail != "" {
-		return invalidArgument(tool, "pool", detail)
-	}
-	after, detail := a.optU64("after_seq")
-	if detail != "" {
-		return invalidArgument(tool, "after_seq", detail)
-	}
-	count, done := countArg(tool, a)
-	if done != nil {
-		return done
-	}
-	timeout, detail := a.optU64("timeout_ms")
-	if detail != "" {
-		return invalidArgument(tool, "timeout_ms", detail)
-	}
+	r := readArgs(tool, a, "pool", "after_seq", "count", "timeout_ms", "tags")
+	name := r.str("pool")
+	after := r.optU64("after_seq")
+	count := r.count()
 	ms := uint64(defaultWaitMS)
-	if timeout != nil {
-		if ms = *timeout; ms > maxWaitMS {
-			return invalidArgument(tool, "timeout_ms", "timeout_ms must be <= "+strconv.Itoa(maxWaitMS))
-		}
+	if t := r.optU64("timeout_ms"); t != nil && r.failed == nil {
+		ms = *t
+		r.check(ms <= maxWaitMS, "timeout_ms", "timeout_ms must be <= "+strconv.Itoa(maxWaitMS))
 	}
-	tags, detail := a.tags("tags")
-	if detail != "" {
-		return invalidArgument(tool, "tags", detail)
-	}
-	path, err := server.PoolPath(s.dir, name)
-	if err != nil {
-		return failure(tool, err)
+	f := filter{tags: r.tags("tags")}
+	if r.failed != nil {
+		return r.failed
 	}
 	var out obj
-	opened := false
-	err = s.store.UsePool(path, func(p *core.Pool) (err error) {
-		opened = true
-		out, err = waitFor(ctx, p, name, after, count, time.Duration(ms)*time.Millisecond, filter{tags: tags})
+	opened, err := s.usePool(name, func(p *core.Pool) (err error) {
+		out, err = waitFor(ctx, p, name, after, count, time.Duration(ms)*time.Millisecond, f)
 		return err
 	})
 	if err != nil {

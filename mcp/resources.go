@@ -38,12 +38,8 @@ func (s *Server) readResource(uri string) (any, *rpcError) {
 	if msg != "" {
 		return nil, errParams(msg)
 	}
-	path, err := server.PoolPath(s.dir, name)
-	if err != nil {
-		return nil, storageError(err)
-	}
 	var b *batch
-	err = s.store.UsePool(path, func(p *core.Pool) (err error) {
+	_, err := s.usePool(name, func(p *core.Pool) (err error) {
 		b, err = readBatch(p, defaultCount, nil, filter{})
 		return err
 	})

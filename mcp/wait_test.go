@@ -74,8 +74,8 @@ func TestDifferentialWaitWoken(t *testing.T) {
 		dirs[n] = filepath.Join(root, n)
 	}
 	eps := []endpoint{
-		httpEndpoint(t, "ref-http", reftest.Serve(t, refBin, dirs["ref-http"]), dirs["ref-http"]),
-		httpEndpoint(t, "ours-http", reftest.Serve(t, ourBin, dirs["ours-http"]), dirs["ours-http"]),
+		httpEndpoint(t, "ref-http", serveBin(t, refBin, dirs["ref-http"]), dirs["ref-http"]),
+		httpEndpoint(t, "ours-http", serveBin(t, ourBin, dirs["ours-http"]), dirs["ours-http"]),
 		stdioEndpoint(t, "ref-stdio", refBin, dirs["ref-stdio"]),
 		stdioEndpoint(t, "ours-stdio", ourBin, dirs["ours-stdio"]),
 	}
@@ -274,7 +274,7 @@ func TestDifferentialBusy(t *testing.T) {
 	root := t.TempDir()
 	refDir, ourDir := filepath.Join(root, "ref"), filepath.Join(root, "ours")
 	sides := []struct{ base, dir string }{
-		{reftest.Serve(t, reftest.Bin(t), refDir, "--max-tail-concurrency", "1"), refDir},
+		{serveBin(t, reftest.Bin(t), refDir, "--max-tail-concurrency", "1"), refDir},
 	}
 	_, ourBase := ourServer(t, ourDir, server.Options{MaxTailConcurrency: 1})
 	sides = append(sides, struct{ base, dir string }{ourBase, ourDir})

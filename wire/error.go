@@ -119,6 +119,14 @@ func ErrorFields(e *core.Error) map[string]any {
 	if hint != "" {
 		m["hint"] = hint
 	}
+	if e.Err != nil {
+		m["causes"] = []any{Cause(e.Err)}
+	}
+	return withContext(m, e)
+}
+
+// withContext adds e's path, seq and offset to m, those that are known.
+func withContext(m map[string]any, e *core.Error) map[string]any {
 	if e.Path != "" {
 		m["path"] = e.Path
 	}
@@ -127,9 +135,6 @@ func ErrorFields(e *core.Error) map[string]any {
 	}
 	if e.Offset != nil {
 		m["offset"] = *e.Offset
-	}
-	if e.Err != nil {
-		m["causes"] = []any{Cause(e.Err)}
 	}
 	return m
 }
@@ -206,14 +211,5 @@ func MCPErrorData(e *core.Error) map[string]any {
 	if e.Hint != "" {
 		m["hint"] = e.Hint
 	}
-	if e.Path != "" {
-		m["path"] = e.Path
-	}
-	if e.Seq != nil {
-		m["seq"] = *e.Seq
-	}
-	if e.Offset != nil {
-		m["offset"] = *e.Offset
-	}
-	return m
+	return withContext(m, e)
 }

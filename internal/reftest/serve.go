@@ -35,9 +35,9 @@ func Env(t testing.TB, extra ...string) []string {
 // 127.0.0.1:0 args...` (bin is either implementation's CLI) as harnesses
 // written for 1.2.1 do: with PLASMITE_SERVE_READY_FILE set, waiting for the
 // file, then reading dir/.plasmite-serve/local.json. It returns the local
-// listener's base URL ("http://127.0.0.1:PORT"); the server is stopped
-// (SIGINT, killed after 15 s) when the test ends.
-func Serve(t testing.TB, bin, dir string, args ...string) string {
+// listener's base URL ("http://127.0.0.1:PORT") and the running process;
+// the server is stopped (SIGINT, killed after 15 s) when the test ends.
+func Serve(t testing.TB, bin, dir string, args ...string) (string, *exec.Cmd) {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -80,5 +80,5 @@ func Serve(t testing.TB, bin, dir string, args ...string) string {
 	if err != nil || json.Unmarshal(b, &addr) != nil {
 		t.Fatalf("local.json: %q %v", b, err)
 	}
-	return "http://" + addr
+	return "http://" + addr, cmd
 }
