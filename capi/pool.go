@@ -78,7 +78,7 @@ func plsm_pool_create(ch *C.plsm_client_t, ref *C.plsm__cchar, size C.uint64_t, 
 	if n > math.MaxInt64 {
 		return fail(outErr, usage("size_bytes is too large"))
 	}
-	p, err := core.Create(core.ResolveRef(c.dir, r), int64(n))
+	p, err := core.CreateWith(core.ResolveRef(c.dir, r), core.CreateOptions{Size: int64(n), Open: openOptionsFromEnv()})
 	if err != nil {
 		return fail(outErr, err)
 	}
@@ -100,7 +100,7 @@ func plsm_pool_open(ch *C.plsm_client_t, ref *C.plsm__cchar, outPool **C.plsm_po
 	if outPool == nil {
 		return fail(outErr, usage("out_pool is null"))
 	}
-	p, err := core.Open(core.ResolveRef(c.dir, r), core.OpenOptions{})
+	p, err := core.Open(core.ResolveRef(c.dir, r), openOptionsFromEnv())
 	if err != nil {
 		return fail(outErr, err)
 	}

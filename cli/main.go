@@ -5,8 +5,8 @@
 // help on stdout and exits 0, while `plasmite` prints it on stderr and exits 2.
 //
 // This is only the process's edge: it hands the real streams, what is known
-// about them and the arguments to internal/cmd, and exits with the status
-// that returns.
+// about them, the environment's settings and the arguments to internal/cmd,
+// and exits with the status that returns.
 package main
 
 import (
@@ -32,6 +32,8 @@ func main() {
 		Stdout:   cmdutil.NewStream(os.Stdout, term.IsTerminal(int(os.Stdout.Fd()))),
 		Stderr:   cmdutil.NewStream(os.Stderr, term.IsTerminal(int(os.Stderr.Fd()))),
 		NoColor:  os.Getenv("NO_COLOR") != "",
+		Home:     os.Getenv("HOME"),
+		Open:     openOptionsFromEnv(),
 	}
 	pls := filepath.Base(os.Args[0]) == "pls"
 	os.Exit(cmd.Main(context.Background(), os.Args[1:], env, pls))

@@ -75,6 +75,9 @@ type Resolver struct {
 	Dir     string       // the pool directory for names
 	Command string       // the command resolving, named in errors ("feed")
 	Remote  RemoteOpener // nil: remote refs are refused
+	// Base is what every local open starts from (the environment's
+	// settings); OpenOptions add to it.
+	Base core.OpenOptions
 }
 
 // Parse reads a ref. A URL whose scheme is not http, https or udp is a
@@ -131,9 +134,11 @@ func (r *Resolver) Open(ref Ref, o OpenOptions) (Pool, error) {
 }
 
 func (r *Resolver) openLocal(ref Ref, o OpenOptions) (*core.Pool, error) {
-	open := core.OpenOptions{ReadOnly: o.ReadOnly, NoNotify: o.NoNotify}
+	open := r.Base
+	open.ReadOnly = o.ReadOnly
+	open.NoNotify = open.NoNotify || o.NoNotify
 	p, err := core.Open(ref.Path, open)
-	if err == nil || !o.Create || !errors.Is(err, core.NotFound) {
+	if err == nil || !o.Create || o.ReadOnly || !errors.Is(err, core.NotFound) {
 		return p, err
 	}
 	if !strings.ContainsRune(ref.Text, '/') {
@@ -141,12 +146,8 @@ func (r *Resolver) openLocal(ref Ref, o OpenOptions) (*core.Pool, error) {
 			return nil, err
 		}
 	}
-	p, err = core.CreateWith(ref.Path, core.CreateOptions{Size: o.CreateSize})
-	if errors.Is(err, core.AlreadyExists) || (err == nil && (o.NoNotify || o.ReadOnly)) {
-		// lost a race with another creator, or need a handle opened as asked
-		if p != nil {
-			p.Close()
-		}
+	p, err = core.CreateWith(ref.Path, core.CreateOptions{Size: o.CreateSize, Open: open})
+	if errors.Is(err, core.AlreadyExists) { // lost a race with another creator
 		p, err = core.Open(ref.Path, open)
 	}
 	return p, err

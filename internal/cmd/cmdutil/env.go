@@ -22,9 +22,11 @@ type Env struct {
 	StdinTTY bool
 	Stdout   *Stream
 	Stderr   *Stream
-	NoColor  bool // NO_COLOR is set and not empty
+	NoColor  bool             // NO_COLOR is set and not empty
+	Home     string           // the user's home directory ($HOME), for the default pool directory
+	Open     core.OpenOptions // how pools are opened, as the environment says (docs/environment.md)
 
-	Dir    string // --dir; "" means core.DefaultDir()
+	Dir    string // --dir; "" means core.DefaultDir(Home)
 	Color  string // --color: auto, always or never
 	Format string // --format; "" when not given
 
@@ -38,12 +40,12 @@ func (e *Env) PoolDir() string {
 	if e.Dir != "" {
 		return e.Dir
 	}
-	return core.DefaultDir()
+	return core.DefaultDir(e.Home)
 }
 
 // Pools is the pool-ref resolver for command cmd (named in its errors).
 func (e *Env) Pools(cmd string) *poolref.Resolver {
-	return &poolref.Resolver{Dir: e.PoolDir(), Command: cmd, Remote: e.Remote}
+	return &poolref.Resolver{Dir: e.PoolDir(), Command: cmd, Remote: e.Remote, Base: e.Open}
 }
 
 // ColorOut says whether JSON on stdout is colored.

@@ -62,7 +62,7 @@ func (e *Env) DirDisplay() string {
 			return "./" + rel + "/"
 		}
 	}
-	if h := os.Getenv("HOME"); h != "" {
+	if h := e.Home; h != "" {
 		if rel, err := filepath.Rel(h, dir); err == nil && !strings.HasPrefix(rel, "..") {
 			if rel == "." {
 				return "~/"

@@ -18,9 +18,10 @@ import (
 
 // Options are doctor's.
 type Options struct {
-	Pool string // "" with All
-	All  bool
-	JSON bool
+	Pool  string // "" with All
+	All   bool
+	Quick bool // headers and frames only, not payloads
+	JSON  bool
 }
 
 // Command declares doctor; its Run runs Run with the options parsed and env.
@@ -32,6 +33,7 @@ func Command(env *cmdutil.Env) *clap.Command {
 		Args:  []clap.Arg{{Name: "POOL", Help: "Pool name or path", Into: clap.String(&o.Pool)}},
 		Flags: []clap.Flag{
 			{Long: "all", Help: "Check every pool in the pool directory", Into: clap.Bool(&o.All)},
+			{Long: "quick", Help: "Check headers and frames only, not message payloads", Into: clap.Bool(&o.Quick)},
 			cmdutil.JSONFlag(&o.JSON),
 			clap.HelpFlag,
 		},
@@ -46,9 +48,10 @@ type checked struct {
 	r          core.Report
 }
 
-// Run validates one pool or, with All, every pool of the pool directory,
-// and reports: JSON {"reports":[…]}, one line per pool in a pipe, or a
-// summary on a terminal. Corruption found exits 7.
+// Run validates one pool or, with All, every pool of the pool directory
+// (with Quick, headers and frames only), and reports: JSON {"reports":[…]},
+// one line per pool in a pipe, or a summary on a terminal. Corruption found
+// exits 7.
 func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if o.All && o.Pool != "" {
 		return cmdutil.UsageError("--all cannot be combined with a pool name", "Use --all by itself, or provide a single pool.")
@@ -58,10 +61,11 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	}
 	var items []checked
 	var err error
+	vo := core.ValidateOptions{Quick: o.Quick}
 	if o.All {
-		items, err = checkAll(env.PoolDir())
+		items, err = checkAll(env.PoolDir(), vo)
 	} else {
-		items, err = checkOne(env, o.Pool)
+		items, err = checkOne(env, o.Pool, vo)
 	}
 	if err != nil {
 		return err
@@ -95,7 +99,7 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	return nil
 }
 
-func checkAll(dir string) ([]checked, error) {
+func checkAll(dir string, vo core.ValidateOptions) ([]checked, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, &core.Error{Kind: poolref.KindOfOS(err), Message: "failed to read pool directory", Path: dir, Err: err}
@@ -110,7 +114,7 @@ func checkAll(dir string) ([]checked, error) {
 	var items []checked
 	for _, n := range names {
 		path := core.ResolveRef(dir, n)
-		r, err := core.Validate(path)
+		r, err := core.ValidateWith(path, vo)
 		if err != nil {
 			return nil, err
 		}
@@ -119,9 +123,9 @@ func checkAll(dir string) ([]checked, error) {
 	return items, nil
 }
 
-func checkOne(env *cmdutil.Env, ref string) ([]checked, error) {
+func checkOne(env *cmdutil.Env, ref string, vo core.ValidateOptions) ([]checked, error) {
 	path := env.Pools("doctor").Path(ref)
-	r, err := core.Validate(path)
+	r, err := core.ValidateWith(path, vo)
 	if err != nil {
 		e := cmdutil.OpenError(err, ref, path)
 		if e.Kind == core.NotFound {

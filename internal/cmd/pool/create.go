@@ -33,7 +33,7 @@ func Create(ctx context.Context, o *CreateOptions, env *cmdutil.Env) error {
 		}
 		size = n
 	}
-	opts := core.CreateOptions{Size: size}
+	opts := core.CreateOptions{Size: size, Open: env.Open}
 	if ic := o.IndexCapacity; ic != nil {
 		if int64(*ic)*16 > size/2 {
 			return cmdutil.UsageError("index capacity is too large for pool size", "Reduce --index-capacity or increase --size (index region must be <= 50% of the pool file).")
