@@ -52,6 +52,7 @@ vet:
 test-go: cli
 	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 PLASMITE_BIN=$(CURDIR)/$(BUILD)/bin/plasmite \
 		$(GO) test -count=1 -timeout 20m ./...
+	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 $(GO) test -race -short -count=1 -timeout 10m ./bindings/go/...
 
 # Correctness never depends on wake-ups: the engine's tests pass with notify disabled.
 test-nonotify:

@@ -130,7 +130,7 @@ func TestErrorTextOnTerminal(t *testing.T) {
 }
 
 func TestNotYetImplemented(t *testing.T) {
-	for _, c := range []string{"serve", "mcp"} {
+	for _, c := range []string{"mcp"} {
 		r := runCLI(t, runOpts{}, c)
 		if r.code != 2 || !strings.Contains(errEnvelope(t, r.stderr)["message"].(string), "not yet implemented") {
 			t.Fatalf("%s: %+v", c, r)

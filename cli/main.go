@@ -34,6 +34,8 @@ func main() {
 		NoColor:  os.Getenv("NO_COLOR") != "",
 		Home:     os.Getenv("HOME"),
 		Open:     openOptionsFromEnv(),
+
+		ReadyFile: os.Getenv("PLASMITE_SERVE_READY_FILE"),
 	}
 	pls := filepath.Base(os.Args[0]) == "pls"
 	os.Exit(cmd.Main(context.Background(), os.Args[1:], env, pls))
