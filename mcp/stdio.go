@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 
 	"github.com/plasmite-go/plasmite/core"
 )
@@ -19,59 +20,64 @@ import (
 // ctx.Err() once ctx is done (a wait in progress answers at once, as if
 // timed out, and reading stops), or an IO error when r or w fails.
 func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
-	s := New(opts)
-	lines := make(chan []byte)
-	failed := make(chan error, 1)
-	readCtx, stopReading := context.WithCancel(ctx)
-	defer stopReading()
-	go readLines(readCtx, r, lines, failed)
-	out := bufio.NewWriter(w)
+	l := &lineServer{s: New(opts), in: bufio.NewReader(r), out: bufio.NewWriter(w)}
+	done := make(chan error, 1)
+	go func() { done <- l.serve(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		// The read in progress cannot be interrupted: let it end on its
+		// own, but answer nothing more once this returns.
+		l.mu.Lock()
+		l.stopped = true
+		l.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// lineServer is ServeStdio's loop. Lines are read and answered in one
+// goroutine (a hand-off per line would double the latency of a request).
+type lineServer struct {
+	s   *Server
+	in  *bufio.Reader
+	out *bufio.Writer
+
+	mu      sync.Mutex // held while a message is answered
+	stopped bool       // ServeStdio has returned: write nothing more
+}
+
+func (l *lineServer) serve(ctx context.Context) error {
 	for {
-		var line []byte
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-failed:
-			return err
-		case line = <-lines:
+		line, err := l.in.ReadBytes('\n')
+		if werr := l.answer(ctx, bytes.TrimRight(line, "\r\n")); werr != nil {
+			return werr
 		}
-		line = bytes.TrimRight(line, "\r")
-		if len(line) == 0 {
-			continue
-		}
-		resp := s.Handle(ctx, line)
-		if resp == nil {
-			continue
-		}
-		out.Write(resp)
-		out.WriteByte('\n')
-		if err := out.Flush(); err != nil {
-			return &core.Error{Kind: core.IO, Message: "failed to write MCP response", Err: err}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return &core.Error{Kind: core.IO, Message: "failed to read MCP request", Err: err}
 		}
 	}
 }
 
-// readLines sends r's lines (without the newline; a last line without one
-// too) until r ends (failed gets nil) or fails, or ctx is done.
-func readLines(ctx context.Context, r io.Reader, lines chan<- []byte, failed chan<- error) {
-	br := bufio.NewReader(r)
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
-			select {
-			case lines <- bytes.TrimSuffix(line, []byte{'\n'}):
-			case <-ctx.Done():
-				return
-			}
-		}
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = nil
-			} else {
-				err = &core.Error{Kind: core.IO, Message: "failed to read MCP request", Err: err}
-			}
-			failed <- err
-			return
-		}
+// answer writes the response to one line (nothing for a blank line or a
+// notification).
+func (l *lineServer) answer(ctx context.Context, line []byte) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped || len(line) == 0 {
+		return nil
 	}
+	resp := l.s.Handle(ctx, line)
+	if resp == nil {
+		return nil
+	}
+	l.out.Write(resp)
+	l.out.WriteByte('\n')
+	if err := l.out.Flush(); err != nil {
+		return &core.Error{Kind: core.IO, Message: "failed to write MCP response", Err: err}
+	}
+	return nil
 }
