@@ -1,8 +1,12 @@
 package mcp
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -251,5 +255,56 @@ func compareHTTP(t *testing.T, body, why, refBase, refDir, ourBase, ourDir strin
 	}
 	if rb, ob := masked(r.body, refDir), masked(o.body, ourDir); rb != ob {
 		t.Errorf("%.300s: status %d\n ref  %.600s\n ours %.600s", name, r.status, rb, ob)
+	}
+}
+
+// TestDifferentialCorruptPools: a pool file that is not a pool fails
+// listing, info, reads and resources on both implementations with
+// Corrupt; ours also names the file (and says what is wrong with a file
+// too short for a header), a deliberate difference (docs/server.md §MCP).
+func TestDifferentialCorruptPools(t *testing.T) {
+	root := t.TempDir()
+	kinds := map[string][]string{}
+	for name, bin := range map[string]string{"ref": reftest.Bin(t), "ours": ourBin(t)} {
+		dir := filepath.Join(root, name)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "bad.plasmite"), bytes.Repeat([]byte("x"), 5000), 0o644)
+		os.WriteFile(filepath.Join(dir, "short.plasmite"), []byte("hi\n"), 0o644)
+		p := startStdio(t, bin, dir)
+		for _, msg := range []string{
+			toolCall(1, toolPoolList, `{}`), toolCall(2, toolPoolInfo, `{"pool":"bad"}`), toolCall(3, toolRead, `{"pool":"short"}`),
+			toolCall(4, toolFeed, `{"pool":"bad","data":{}}`), `{"jsonrpc":"2.0","id":5,"method":"resources/list"}`,
+			`{"jsonrpc":"2.0","id":6,"method":"resources/read","params":{"uri":"plasmite:///pools/bad"}}`,
+		} {
+			p.send(msg)
+			var r struct {
+				Result struct {
+					IsError           bool
+					StructuredContent struct {
+						ErrorKind string `json:"error_kind"`
+					}
+				}
+				Error struct {
+					Code int
+					Data struct {
+						ErrorKind string `json:"error_kind"`
+					}
+				}
+			}
+			line := p.recv()
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatal(err)
+			}
+			kind := r.Result.StructuredContent.ErrorKind + r.Error.Data.ErrorKind
+			if name == "ours" && !strings.Contains(line, `"path":"`) {
+				t.Errorf("%s: no path: %s", msg, line)
+			}
+			kinds[name] = append(kinds[name], kind+" "+strconv.Itoa(r.Error.Code)+" "+strconv.FormatBool(r.Result.IsError))
+		}
+	}
+	if strings.Join(kinds["ref"], ",") != strings.Join(kinds["ours"], ",") {
+		t.Errorf("kinds:\n ref  %v\n ours %v", kinds["ref"], kinds["ours"])
 	}
 }
