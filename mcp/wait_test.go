@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -325,4 +327,62 @@ func TestDifferentialBusy(t *testing.T) {
 	if locked[0] != locked[1] {
 		t.Errorf("request without an MCP permit:\n ref  %s\n ours %s", locked[0], locked[1])
 	}
+}
+
+// TestIdleWaitsCostNoThread: hundreds of waits on one pool over HTTP
+// sleep in one shared waiter (parked goroutines, not threads), and one
+// append wakes them all.
+func TestIdleWaitsCostNoThread(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc/self/status:", err)
+	}
+	const waits = 300
+	srv, base := ourServer(t, t.TempDir(), server.Options{MaxTailConcurrency: 2 * waits})
+	post(t, base, toolCall(1, toolFeed, `{"pool":"w","data":{},"create":true}`), withVersion)
+	sleeping := parked(t)
+	done := make(chan reply, waits)
+	for i := 0; i < waits; i++ {
+		go func() { done <- post(t, base, toolCall(2, toolWait, `{"pool":"w","timeout_ms":60000}`), withVersion) }()
+	}
+	for i := 0; i < waits; i++ {
+		<-sleeping
+	}
+	threads := threadCount(t)
+	limit := runtime.GOMAXPROCS(0) + 32
+	p, err := core.Open(filepath.Join(srv.Dir(), "w.plasmite"), quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.AppendJSON([]byte(`{"wake":1}`), nil, core.Fast); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < waits; i++ {
+		if r := <-done; !strings.Contains(r.body, `"timed_out":false`) {
+			t.Fatalf("wait %d: %d %s", i, r.status, r.body)
+		}
+	}
+	t.Logf("%d sleeping waits: %d threads in this process (limit %d)", waits, threads, limit)
+	if threads > limit {
+		t.Fatalf("%d threads for %d sleeping waits, want at most %d", threads, waits, limit)
+	}
+}
+
+// threadCount is this process's number of OS threads.
+func threadCount(t *testing.T) int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Threads:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no Threads line in /proc/self/status")
+	return 0
 }
