@@ -103,13 +103,19 @@ func readBatch(p *core.Pool, count int, after *uint64, f filter) (*batch, error)
 			return err
 		}
 		buf = m.Payload
-		if kept, err := f.keeps(m); !kept || err != nil {
+		kept, err := f.keeps(m)
+		var env []byte
+		if kept && err == nil {
+			env, err = wire.AppendMessage(nil, m, jsonfmt.Compact)
+		}
+		if err != nil {
+			if e, ok := err.(*core.Error); ok {
+				e.Path = p.Path()
+			}
 			return err
 		}
-		env, err := wire.AppendMessage(nil, m, jsonfmt.Compact)
-		if err != nil {
-			err.(*core.Error).Path = p.Path()
-			return err
+		if !kept {
+			return nil
 		}
 		b.messages = append(b.messages, jsonfmt.RawJSON(env))
 		last = max(last, seq)
