@@ -6,14 +6,11 @@ import (
 	"os"
 	"syscall"
 
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // isTTY reports whether fd is a terminal.
-func isTTY(fd int) bool {
-	_, err := unix.IoctlGetTermios(fd, unix.TCGETS)
-	return err == nil
-}
+func isTTY(fd int) bool { return term.IsTerminal(fd) }
 
 // stream is stdout or stderr: every record is written whole and flushed at
 // once (no buffering between records), so `follow | jq` streams.
