@@ -2,7 +2,8 @@
 #
 #   make            build the CLI (build/bin) and libplasmite (build/lib, build/include)
 #   make demo       build, then run a first local workflow in a scratch directory
-#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, fuzz seeds
+#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, fuzz seeds,
+#                   platform matrix, -race
 #   make bench      benchmarks with -benchmem, side by side with the reference release
 #   make install    PREFIX=/some/dir: bin/, lib/, include/, lib/pkgconfig/
 #   make ref        install the reference release (1.2.1) into .ref/ (git-ignored)
@@ -16,7 +17,7 @@ GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './buil
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib demo test test-go test-nonotify test-c bench install ref clean fmt vet
+.PHONY: all cli lib demo test test-go test-nonotify test-c test-platforms test-race bench install ref clean fmt vet
 
 all: cli lib
 
@@ -39,7 +40,7 @@ demo: all
 # ---- tests ---------------------------------------------------------------
 
 # Everything, in the order a failure is cheapest to read.
-test: ref all fmt vet test-go test-nonotify test-c
+test: ref all fmt vet test-platforms test-go test-nonotify test-race test-c
 
 fmt:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -58,6 +59,15 @@ test-nonotify:
 
 test-c: lib
 	@if [ -x scripts/test-c.sh ]; then scripts/test-c.sh $(BUILD); fi
+
+# linux and darwin, amd64 and arm64: pure-Go packages build and vet; capi cross-builds for
+# linux/arm64 (installing gcc-aarch64-linux-gnu when root) and vets for darwin.
+test-platforms:
+	scripts/cross.sh
+
+# The race detector on the engine and the C ABI's Go side.
+test-race: ref
+	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 $(GO) test -race -count=1 -timeout 10m ./core ./capi
 
 bench: ref all
 	scripts/bench.sh
