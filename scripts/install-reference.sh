@@ -98,7 +98,9 @@ os=$(uname -s | tr '[:upper:]' '[:lower:]')
 arch=$(uname -m)
 case ${PLASMITE_REF_CACHE:-} in
 off) CACHE="" ;;
-"") CACHE="${XDG_CACHE_HOME:-${HOME:-}/.cache}/plasmite-go" ;;
+"") if [ -n "${XDG_CACHE_HOME:-}" ]; then CACHE="$XDG_CACHE_HOME/plasmite-go"
+	elif [ -n "${HOME:-}" ]; then CACHE="$HOME/.cache/plasmite-go"
+	else CACHE=""; fi ;;
 *) CACHE=$PLASMITE_REF_CACHE ;;
 esac
 if [ -n "$CACHE" ] && ! mkdir -p "$CACHE" 2>/dev/null; then
@@ -193,7 +195,7 @@ if command -v rustup >/dev/null 2>&1; then
 	# The crate's rust-toolchain.toml pins 1.88.0; override it with an installed toolchain.
 	export RUSTUP_TOOLCHAIN="${PLASMITE_REF_TOOLCHAIN:-stable}"
 fi
-CARGO_HOME_DIR="${CARGO_HOME:-${HOME:-}/.cargo}"
+CARGO_HOME_DIR="${CARGO_HOME:-${HOME:-$(echo ~)}/.cargo}" # without HOME, ~ is the passwd entry, as for cargo
 
 # fetch_crate: resolves a throwaway package that depends on exactly plasmite VERSION, checks the
 # checksum cargo records for it in Cargo.lock, lets cargo download it, and prints the path of
