@@ -10,7 +10,6 @@ const (
 	codeInvalidRequest = -32600
 	codeMethodNotFound = -32601
 	codeInvalidParams  = -32602
-	codeInternal       = -32603
 	// codeStorage is a storage failure of a resource method (data carries
 	// error_kind and the error's context).
 	codeStorage = -32000
