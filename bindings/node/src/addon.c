@@ -203,7 +203,7 @@ static int get_u64(napi_env env, napi_value v, const char *name, uint64_t *out) 
         int sign = 0;
         size_t words = 1;
         uint64_t w = 0;
-        napi_get_value_bigint_words(env, v, &sign, &words, NULL);
+        napi_get_value_bigint_words(env, v, NULL, &words, NULL);
         if (words <= 1) {
             words = 1;
             napi_get_value_bigint_words(env, v, &sign, &words, &w);
