@@ -2,8 +2,9 @@
 #
 #   make            build the CLI (build/bin) and libplasmite (build/lib, build/include)
 #   make demo       build, then run a first local workflow in a scratch directory
-#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, fuzz seeds
+#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, Node binding, fuzz seeds
 #   make bench      benchmarks with -benchmem, side by side with the reference release
+#   make node       the Node binding's addon and package assets (bindings/node/native/), npm ci
 #   make stress     crash loop and delivery check, printing figures (STRESS_ROUNDS=N for a long run)
 #   make install    PREFIX=/some/dir: bin/, lib/, include/, lib/pkgconfig/
 #   make ref        install the reference release (1.2.1) into .ref/ (git-ignored)
@@ -17,7 +18,7 @@ GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './buil
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib demo test test-go test-nonotify test-c bench stress install ref clean fmt vet
+.PHONY: all cli lib node demo test test-go test-nonotify test-c test-node bench stress install ref clean fmt vet
 
 all: cli lib
 
@@ -40,7 +41,7 @@ demo: all
 # ---- tests ---------------------------------------------------------------
 
 # Everything, in the order a failure is cheapest to read.
-test: ref all fmt vet test-go test-nonotify test-c
+test: ref all fmt vet test-go test-nonotify test-c test-node
 
 fmt:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -60,6 +61,12 @@ test-nonotify:
 
 test-c: lib
 	@if [ -x scripts/test-c.sh ]; then scripts/test-c.sh $(BUILD); fi
+
+node: all
+	BUILD=$(BUILD) scripts/node.sh build
+
+test-node: all
+	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 BUILD=$(BUILD) scripts/node.sh test
 
 bench: ref all
 	scripts/bench.sh
