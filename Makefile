@@ -18,7 +18,7 @@ GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './buil
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib node demo test test-go test-nonotify test-c test-node bench stress install ref clean fmt vet
+.PHONY: all cli lib node demo test test-go test-nonotify test-c test-node test-node-ref bench stress install ref clean fmt vet
 
 all: cli lib
 
@@ -67,6 +67,10 @@ node: all
 
 test-node: all
 	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 BUILD=$(BUILD) scripts/node.sh test
+
+# The reference release's own Node tests against this package (prints the pass count).
+test-node-ref: ref all
+	PLASMITE_REF=$(CURDIR)/.ref BUILD=$(BUILD) scripts/node-ref-tests.sh
 
 bench: ref all
 	scripts/bench.sh

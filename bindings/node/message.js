@@ -123,14 +123,16 @@ function memberText(text, i, key, wantObjectStart) {
 
 /**
  * JSON.parse, with the seq of the envelope (the top-level value, or its
- * member envelopeKey) turned into an exact bigint. Other numbers keep
- * JSON.parse's meaning.
+ * member envelopeKey) turned into an exact bigint from its source token
+ * (1e3 is 1000n; 1.5, -1 and 2^64 are refused). Other numbers keep
+ * JSON.parse's meaning. trusted: the text is libplasmite's envelope, whose
+ * seq is a plain integer, so a safe number is taken as is.
  */
-function parseMessageJson(text, envelopeKey = null) {
+function parseMessageJson(text, envelopeKey = null, trusted = false) {
   const parsed = JSON.parse(text);
   const envelope = envelopeKey === null ? parsed : parsed?.[envelopeKey];
   if (envelope && typeof envelope === "object" && typeof envelope.seq === "number") {
-    if (Number.isSafeInteger(envelope.seq) && envelope.seq >= 0) {
+    if (trusted && Number.isSafeInteger(envelope.seq)) {
       envelope.seq = BigInt(envelope.seq);
     } else {
       const start = envelopeKey === null ? 0 : memberText(text, 0, envelopeKey, true);
@@ -231,7 +233,7 @@ function messageFromEnvelope(envelope, raw = null) {
 
 /** A Message from envelope text written by libplasmite (valid by contract). */
 function messageFromText(text) {
-  return new Message(parseMessageJson(text), text, TRUSTED);
+  return new Message(parseMessageJson(text, null, true), text, TRUSTED);
 }
 
 /**

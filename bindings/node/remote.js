@@ -154,12 +154,13 @@ class RemoteClient {
     return parseMessageJson(await response.text(), "message");
   }
 
-  async _stream(url, signal) {
+  /** GET url as a stream (controller aborts it). */
+  async _requestStream(url, controller) {
     checkTransport(url, this.token);
     const response = await fetch(url.toString(), {
       method: "GET",
       headers: this._headers(),
-      signal,
+      signal: controller.signal,
       redirect: "manual",
     });
     checkRedirect(response);
@@ -221,7 +222,7 @@ class RemotePool {
       else outer.addEventListener("abort", onAbort, { once: true });
     }
     try {
-      const response = await this.client._stream(url, controller.signal);
+      const response = await this.client._requestStream(url, controller);
       if (!response.body) {
         throw new Error("remote tail response has no body");
       }
