@@ -18,6 +18,8 @@ VERSION  := $(shell cat VERSION)
 LDFLAGS  := -s -w -X github.com/plasmite-go/plasmite/core.Version=$(VERSION)
 GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './build/*')
 DIST     := dist/plasmite_$(VERSION)_$(shell $(GO) env GOOS)_$(shell $(GO) env GOARCH).tar.gz
+# Files the binary embeds (the web UI).
+EMBEDDED := $(wildcard ui/assets/*)
 
 export GOFLAGS := -buildvcs=false
 
@@ -27,7 +29,7 @@ all: cli lib
 
 cli: $(BUILD)/bin/plasmite $(BUILD)/bin/pls
 
-$(BUILD)/bin/plasmite: $(GOFILES) go.mod go.sum VERSION
+$(BUILD)/bin/plasmite: $(GOFILES) $(EMBEDDED) go.mod go.sum VERSION
 	@mkdir -p $(BUILD)/bin
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./cli
 
