@@ -249,7 +249,10 @@ const P = (() => {
 
   // ---- formatting -------------------------------------------------------
 
-  const count = (n) => (n == null ? "—" : Number(n).toLocaleString("en-US"));
+  // Formatters are made once: Intl objects are costly to create per call.
+  const counts = new Intl.NumberFormat("en-US");
+  const days = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "short", day: "numeric", weekday: "short" });
+  const count = (n) => (n == null ? "—" : counts.format(n));
   function bytes(n) {
     if (n == null) return "—";
     const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -282,7 +285,7 @@ const P = (() => {
   }
   function day(iso) {
     const d = new Date(timeMs(iso));
-    return isNaN(d) ? "" : d.toLocaleDateString("en-CA", { year: "numeric", month: "short", day: "numeric", weekday: "short" });
+    return isNaN(d) ? "" : days.format(d);
   }
   const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : "'" + String(s).replaceAll("'", "'\\''") + "'");
   // dirOf is the directory part of a pool's path.

@@ -573,13 +573,15 @@
     setInterval(() => { if (!document.hidden) loadInfo().catch(() => {}); }, INFO_EVERY);
   }
 
+  // The pool's info is asked for at once, beside the session.
+  const firstInfo = loadInfo().catch((err) => { P.notice("Could not load the pool's details: " + err.message); return null; });
+  $("name").textContent = name;
+  document.title = name + " · Plasmite";
+
   P.start("pools", async (who) => {
     state.who = who;
-    $("name").textContent = name;
-    document.title = name + " · Plasmite";
     wire();
-    let info = null;
-    try { info = await loadInfo(); } catch (err) { P.notice("Could not load the pool's details: " + err.message); }
+    const info = await firstInfo;
     if (info) {
       P.showDir(P.dirOf(info.path));
       state.next = P.tailStart(info.bounds || {}, N);
