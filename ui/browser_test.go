@@ -12,6 +12,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,12 +23,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/plasmite-go/plasmite/server"
+	"github.com/plasmite-go/plasmite/ui"
 )
 
 var (
@@ -241,6 +248,77 @@ func (s *served) fetch(t *testing.T, pool string, seq int) fetched {
 		t.Fatalf("fetch %s %d: %q: %v", pool, seq, out, err)
 	}
 	return m
+}
+
+// front serves our pages and assets and proxies every /v0 request to
+// another server; cut makes the data routes fail until it is called again
+// with false, as a network that drops would.
+type front struct {
+	URL string
+	cut func(bool)
+}
+
+// inFrontOf serves our pages and assets, and proxies every /v0 request to
+// the server at base (as if it came from that server's own pages): our UI
+// running on another server's data routes.
+func inFrontOf(t *testing.T, base string) front {
+	t.Helper()
+	srv, err := server.New(t.TempDir(), server.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ui.Register(srv)
+	pages := srv.Handler()
+	target, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its own transport, so that its idle connections can be closed: 1.2.1
+	// waits for every open connection before it exits.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(transport.CloseIdleConnections)
+	proxy := &httputil.ReverseProxy{
+		Transport: transport,
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = target.Host
+			if pr.In.Header.Get("Origin") != "" {
+				pr.Out.Header.Set("Origin", base)
+			}
+		},
+		FlushInterval: -1,
+	}
+	var down atomic.Bool
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v0/") {
+			if down.Load() {
+				http.Error(w, "cut", http.StatusBadGateway)
+				return
+			}
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
+	}))
+	t.Cleanup(hs.Close)
+	return front{URL: hs.URL, cut: func(on bool) {
+		down.Store(on)
+		if on {
+			hs.CloseClientConnections()
+		}
+	}}
+}
+
+// info is the oldest seq the pool holds, as `pls pool info` says.
+func (s *served) info(t *testing.T, pool string) uint64 {
+	t.Helper()
+	var in struct{ Bounds struct{ Oldest uint64 } }
+	out := s.pls(t, "", "pool", "info", pool, "--json")
+	if err := json.Unmarshal([]byte(out), &in); err != nil {
+		t.Fatalf("pool info %s: %q: %v", pool, out, err)
+	}
+	return in.Bounds.Oldest
 }
 
 // ---- pages --------------------------------------------------------------------

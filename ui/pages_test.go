@@ -246,6 +246,39 @@ func TestPoolPageHistory(t *testing.T) {
 	tb.check()
 }
 
+// TestPoolPageGap: messages overwritten while the page was cut off from the
+// server are reported as a gap once it reconnects, and the log goes on from
+// the oldest message the pool still holds.
+func TestPoolPageGap(t *testing.T) {
+	srv := serve(t)
+	srv.pls(t, "", "pool", "create", "--size", "64K", "small")
+	srv.feedLines(t, "small", []string{`{"i":1}`, `{"i":2}`})
+	fr := inFrontOf(t, srv.base)
+	tb := open(t, &served{dir: srv.dir, bin: srv.bin, base: fr.URL}, "/ui/pools/small", desktop, "502", "Failed to fetch", "ERR_")
+	tb.waitFor("two messages, live", `document.querySelectorAll("#rows .row").length === 2 && document.getElementById("live").textContent === "Live"`)
+	fr.cut(true)
+	tb.waitFor("the drop noticed", `document.getElementById("live").textContent === "Reconnecting"`)
+	lines := make([]string, 300)
+	for i := range lines {
+		lines[i] = fmt.Sprintf(`{"i":%d,"pad":"%s"}`, i+3, strings.Repeat("z", 300))
+	}
+	srv.feedLines(t, "small", lines)
+	oldest := srv.info(t, "small")
+	fr.cut(false)
+	tb.waitFor("the newest message", `document.getElementById("m302") !== null && document.getElementById("live").textContent === "Live"`)
+	gap := eval[string](tb, `document.querySelector("#rows .gap")?.textContent || ""`)
+	want := fmt.Sprintf("messages (#3 – #%d) were overwritten before they could be shown", oldest-1)
+	if !strings.Contains(gap, want) {
+		t.Errorf("gap notice %q, want %q", gap, want)
+	}
+	if first := eval[string](tb, `document.querySelector("#rows .gap").nextElementSibling.dataset.seq`); first != fmt.Sprint(oldest) {
+		t.Errorf("after the gap the log goes on at #%s, want #%d", first, oldest)
+	}
+	tb.do(chromedp.Evaluate[chromedp.Void](`document.querySelector("#rows .gap").scrollIntoView({ block: "center" })`))
+	tb.shot("pool-gap", desktop)
+	tb.check()
+}
+
 // TestPoolDeleted: a pool deleted by another process shows as deleted, and
 // a pool created again under the name is followed from its start.
 func TestPoolDeleted(t *testing.T) {
@@ -371,4 +404,33 @@ func TestFirstPaint(t *testing.T) {
 		}
 		record(t, p.name, w, median(fcp), median(ready), runs)
 	}
+}
+
+// TestExactJSON checks the pages' JSON reading in the browser itself: the
+// protocol's u64 fields become exact BigInts wherever the server puts them,
+// user data keeps JSON's own semantics, and a message's data is shown from
+// its source text, digits and all.
+func TestExactJSON(t *testing.T) {
+	srv := serve(t)
+	tb := open(t, srv, "/ui", desktop)
+	tb.waitFor("the page's script", `typeof P === "object"`)
+	checks := map[string]string{
+		"top-level seq":           `P.parse('{"data":{"seq":18446744073709551615},"seq":18446744073709551615}').seq === 18446744073709551615n`,
+		"data keeps numbers":      `P.parse('{"data":{"seq":18446744073709551615},"seq":1}').data.seq === 18446744073709551615`,
+		"message.seq":             `P.parse('{"message":{"seq":9007199254740993,"data":{}}}').message.seq === 9007199254740993n`,
+		"pool bounds":             `(() => { const b = P.parse('{"pool":{"bounds":{"oldest":9007199254740993,"newest":18446744073709551614}}}').pool.bounds; return b.oldest === 9007199254740993n && b.newest === 18446744073709551614n; })()`,
+		"pools[i] bounds, ring":   `(() => { const p = P.parse('{"pools":[{"bounds":{},"ring":null},{"bounds":{"newest":9007199254740995},"ring":{"first":9007199254740993,"frames":[[0,512]]}}]}').pools; return p[1].bounds.newest === 9007199254740995n && p[1].ring.first === 9007199254740993n && p[1].ring.frames[0][1] === 512 && p[0].ring === null; })()`,
+		"error.seq":               `P.parse('{"error":{"kind":"RetentionGap","seq":9007199254740993}}').error.seq === 9007199254740993n`,
+		"counts stay numbers":     `P.parse('{"metrics":{"message_count":5}}').metrics.message_count === 5`,
+		"data text kept":          `P.message('{"data":{"n":12345678901234567890,"f":1.50,"s":"\\u00e9"},"meta":{"tags":["a"]},"seq":18446744073709551615,"time":"t"}').raw === '{"n":12345678901234567890,"f":1.50,"s":"\\u00e9"}'`,
+		"envelope text exact":     `P.envelopeText(P.message('{"data":{"n":12345678901234567890},"meta":{"tags":[]},"seq":18446744073709551615,"time":"t"}'), false) === '{"seq":18446744073709551615,"time":"t","meta":{"tags":[]},"data":{"n":12345678901234567890}}'`,
+		"strings with escapes":    `P.tokens('["a\\"b", "\\\\", 1]').length === 7`,
+		"invalid JSON is refused": `(() => { try { P.parse('{"seq":1,}'); return false; } catch (e) { return e instanceof SyntaxError; } })()`,
+	}
+	for name, expr := range checks {
+		if !eval[bool](tb, expr) {
+			t.Errorf("%s: %s is false", name, expr)
+		}
+	}
+	tb.check()
 }

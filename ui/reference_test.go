@@ -1,60 +1,12 @@
 package ui_test
 
 import (
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/plasmite-go/plasmite/internal/reftest"
-	"github.com/plasmite-go/plasmite/server"
-	"github.com/plasmite-go/plasmite/ui"
 )
-
-// inFrontOf serves our pages and assets, and proxies every /v0 request to
-// the server at base (as if it came from that server's own pages): our UI
-// running on another server's data routes.
-func inFrontOf(t *testing.T, base string) string {
-	t.Helper()
-	srv, err := server.New(t.TempDir(), server.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	ui.Register(srv)
-	pages := srv.Handler()
-	target, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Its own transport, so that its idle connections can be closed: 1.2.1
-	// waits for every open connection before it exits.
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(transport.CloseIdleConnections)
-	proxy := &httputil.ReverseProxy{
-		Transport: transport,
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(target)
-			pr.Out.Host = target.Host
-			if pr.In.Header.Get("Origin") != "" {
-				pr.Out.Header.Set("Origin", base)
-			}
-		},
-		FlushInterval: -1,
-	}
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/v0/") {
-			proxy.ServeHTTP(w, r)
-			return
-		}
-		pages.ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	return front.URL
-}
 
 // TestAgainstReference runs our pages on release 1.2.1's local listener:
 // its pool list and a live pool, its ring map with /v0/ui/activity, and the
@@ -67,7 +19,7 @@ func TestAgainstReference(t *testing.T) {
 	t.Cleanup(func() { ref.proc.Kill() })
 	ref.pls(t, "", "pool", "create", "shared")
 	ref.feedLines(t, "shared", []string{`{"n":1}`, `{"n":2}`, hostile}, "ref")
-	front := &served{dir: ref.dir, bin: ref.bin, base: inFrontOf(t, ref.base)}
+	front := &served{dir: ref.dir, bin: ref.bin, base: inFrontOf(t, ref.base).URL}
 
 	tb := open(t, front, "/ui", desktop)
 	tb.waitFor("the reference's pool listed", `document.querySelector('#rows tr[data-pool="shared"]') !== null && document.getElementById("live").textContent === "Live"`)
