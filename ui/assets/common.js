@@ -245,6 +245,14 @@ const P = (() => {
     return node;
   }
   const svg = (tag, attrs, ...children) => el("svg:" + tag, attrs, ...children);
+
+  // keepChildren makes nodes the children of parent, in order, moving only
+  // what is out of place: a node left where it was keeps its focus and hover.
+  function keepChildren(parent, nodes) {
+    const wanted = new Set(nodes);
+    for (const c of [...parent.children]) if (!wanted.has(c)) c.remove();
+    nodes.forEach((n, k) => { if (parent.children[k] !== n) parent.insertBefore(n, parent.children[k] || null); });
+  }
   const $ = (id) => document.getElementById(id);
 
   // ---- formatting -------------------------------------------------------
@@ -550,7 +558,7 @@ const P = (() => {
 
   return {
     MAX_U64, tokens, parse, message, envelopeText, renderJSON, minify,
-    el, svg, $, count, bytes, ago, timeMs, clock, day, quote, dirOf, tag,
+    el, svg, keepChildren, $, count, bytes, ago, timeMs, clock, day, quote, dirOf, tag,
     HTTPError, getJSON, sendJSON, stream, tail, tailStart, sleep, poolURL, uiPoolURL, pageURL,
     session, toLogin, showDir, notice, copy, start,
   };

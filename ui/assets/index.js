@@ -98,7 +98,7 @@
       if (!seen.has(name)) { row.tr.remove(); state.rows.delete(name); }
     }
     const shown = state.pools.filter((p) => p.name.toLowerCase().includes(needle)).sort(compare);
-    $("rows").replaceChildren(...shown.map((p) => state.rows.get(p.name).tr));
+    P.keepChildren($("rows"), shown.map((p) => state.rows.get(p.name).tr));
     ages();
     $("empty").hidden = state.pools.length > 0;
     $("nomatch").hidden = !state.pools.length || shown.length > 0;

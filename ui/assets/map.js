@@ -132,7 +132,7 @@
       c.button.setAttribute("aria-pressed", String(state.selected === p.name));
     }
     for (const [name, c] of state.cards) if (!seen.has(name)) { c.button.remove(); state.cards.delete(name); }
-    $("rings").replaceChildren(...state.pools.map((p) => state.cards.get(p.name).button));
+    P.keepChildren($("rings"), state.pools.map((p) => state.cards.get(p.name).button));
     $("empty").hidden = state.pools.length > 0;
     if (state.pools.length) P.showDir(P.dirOf(state.pools[0].path));
     renderActivity();
