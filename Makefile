@@ -2,22 +2,24 @@
 #
 #   make            build the CLI (build/bin) and libplasmite (build/lib, build/include)
 #   make demo       build, then run a first local workflow in a scratch directory
-#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, fuzz seeds
+#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, Python, fuzz seeds
 #   make bench      benchmarks with -benchmem, side by side with the reference release
 #   make stress     crash loop and delivery check, printing figures (STRESS_ROUNDS=N for a long run)
 #   make install    PREFIX=/some/dir: bin/, lib/, include/, lib/pkgconfig/
 #   make ref        install the reference release (1.2.1) into .ref/ (git-ignored)
 
 GO       ?= go
+PYTHON   ?= python3
 PREFIX   ?= /usr/local
 BUILD    := build
+VENV     := $(BUILD)/venv
 VERSION  := $(shell cat VERSION)
 LDFLAGS  := -s -w -X github.com/plasmite-go/plasmite/core.Version=$(VERSION)
 GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './build/*')
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib demo test test-go test-nonotify test-c bench stress install ref clean fmt vet
+.PHONY: all cli lib demo test test-go test-nonotify test-c test-python bench stress install ref clean fmt vet
 
 all: cli lib
 
@@ -40,7 +42,7 @@ demo: all
 # ---- tests ---------------------------------------------------------------
 
 # Everything, in the order a failure is cheapest to read.
-test: ref all fmt vet test-go test-nonotify test-c
+test: ref all fmt vet test-go test-nonotify test-c test-python
 
 fmt:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -60,6 +62,16 @@ test-nonotify:
 
 test-c: lib
 	@if [ -x scripts/test-c.sh ]; then scripts/test-c.sh $(BUILD); fi
+
+# The Python binding (bindings/python): pytest in a virtual environment of its own.
+test-python: ref cli lib $(VENV)/installed
+	cd bindings/python && PLASMITE_LIB_DIR=$(CURDIR)/$(BUILD)/lib PLASMITE_BIN=$(CURDIR)/$(BUILD)/bin/plasmite \
+		PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+$(VENV)/installed: bindings/python/requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q -r $<
+	touch $@
 
 bench: ref all
 	scripts/bench.sh
