@@ -7,8 +7,11 @@ that load from elsewhere hits both alike. Prints medians and ratios.
   append        pool.append(dict of ~100 B JSON), one call per message
   append_many   pool.append_many(1000 dicts per call)            (ours only)
   append_json_many  pre-encoded bytes, 1000 per call              (ours only)
+  native_batch  plsm_pool_append_json_batch called directly with a prebuilt batch of 1000:
+                the library's ceiling for the two above, measured in the same run
   tail          `for m in pool.tail(...)` over N retained messages (one pool file, read
-                by both: the formats are the same)
+                by both: the formats are the same); the reference reads the first
+                --ref-tail of them (default 200k: it reads ~10x slower), compared by rate
 
 Environment: PLASMITE_LIB_DIR (our library; default build/lib), PLASMITE_REF (default .ref).
 """
@@ -44,6 +47,7 @@ if mode == "tail":
     start = time.perf_counter(); count = 0
     for message in pool.tail(since_seq=1, max_messages=n, timeout_ms=3_600_000):
         count += 1
+        message.data  # a reader looks at what it reads
     assert count == n, count
     print(rate(start, count))
 elif mode == "fill":
@@ -70,6 +74,16 @@ else:
         start = time.perf_counter()
         for _ in range(n // 1000):
             pool.append_json_many(payloads)
+        print(rate(start, n // 1000 * 1000))
+    elif mode == "native_batch":  # the library's own cost: one prebuilt batch, re-sent
+        from ctypes import byref, c_size_t, c_uint64
+        from plasmite import _pool
+        payloads = [json.dumps(value, separators=(",", ":")).encode()] * 1000
+        messages, keep = _pool._pack_batch(payloads, None, 0)
+        batch, first, appended = pool._lib.plsm_pool_append_json_batch, c_uint64(), c_size_t()
+        start = time.perf_counter()
+        for _ in range(n // 1000):
+            assert batch(pool._ptr, messages, 1000, 0, byref(first), byref(appended), pool._errref) == 0
         print(rate(start, n // 1000 * 1000))
 """
 
@@ -100,6 +114,7 @@ def main() -> None:
     parser.add_argument("--append", type=int, default=int(os.environ.get("BENCH_PY_APPEND", 20_000)))
     parser.add_argument("--batch", type=int, default=int(os.environ.get("BENCH_PY_BATCH", 500_000)))
     parser.add_argument("--tail", type=int, default=int(os.environ.get("BENCH_PY_TAIL", 1_000_000)))
+    parser.add_argument("--ref-tail", type=int, default=int(os.environ.get("BENCH_PY_REF_TAIL", 200_000)))
     parser.add_argument("--ref", type=Path, default=Path(os.environ.get("PLASMITE_REF") or REPO / ".ref"))
     args = parser.parse_args()
     ref = args.ref.resolve()
@@ -117,13 +132,15 @@ def main() -> None:
             ("append", args.append, ("ours", "ref")),
             ("append_many", args.batch, ("ours",)),
             ("append_json_many", args.batch, ("ours",)),
+            ("native_batch", args.batch, ("ours",)),
             ("tail", args.tail, ("ours", "ref")),
         ]
         results: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.rounds):
             for mode, n, sides in plan:
                 for which in sides:
-                    results.setdefault((mode, which), []).append(run_child(which, mode, n, pool_path, ref))
+                    count = min(n, args.ref_tail) if (mode, which) == ("tail", "ref") else n
+                    results.setdefault((mode, which), []).append(run_child(which, mode, count, pool_path, ref))
 
     print(f"{'benchmark':<18} {'ours msg/s':>12} {'ref msg/s':>12} {'ratio':>7}")
     for mode, _n, sides in plan:

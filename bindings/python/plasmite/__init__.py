@@ -67,12 +67,12 @@ def library_version() -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    # plasmite._LIB: the loaded ctypes library, for programs that reach for it; loading
-    # happens here, on first access, not at import.
+    # plasmite._LIB (as in the reference): the library's functions as attributes, those
+    # this package calls (so that tests may patch them). Loaded on first access.
     if name == "_LIB":
         from . import _ffi
 
-        return _ffi.lib().cdll
+        return _ffi.lib()
     raise AttributeError(f"module 'plasmite' has no attribute {name!r}")
 
 

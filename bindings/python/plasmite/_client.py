@@ -56,8 +56,7 @@ class Client(Handle):
         return super().__new__(cls)
 
     def __init__(self, pool_dir: Union[str, "os.PathLike[str]", None] = None) -> None:
-        self._lock = None  # close() is safe on a half-built client
-        self._ptr = None
+        self._ptr = None  # close() is safe on a half-built client (it has no lock yet)
         if pool_dir is None:
             pool_dir = default_pool_dir()
         if isinstance(pool_dir, os.PathLike):
@@ -111,12 +110,14 @@ class Client(Handle):
                 raise unsupported_error("listing pools", "plsm_pool_list_json")
             if fn(ptr, self._bufref, self._errref) != 0:
                 raise self._error()
-            return json.loads(self._take_buf())["pools"]
+            pools: list[dict[str, Any]] = json.loads(self._take_buf())["pools"]
+            return pools
 
     def pool_info(self, pool_ref: str) -> dict[str, Any]:
         """Pool.info() of the pool, opened for the purpose."""
         with self.open_pool(pool_ref) as pool:
-            return pool.info()
+            info: dict[str, Any] = pool.info()
+            return info
 
     def delete_pool(self, pool_ref: str) -> None:
         """Deletes the pool file; NotFoundError (with path) if there is none. Handles
@@ -130,8 +131,6 @@ class Client(Handle):
             if fn(ptr, ref, self._errref) != 0:
                 raise self._error()
 
-    def __enter__(self) -> Client:
-        return super().__enter__()
 
 
 class RemoteClient(Client):
@@ -151,7 +150,6 @@ class RemoteClient(Client):
         request_timeout_ms: Optional[int] = None,
         max_response_bytes: Optional[int] = None,
     ) -> None:
-        self._lock = None
         self._ptr = None
         if not _is_origin(origin):
             raise ValueError("origin must be an http:// or https:// URL")
@@ -174,5 +172,3 @@ class RemoteClient(Client):
         self.origin = origin
         self.pool_dir = None
 
-    def __enter__(self) -> RemoteClient:
-        return Handle.__enter__(self)

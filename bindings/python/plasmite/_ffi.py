@@ -200,6 +200,10 @@ class Library:
     def has(self, name: str) -> bool:
         return name in self.optional
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names not set in __init__: a missing optional function.
+        raise AttributeError(f"libplasmite at {self.path} has no {name}")
+
 
 _lock = threading.Lock()
 _library: Optional[Library] = None

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from ctypes import POINTER, byref, string_at
 from threading import RLock
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar
 
 from . import _ffi
 from ._errors import PlasmiteError, closed_error, fork_error, take_error
 from ._ffi import plsm_buf_t, plsm_error_t
+
+_H = TypeVar("_H", bound="Handle")
 
 
 class Handle:
@@ -74,7 +76,7 @@ class Handle:
             if _ffi.usable():
                 self._release(ptr)
 
-    def __enter__(self) -> Any:
+    def __enter__(self: _H) -> _H:
         with self._lock:
             self._live()
         return self

@@ -43,7 +43,7 @@ from ._message import Lite3Frame, Message, message_from_raw
 from ._stream import BATCH_MESSAGES, Lite3Stream, Stream
 
 try:  # the C encoder without json.dumps' per-call set-up (2x faster for small values)
-    from json.encoder import c_make_encoder as _c_make_encoder
+    from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
     from json.encoder import encode_basestring_ascii as _encode_ascii
 except ImportError:  # pragma: no cover - not CPython
     _c_make_encoder = None
@@ -169,10 +169,9 @@ class Pool(Handle):
         A payload the library refuses raises UsageError naming its index ("messages[i]:
         …") and nothing is written. If writing fails part-way (disk full), the error has
         ``appended``, how many were stored, and ``first_seq``."""
-        items = [ensure_bytes(payload, "payload") for payload in payloads]
-        for index, item in enumerate(items):
-            if not item:
-                raise ValueError(f"payloads[{index}] is empty")
+        items = [payload if type(payload) is bytes else ensure_bytes(payload, "payload") for payload in payloads]
+        if not all(items):
+            raise ValueError(f"payloads[{items.index(b'')}] is empty")
         with self._lock:
             ptr = self._live()
             arr, count, _keep = self._tags_array(tags)
@@ -256,7 +255,8 @@ class Pool(Handle):
                 raise unsupported_error("pool info", "plsm_pool_info_json")
             if fn(ptr, self._bufref, self._errref) != 0:
                 raise self._error()
-            return json.loads(self._take_buf())
+            info: dict[str, Any] = json.loads(self._take_buf())
+            return info
 
     # ---- streams ---------------------------------------------------------------------
 

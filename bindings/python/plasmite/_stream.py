@@ -99,8 +99,8 @@ class Stream(_StreamHandle):
 
     def __init__(self, lib: _ffi.Library, ptr: Any) -> None:
         super().__init__(lib, ptr)
-        self._next_timeout = lib.optional.get("plsm_stream_next_timeout")
-        self._next_batch = lib.optional.get("plsm_stream_next_batch")
+        self._next_timeout: Any = lib.optional.get("plsm_stream_next_timeout")
+        self._next_batch: Any = lib.optional.get("plsm_stream_next_batch")
         self._count = c_size_t()
         self._countref = byref(self._count)
 
@@ -142,7 +142,8 @@ class Stream(_StreamHandle):
         with self._lock:
             if self._next_timeout is None:
                 return self._read_blocking(self._live())
-            return self._wait_loop(self._read_one, None)
+            message: Optional[bytes] = self._wait_loop(self._read_one, None)
+            return message
 
     def next_batch(
         self, max_messages: int = BATCH_MESSAGES, timeout_ms: Optional[int] = None
@@ -191,8 +192,6 @@ class Stream(_StreamHandle):
     def __aiter__(self) -> AsyncIterator[bytes]:
         return _AsyncReader(self, lambda limit: self.next_batch(limit, 0))
 
-    def __enter__(self) -> Stream:
-        return super().__enter__()
 
 
 class Lite3Stream(_StreamHandle):
@@ -206,7 +205,7 @@ class Lite3Stream(_StreamHandle):
         super().__init__(lib, ptr)
         self._frame = plsm_lite3_frame_t()
         self._frameref = byref(self._frame)
-        self._next_timeout = lib.optional.get("plsm_lite3_stream_next_timeout")
+        self._next_timeout: Any = lib.optional.get("plsm_lite3_stream_next_timeout")
 
     def _take_frame(self) -> Lite3Frame:
         frame = self._frame
@@ -237,7 +236,8 @@ class Lite3Stream(_StreamHandle):
                 if rc == 0:
                     return None
                 raise self._error()
-            return self._wait_loop(self._read_one, None)
+            frame: Optional[Lite3Frame] = self._wait_loop(self._read_one, None)
+            return frame
 
     def _poll(self, limit: int) -> Optional[list[Lite3Frame]]:
         with self._lock:
@@ -266,8 +266,6 @@ class Lite3Stream(_StreamHandle):
     def __aiter__(self) -> AsyncIterator[Lite3Frame]:
         return _AsyncReader(self, self._poll)
 
-    def __enter__(self) -> Lite3Stream:
-        return super().__enter__()
 
 
 class _AsyncReader:
