@@ -51,6 +51,17 @@ class Handle:
         self._errref = byref(self._err)
         return err
 
+    def _discard_outputs(self) -> None:
+        """Frees what a native call left in the output slots and nobody took: for an
+        exception (KeyboardInterrupt) raised between a call's return and the conversion of
+        its result. Idempotent."""
+        if self._buf.data:
+            self._lib.plsm_buf_free(self._bufref)
+        if self._err:
+            self._lib.plsm_error_free(self._err)
+            self._err = POINTER(plsm_error_t)()
+            self._errref = byref(self._err)
+
     def _take_buf(self) -> bytes:
         buf = self._buf
         data = string_at(buf.data, buf.len) if buf.len else b""

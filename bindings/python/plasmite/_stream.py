@@ -105,28 +105,38 @@ class Stream(_StreamHandle):
         self._countref = byref(self._count)
 
     def _read_one(self, ptr: Any, wait_ms: int) -> Any:
-        rc = self._next_timeout(ptr, wait_ms, self._bufref, self._errref)
-        if rc == STREAM_ITEM:
-            return self._take_buf()
-        if rc == STREAM_TIMEOUT:
-            return STREAM_TIMEOUT
-        if rc == STREAM_END:
-            return None
-        raise self._error()
+        try:
+            rc = self._next_timeout(ptr, wait_ms, self._bufref, self._errref)
+            if rc == STREAM_ITEM:
+                return self._take_buf()
+            if rc == STREAM_TIMEOUT:
+                return STREAM_TIMEOUT
+            if rc == STREAM_END:
+                return None
+            raise self._error()
+        except BaseException:
+            # Ctrl-C right after the call returned: the message taken is lost with the
+            # interrupted read, but its buffer is not leaked.
+            self._discard_outputs()
+            raise
 
     def _read_batch(self, ptr: Any, wait_ms: int, max_messages: int) -> Any:
-        rc = self._next_batch(
-            ptr, wait_ms, max_messages, BATCH_BYTES, self._bufref, self._countref, self._errref
-        )
-        if rc == STREAM_ITEM:
-            lines = self._take_buf().split(b"\n")
-            lines.pop()  # after the last newline
-            return lines
-        if rc == STREAM_TIMEOUT:
-            return STREAM_TIMEOUT
-        if rc == STREAM_END:
-            return None
-        raise self._error()
+        try:
+            rc = self._next_batch(
+                ptr, wait_ms, max_messages, BATCH_BYTES, self._bufref, self._countref, self._errref
+            )
+            if rc == STREAM_ITEM:
+                lines = self._take_buf().split(b"\n")
+                lines.pop()  # after the last newline
+                return lines
+            if rc == STREAM_TIMEOUT:
+                return STREAM_TIMEOUT
+            if rc == STREAM_END:
+                return None
+            raise self._error()
+        except BaseException:
+            self._discard_outputs()
+            raise
 
     def _read_blocking(self, ptr: Any) -> Optional[bytes]:
         # A library without bounded waits (the reference's): one uninterruptible call.
@@ -216,14 +226,23 @@ class Lite3Stream(_StreamHandle):
         return out
 
     def _read_one(self, ptr: Any, wait_ms: int) -> Any:
-        rc = self._next_timeout(ptr, wait_ms, self._frameref, self._errref)
-        if rc == STREAM_ITEM:
-            return self._take_frame()
-        if rc == STREAM_TIMEOUT:
-            return STREAM_TIMEOUT
-        if rc == STREAM_END:
-            return None
-        raise self._error()
+        try:
+            rc = self._next_timeout(ptr, wait_ms, self._frameref, self._errref)
+            if rc == STREAM_ITEM:
+                return self._take_frame()
+            if rc == STREAM_TIMEOUT:
+                return STREAM_TIMEOUT
+            if rc == STREAM_END:
+                return None
+            raise self._error()
+        except BaseException:
+            self._discard_outputs()
+            raise
+
+    def _discard_outputs(self) -> None:
+        if self._frame.payload.data:
+            self._lib.plsm_lite3_frame_free(self._frameref)
+        super()._discard_outputs()
 
     def next(self) -> Optional[Lite3Frame]:
         """The next frame, or None at the end of the stream."""

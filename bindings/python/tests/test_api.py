@@ -494,3 +494,17 @@ def test_python_dash_m_version():
     lines = out.splitlines()
     assert lines[0] == f"plasmite {plasmite.__version__} (Python package)"
     assert lines[1].startswith(f"libplasmite {plasmite.__version__} (ABI 1.")
+
+
+def test_handles_outlive_their_parents(client):
+    pool = client.create_pool("parents")
+    pool.append({"n": 1})
+    stream = pool.open_stream(since_seq=1, timeout_ms=2000)
+    other = client.open_pool("parents")
+    client.close()
+    pool.close()
+    assert parse_message(stream.next_json()).data == {"n": 1}  # a stream outlives its pool
+    assert other.append({"n": 2}).seq == 2  # a pool outlives its client
+    assert parse_message(stream.next_json()).data == {"n": 2}
+    stream.close()
+    other.close()

@@ -297,3 +297,38 @@ def test_async_tail_cancellation_closes_the_stream(pool):
     asyncio.run(main())
     pool.append({"after": True})
     assert pool.get(1).data == {"after": True}
+
+
+def test_gap_error_under_a_racing_writer_loses_nothing_before_it(client):
+    """A reader that a writer overtakes: every message up to the gap is delivered, in
+    order and without holes, then RetentionGapError names the first one missed."""
+    pool = client.create_pool("race", 64 * 1024)
+    writer = client.open_pool("race")
+    first = pool.append({"n": -1}).seq
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            writer.append({"n": n, "pad": "x" * 3000})
+            n += 1
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    delivered: list[int] = []
+    try:
+        with pool.open_stream(since_seq=first, error_on_gap=True, timeout_ms=60_000) as stream:
+            with pytest.raises(plasmite.RetentionGapError) as raised:
+                while True:
+                    batch = stream.next_batch(64)
+                    assert batch is not None
+                    delivered.extend(parse_message(raw).seq for raw in batch)
+                    time.sleep(0.001)  # a slow reader
+            assert stream.next_batch() is None
+    finally:
+        stop.set()
+        thread.join()
+        writer.close()
+        pool.close()
+    assert delivered == list(range(first, first + len(delivered)))
+    assert raised.value.seq == first + len(delivered)
