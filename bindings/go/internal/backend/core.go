@@ -247,15 +247,15 @@ func apiError(err error) error {
 	return &api.Error{Kind: api.ErrorInternal, Message: err.Error()}
 }
 
-// position returns the error's message sequence number and file offset, nil
-// when unknown.
+// position returns copies of the error's message sequence number and file
+// offset, nil when unknown.
 func position(ce *core.Error) (seq, offset *uint64) {
-	if ce.HasSeq {
-		v := ce.Seq
+	if ce.Seq != nil {
+		v := *ce.Seq
 		seq = &v
 	}
-	if ce.HasOffset {
-		v := ce.Offset
+	if ce.Offset != nil {
+		v := *ce.Offset
 		offset = &v
 	}
 	return seq, offset

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/plasmite-go/plasmite/bindings/go/api"
+	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/core/lite3"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // envelope is a message's JSON envelope rendered into a scratch buffer,
@@ -22,7 +24,7 @@ type envelope struct {
 // renderEnvelope renders the envelope of the stored message doc into dst[:0].
 // On error buf is dst[:0], for reuse.
 func renderEnvelope(dst, doc []byte, seq uint64, unixNanos int64) (envelope, error) {
-	out, err := appendABIEnvelope(dst[:0], doc, seq, unixNanos)
+	out, err := wire.AppendMessageABI(dst[:0], core.Message{Seq: seq, Time: unixNanos, Payload: doc})
 	if err != nil {
 		return envelope{buf: dst[:0]}, storedError(err, seq)
 	}
