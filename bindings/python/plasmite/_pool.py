@@ -68,14 +68,13 @@ _NO_TAGS: tuple[Any, int, tuple[bytes, ...]] = (None, 0, ())
 _PACKED_BATCH = sizeof(plsm_json_message_t) == 32 and sizeof(c_void_p) == 8 and array("Q").itemsize == 8
 
 
-def _tag_key(tags: Optional[Iterable[str]]) -> Any:
+def _tag_key(tags: Optional[Iterable[str]]) -> tuple[Any, ...]:
+    """tags as a tuple (a one-shot iterable is read once), the key of the tags cache."""
     if tags is None:
         return ()
-    if isinstance(tags, tuple):
-        return tags
-    if isinstance(tags, list):
-        return tuple(tags)
-    return tuple(encode_tags(tags))  # a one-shot iterable: encode it now
+    if isinstance(tags, (str, bytes)):
+        raise TypeError("tags must be an iterable of str, not a single string")
+    return tags if type(tags) is tuple else tuple(tags)
 
 
 def _has_tags(message: Message, required: Sequence[str]) -> bool:
@@ -105,7 +104,7 @@ class Pool(Handle):
         cached = self._tags_cache
         if cached[0] == key:
             return cached[1], cached[2], cached[3]
-        encoded = key if isinstance(key[0], bytes) else encode_tags(key)
+        encoded = encode_tags(key)
         arr = (c_char_p * len(encoded))(*encoded)
         self._tags_cache = (key, arr, len(encoded), encoded)
         return arr, len(encoded), encoded
@@ -231,6 +230,7 @@ class Pool(Handle):
             return self._take_buf()
 
     def get(self, seq: int) -> Message:
+        """Message seq (NotFoundError if it is not retained)."""
         return message_from_raw(self.get_json(seq))
 
     def get_lite3(self, seq: int) -> Lite3Frame:

@@ -115,6 +115,9 @@ def test_append_accepts_bytes_like_and_refuses_others(pool):
         pool.append({"a": 1}, "single-string-tag")
     with pytest.raises(ValueError, match="NUL"):
         pool.append({"a": 1}, ["a\0b"])
+    with pytest.raises(TypeError):
+        pool.append({"a": 1}, [b"bytes-tag"])  # type: ignore[list-item]
+    assert pool.append({"a": 1}, iter(["once"])).tags == ["once"]
 
 
 def test_library_usage_errors(pool):
