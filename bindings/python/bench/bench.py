@@ -40,11 +40,16 @@ import plasmite
 mode, n, pool_path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 value = json.loads(sys.argv[4])
 client = plasmite.Client(tempfile.mkdtemp())
+_cpu = []
 def rate(start, count):
-    return count / (time.perf_counter() - start)
+    # messages per second of wall time and of the process's CPU time (all its threads)
+    return f"{count / (time.perf_counter() - start)} {count / (time.process_time() - _cpu[-1])}"
+def clock():
+    _cpu.append(time.process_time())
+    return time.perf_counter()
 if mode == "tail":
     pool = client.open_pool(pool_path)
-    start = time.perf_counter(); count = 0
+    start = clock(); count = 0
     for message in pool.tail(since_seq=1, max_messages=n, timeout_ms=3_600_000):
         count += 1
         message.data  # a reader looks at what it reads
@@ -59,19 +64,19 @@ else:
     pool = client.create_pool("bench", 256 << 20)
     if mode == "append":
         pool.append(value)
-        start = time.perf_counter()
+        start = clock()
         for _ in range(n):
             pool.append(value)
         print(rate(start, n))
     elif mode == "append_many":
         values = [value] * 1000
-        start = time.perf_counter()
+        start = clock()
         for _ in range(n // 1000):
             pool.append_many(values)
         print(rate(start, n // 1000 * 1000))
     elif mode == "append_json_many":
         payloads = [json.dumps(value, separators=(",", ":")).encode()] * 1000
-        start = time.perf_counter()
+        start = clock()
         for _ in range(n // 1000):
             pool.append_json_many(payloads)
         print(rate(start, n // 1000 * 1000))
@@ -81,14 +86,14 @@ else:
         payloads = [json.dumps(value, separators=(",", ":")).encode()] * 1000
         messages, keep = _pool._pack_batch(payloads, None, 0)
         batch, first, appended = pool._lib.plsm_pool_append_json_batch, c_uint64(), c_size_t()
-        start = time.perf_counter()
+        start = clock()
         for _ in range(n // 1000):
             assert batch(pool._ptr, messages, 1000, 0, byref(first), byref(appended), pool._errref) == 0
         print(rate(start, n // 1000 * 1000))
 """
 
 
-def run_child(which: str, mode: str, n: int, pool_path: str, ref: Path) -> float:
+def run_child(which: str, mode: str, n: int, pool_path: str, ref: Path) -> tuple[float, float]:
     env = dict(os.environ)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     if which == "ours":
@@ -105,7 +110,8 @@ def run_child(which: str, mode: str, n: int, pool_path: str, ref: Path) -> float
     )
     if out.returncode != 0:
         raise SystemExit(f"{which} {mode} failed:\n{out.stderr}")
-    return float(out.stdout or "0")
+    wall, cpu = (out.stdout.split() + ["0", "0"])[:2]
+    return float(wall), float(cpu)
 
 
 def main() -> None:
@@ -135,21 +141,22 @@ def main() -> None:
             ("native_batch", args.batch, ("ours",)),
             ("tail", args.tail, ("ours", "ref")),
         ]
-        results: dict[tuple[str, str], list[float]] = {}
+        results: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for _ in range(args.rounds):
             for mode, n, sides in plan:
                 for which in sides:
                     count = min(n, args.ref_tail) if (mode, which) == ("tail", "ref") else n
                     results.setdefault((mode, which), []).append(run_child(which, mode, count, pool_path, ref))
 
-    print(f"{'benchmark':<18} {'ours msg/s':>12} {'ref msg/s':>12} {'ratio':>7}")
+    print("medians; msg/s of wall time, and of CPU time (the process's, all threads: steadier on a")
+    print("loaded machine)")
+    print(f"{'benchmark':<18} {'ours':>10} {'ref':>10} {'ratio':>6}   {'ours cpu':>10} {'ref cpu':>10} {'ratio':>6}")
     for mode, _n, sides in plan:
-        ours = statistics.median(results[(mode, "ours")])
-        line = f"{mode:<18} {ours:>12,.0f}"
-        if "ref" in sides:
-            theirs = statistics.median(results[(mode, "ref")])
-            line += f" {theirs:>12,.0f} {ours / theirs:>6.1f}x"
-        print(line)
+        ours = [statistics.median(r[i] for r in results[(mode, "ours")]) for i in (0, 1)]
+        theirs = [statistics.median(r[i] for r in results[(mode, "ref")]) for i in (0, 1)] if "ref" in sides else None
+        wall = f"{ours[0]:>10,.0f}" + (f" {theirs[0]:>10,.0f} {ours[0] / theirs[0]:>5.1f}x" if theirs else " " * 18)
+        cpu = f"{ours[1]:>10,.0f}" + (f" {theirs[1]:>10,.0f} {ours[1] / theirs[1]:>5.1f}x" if theirs else "")
+        print(f"{mode:<18} {wall}   {cpu}")
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ def message_from_raw(raw: bytes) -> Message:
     tags = meta.get("tags") if type(meta) is dict else None
     if type(tags) is not list:
         tags = []
-    elif not all(type(tag) is str for tag in tags):
+    elif tags and not all(type(tag) is str for tag in tags):
         tags = [str(tag) for tag in tags]
     # Frozen dataclasses refuse attribute assignment; filling the instance dicts directly
     # builds the same objects as MessageMeta(...) and Message(...) at a fraction of the cost.
