@@ -222,9 +222,9 @@ def test_context_managers(pool_dir):
     with Client(str(pool_dir)) as client:
         with client.create_pool("ctx") as pool:
             seq = pool.append({"x": 1}).seq
-            with pool.open_stream(since_seq=seq, max_messages=1, timeout_ms=50) as stream:
+            with pool.open_stream(since_seq=seq, max_messages=1, timeout_ms=10_000) as stream:
                 assert parse_message(stream.next_json()).data == {"x": 1}
-            with pool.open_lite3_stream(since_seq=seq, max_messages=1, timeout_ms=50) as lite3:
+            with pool.open_lite3_stream(since_seq=seq, max_messages=1, timeout_ms=10_000) as lite3:
                 assert lite3.next().seq == seq
             assert stream._ptr is None and lite3._ptr is None
         assert pool._ptr is None
@@ -259,7 +259,7 @@ def test_stream_iteration_and_timeout(pool):
     first = pool.append({"kind": "one"}).seq
     pool.append({"kind": "two"})
     pool.append({"kind": "three"})
-    stream = pool.open_stream(since_seq=first, max_messages=3, timeout_ms=1000)
+    stream = pool.open_stream(since_seq=first, max_messages=3, timeout_ms=10_000)
     assert isinstance(stream, Stream)
     assert [parse_message(raw).data["kind"] for raw in stream] == ["one", "two", "three"]
     assert stream.next_json() is None
@@ -272,17 +272,18 @@ def test_stream_iteration_and_timeout(pool):
 def test_stream_starts_at_oldest_and_since_is_inclusive(pool):
     for i in range(5):
         pool.append({"i": i})
-    with pool.open_stream(timeout_ms=50) as s:
+    # (Streams here end by max_messages: a short deadline could pass first on a loaded machine.)
+    with pool.open_stream(max_messages=5, timeout_ms=10_000) as s:
         assert [parse_message(r).seq for r in s] == [1, 2, 3, 4, 5]
-    with pool.open_stream(since_seq=4, timeout_ms=50) as s:
+    with pool.open_stream(since_seq=4, max_messages=2, timeout_ms=10_000) as s:
         assert [parse_message(r).seq for r in s] == [4, 5]
-    with pool.open_stream(since_seq=0, max_messages=1, timeout_ms=50) as s:
+    with pool.open_stream(since_seq=0, max_messages=1, timeout_ms=10_000) as s:
         assert [parse_message(r).seq for r in s] == [1]
 
 
 def test_next_batch(pool):
     seqs = pool.append_many([{"i": i} for i in range(10)])
-    with pool.open_stream(since_seq=1, timeout_ms=2000) as stream:
+    with pool.open_stream(since_seq=1, timeout_ms=10_000) as stream:
         first = stream.next_batch(4)
         assert [parse_message(r).data["i"] for r in first] == [0, 1, 2, 3]
         rest = stream.next_batch(100)
@@ -293,7 +294,7 @@ def test_next_batch(pool):
         assert [parse_message(r).data for r in stream.next_batch()] == [{"i": 10}]
         with pytest.raises(ValueError):
             stream.next_batch(0)
-    with pool.open_stream(since_seq=1, max_messages=3, timeout_ms=1000) as stream:
+    with pool.open_stream(since_seq=1, max_messages=3, timeout_ms=10_000) as stream:
         assert len(stream.next_batch(100)) == 3
         assert stream.next_batch() is None
 
@@ -309,7 +310,7 @@ def test_lite3_round_trip(pool):
     assert pool.get_lite3(seq2).payload == frame.payload
     again = pool.get(seq2)
     assert (again.data, again.tags) == ({"x": 1, "s": "é"}, ["alpha"])
-    stream = pool.open_lite3_stream(since_seq=seq, max_messages=2, timeout_ms=100)
+    stream = pool.open_lite3_stream(since_seq=seq, max_messages=2, timeout_ms=10_000)
     assert isinstance(stream, Lite3Stream)
     assert [(f.seq, f.payload) for f in stream] == [(seq, frame.payload), (seq2, frame.payload)]
     assert stream.next() is None
@@ -345,11 +346,12 @@ def test_tail_filters_by_tags_and_counts_after_filter(pool):
     pool.append_json(b'{"kind":"drop"}', ["drop"], Durability.FAST)
     pool.append_json(b'{"kind":"keep"}', ["keep", "x"], Durability.FAST)
     pool.append_json(b'{"kind":"keep2"}', ["keep"], Durability.FAST)
-    kept = list(pool.tail(max_messages=1, timeout_ms=1000, tags=["keep"]))
+    kept = list(pool.tail(max_messages=1, timeout_ms=10_000, tags=["keep"]))
     assert [m.data["kind"] for m in kept] == ["keep"]
-    both = list(pool.tail(timeout_ms=50, tags=["keep", "x"]))
-    assert [m.data["kind"] for m in both] == ["keep"]
-    assert [m.seq for m in pool.tail(since_seq=2, timeout_ms=50)] == [2, 3]
+    pool.append_json(b'{"kind":"last"}', ["x", "keep"], Durability.FAST)
+    both = list(pool.tail(max_messages=2, timeout_ms=10_000, tags=["keep", "x"]))
+    assert [m.data["kind"] for m in both] == ["keep", "last"]
+    assert [m.seq for m in pool.tail(since_seq=2, max_messages=2, timeout_ms=10_000)] == [2, 3]
 
 
 def test_tail_is_lazy_and_closes_its_stream(pool):
@@ -366,9 +368,9 @@ def test_open_stream_native_tag_filter(pool):
     pool.append({"n": 1}, ["a"])
     pool.append({"n": 2}, ["b"])
     pool.append({"n": 3}, ["a", "b"])
-    with pool.open_stream(tags=["a"], max_messages=2, timeout_ms=1000) as s:
+    with pool.open_stream(tags=["a"], max_messages=2, timeout_ms=10_000) as s:
         assert [parse_message(r).data["n"] for r in s] == [1, 3]
-    with pool.open_lite3_stream(tags=["b"], timeout_ms=50) as s:
+    with pool.open_lite3_stream(tags=["b"], max_messages=2, timeout_ms=10_000) as s:
         assert [f.seq for f in s] == [2, 3]
 
 
@@ -376,19 +378,19 @@ def test_retention_gap_policies(client):
     pool = client.create_pool("gap", 64 * 1024)
     first = pool.append({"kind": "first"}, ["keep"]).seq
     fill_past(pool, first)
-    tail = pool.tail(since_seq=first, timeout_ms=1000, tags=["never"], error_on_gap=True)
+    tail = pool.tail(since_seq=first, timeout_ms=10_000, tags=["never"], error_on_gap=True)
     with pytest.raises(RetentionGapError) as raised:
         next(tail)
     assert raised.value.kind == ErrorKind.RETENTION_GAP and raised.value.seq == first
     assert "no longer retained" in str(raised.value)
-    continuing = next(pool.tail(since_seq=first, max_messages=1, timeout_ms=1000))
+    continuing = next(pool.tail(since_seq=first, max_messages=1, timeout_ms=10_000))
     assert continuing.seq > first
-    stream = pool.open_stream(since_seq=first, timeout_ms=1000, error_on_gap=True)
+    stream = pool.open_stream(since_seq=first, timeout_ms=10_000, error_on_gap=True)
     with pytest.raises(RetentionGapError):
         stream.next_json()
     assert stream.next_json() is None  # the stream ended with the error
     stream.close()
-    lite3 = pool.open_lite3_stream(since_seq=first, timeout_ms=1000, error_on_gap=True)
+    lite3 = pool.open_lite3_stream(since_seq=first, timeout_ms=10_000, error_on_gap=True)
     with pytest.raises(RetentionGapError) as raised:
         lite3.next()
     assert raised.value.seq == first
@@ -421,7 +423,7 @@ def test_replay_spacing_and_filter(pool, monkeypatch):
     pool.append_json(b'{"kind":"keep2"}', ["keep"], Durability.FAST)
     slept: list[float] = []
     monkeypatch.setattr(plasmite._time, "sleep", slept.append)
-    out = list(pool.replay(speed=2.0, max_messages=2, timeout_ms=200, tags=["keep"]))
+    out = list(pool.replay(speed=2.0, max_messages=2, timeout_ms=10_000, tags=["keep"]))
     assert [m.data["kind"] for m in out] == ["keep", "keep2"]
     gap = (out[1].time - out[0].time).total_seconds() / 2.0
     assert slept == ([gap] if gap > 0 else [])
@@ -502,7 +504,7 @@ def test_python_dash_m_version():
 def test_handles_outlive_their_parents(client):
     pool = client.create_pool("parents")
     pool.append({"n": 1})
-    stream = pool.open_stream(since_seq=1, timeout_ms=2000)
+    stream = pool.open_stream(since_seq=1, timeout_ms=10_000)
     other = client.open_pool("parents")
     client.close()
     pool.close()

@@ -272,10 +272,10 @@ def test_async_iteration_needs_no_thread(pool):
         before = threading.active_count()
         out: list[object] = []
         pool.append({"a": 1})
-        async for raw in pool.open_stream(since_seq=1, timeout_ms=200):
+        async for raw in pool.open_stream(since_seq=1, max_messages=1, timeout_ms=10_000):
             out.append(parse_message(raw).data)
             assert threading.active_count() == before
-        lite3 = pool.open_lite3_stream(since_seq=1, timeout_ms=200)
+        lite3 = pool.open_lite3_stream(since_seq=1, max_messages=1, timeout_ms=10_000)
         async for frame in lite3:
             out.append(frame.seq)
         lite3.close()

@@ -47,11 +47,11 @@ def test_reference_writes_ours_reads(ref_dir, pool_dir):
         assert written["seqs"] == [1, 2, 3, 4, 5, 6]
         for seq, raw in zip(written["seqs"], written["raws"]):
             assert pool.get_json(seq) == raw.encode()  # byte-identical envelopes
-        messages = list(pool.tail(timeout_ms=200))
+        messages = list(pool.tail(max_messages=6, timeout_ms=10_000))
         assert [m.data["i"] for m in messages] == [0, 1, 2, 3, 4, 0]
         assert messages[3].tags == ["ref", "t3"] and messages[3].data["s"] == "ééé"
         assert pool.get_lite3(1).payload.hex() == written["lite3"]
-        assert [m.seq for m in pool.tail(tags=["t2"], timeout_ms=200)] == [3]
+        assert [m.seq for m in pool.tail(tags=["t2"], max_messages=1, timeout_ms=10_000)] == [3]
 
 
 def test_ours_writes_reference_reads(ref_dir, pool_dir):
@@ -64,8 +64,8 @@ def test_ours_writes_reference_reads(ref_dir, pool_dir):
         payload = pool.get_lite3(2).payload.hex()
     code = REF_PREAMBLE.format(pkg=str(ref_dir / "python"), dir=str(pool_dir)) + (
         "p = c.open_pool('from-ours')\n"
-        "msgs = list(p.tail(since_seq=1, max_messages=6, timeout_ms=2000))\n"
-        "batch = [m.seq for m in p.tail(since_seq=1, timeout_ms=200, tags=['batch'])]\n"
+        "msgs = list(p.tail(since_seq=1, max_messages=6, timeout_ms=10_000))\n"
+        "batch = [m.seq for m in p.tail(since_seq=1, max_messages=3, timeout_ms=10_000, tags=['batch'])]\n"
         "print(json.dumps({'raws': {m.seq: m.raw.decode() for m in msgs}, 'batch': batch,\n"
         "                  'lite3': p.get_lite3(2).payload.hex()}))\n"
     )

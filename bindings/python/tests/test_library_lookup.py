@@ -40,9 +40,9 @@ c = plasmite.Client({str(tmp_path)!r})
 p = c.create_pool("fallback")
 seqs = p.append_many([{{"i": i}} for i in range(4)], ["batch"])
 p.append({{"i": 4}}, ["other"])
-tagged = [m.seq for m in p.tail(since_seq=1, max_messages=2, timeout_ms=2000, tags=["batch"])]
-every = [m.seq for m in p.tail(since_seq=1, timeout_ms=200)]
-with p.open_stream(since_seq=1, timeout_ms=200) as s:
+tagged = [m.seq for m in p.tail(since_seq=1, max_messages=2, timeout_ms=10_000, tags=["batch"])]
+every = [m.seq for m in p.tail(since_seq=1, max_messages=5, timeout_ms=10_000)]
+with p.open_stream(since_seq=1, timeout_ms=10_000) as s:
     batch = s.next_batch(3)
 try:
     p.info()

