@@ -186,37 +186,8 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		line, _ := wire.AppendMessage([]byte(`{"message":`), m, jsonfmt.Compact)
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(append(line, '}'))
-	case len(parts) == 4 && parts[2] == "messages":
-		p, err := f.open(parts[1])
-		if err != nil {
-			f.fail(w, err)
-			return
-		}
-		defer p.Close()
-		seq, _ := strconv.ParseUint(parts[3], 10, 64)
-		m, err := p.Get(seq)
-		if err != nil {
-			f.fail(w, err)
-			return
-		}
-		line, _ := wire.AppendMessage([]byte(`{"message":`), m, jsonfmt.Compact)
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(append(line, '}'))
-	case len(parts) == 5 && parts[2] == "messages" && parts[4] == "lite3":
-		p, err := f.open(parts[1])
-		if err != nil {
-			f.fail(w, err)
-			return
-		}
-		defer p.Close()
-		seq, _ := strconv.ParseUint(parts[3], 10, 64)
-		m, err := p.Get(seq)
-		if err != nil {
-			f.fail(w, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/x-plasmite-lite3")
-		w.Write(m.Payload)
+	case len(parts) >= 4 && parts[2] == "messages":
+		f.message(w, parts[1], parts[3], len(parts) == 5 && parts[4] == "lite3")
 	case len(parts) == 3 && (parts[2] == "tail" || parts[2] == "tail_lite3"):
 		if f.tailHook != nil && f.tailHook(w, r) {
 			return
@@ -225,6 +196,30 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.fail(w, &core.Error{Kind: core.NotFound, Message: "no such route " + r.URL.Path})
 	}
+}
+
+// message serves one message, as its envelope or its stored document.
+func (f *fake) message(w http.ResponseWriter, name, seqText string, raw bool) {
+	p, err := f.open(name)
+	if err != nil {
+		f.fail(w, err)
+		return
+	}
+	defer p.Close()
+	seq, _ := strconv.ParseUint(seqText, 10, 64)
+	m, err := p.Get(seq)
+	if err != nil {
+		f.fail(w, err)
+		return
+	}
+	if raw {
+		w.Header().Set("Content-Type", "application/x-plasmite-lite3")
+		w.Write(m.Payload)
+		return
+	}
+	line, _ := wire.AppendMessage([]byte(`{"message":`), m, jsonfmt.Compact)
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(append(line, '}'))
 }
 
 // tail serves one stream as the reference does: since_seq inclusive, max,
@@ -313,7 +308,19 @@ func appendN(t *testing.T, p *core.Pool, from, n int) {
 	}
 }
 
-// kindOf fails the test unless err is a *core.Error of kind k; it returns it.
+// overwrite appends large messages until the first ones of a 64 KiB pool
+// are gone.
+func overwrite(t *testing.T, p *core.Pool) {
+	t.Helper()
+	big := strings.Repeat("x", 4000)
+	for i := 0; i < 40; i++ {
+		if _, err := p.AppendJSON([]byte(`{"s":"`+big+`"}`), nil, core.Fast); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// wantKind fails the test unless err is a *core.Error of kind k; it returns it.
 func wantKind(t *testing.T, err error, k core.Kind) *core.Error {
 	t.Helper()
 	var e *core.Error

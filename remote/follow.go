@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -74,7 +75,9 @@ type FollowOptions struct {
 	// out: leave OnGap nil).
 	Tags []string
 	// GapError makes a retention gap a RetentionGap error that ends the
-	// follow (JSONL only).
+	// follow: the server reports it on JSONL streams; without Tags the
+	// follower also detects it itself (a jump in seqs), which is how a
+	// Lite3 follow reports it (a Lite3 follow with Tags cannot: Usage).
 	GapError bool
 	// OnGap, when set, is told of each run of messages the follower never
 	// saw: expected is the first missing seq, next the one that came
@@ -115,7 +118,7 @@ type Follower struct {
 // (except for a live follow from StartSeq), so a missing pool fails here.
 // The follow lasts until ctx is done or Close: Next then returns io.EOF.
 func (p *Pool) Follow(ctx context.Context, o FollowOptions) (*Follower, error) {
-	if o.Lite3 && o.GapError {
+	if o.Lite3 && o.GapError && len(o.Tags) > 0 {
 		return nil, errLite3Gap
 	}
 	f := &Follower{p: p, o: o, waitMS: o.Wait.Milliseconds()}
@@ -204,13 +207,17 @@ func (f *Follower) Next(ctx context.Context) (core.Message, error) {
 			return core.Message{}, f.fail(err)
 		}
 		if f.o.Finite && m.Seq > f.upper {
-			f.gap(f.upper + 1)
+			if err := f.gap(f.upper + 1); err != nil {
+				return core.Message{}, f.fail(err)
+			}
 			return core.Message{}, f.fail(io.EOF)
 		}
 		if m.Seq < f.expected {
 			continue // delivered before this stream began
 		}
-		f.gap(m.Seq)
+		if err := f.gap(m.Seq); err != nil {
+			return core.Message{}, f.fail(err)
+		}
 		if m.Seq == math.MaxUint64 {
 			f.last = true
 		} else {
@@ -223,11 +230,24 @@ func (f *Follower) Next(ctx context.Context) (core.Message, error) {
 // Expected returns the seq the follower will deliver next.
 func (f *Follower) Expected() uint64 { return f.expected }
 
-// gap reports the messages from expected up to next (excluded).
-func (f *Follower) gap(next uint64) {
-	if next > f.expected && f.o.OnGap != nil {
+// gap reports the messages from expected up to next (excluded): to OnGap,
+// or, when the follower detects gaps under GapError, as a RetentionGap
+// error worded as core words it.
+func (f *Follower) gap(next uint64) error {
+	if next <= f.expected {
+		return nil
+	}
+	if f.o.GapError && len(f.o.Tags) == 0 {
+		e, n := strconv.FormatUint(f.expected, 10), strconv.FormatUint(next, 10)
+		seq := f.expected
+		return &core.Error{Kind: core.RetentionGap, Path: f.p.name, Seq: &seq,
+			Message: "messages " + e + "-" + strconv.FormatUint(next-1, 10) + " are no longer retained; the next available message is " + n,
+			Hint:    "Inspect current pool bounds, then reopen the tail or rebuild from an authoritative source."}
+	}
+	if f.o.OnGap != nil {
 		f.o.OnGap(f.expected, next)
 	}
+	return nil
 }
 
 // recheck asks for the pool's bounds after a finite follow's stream ended:
@@ -246,7 +266,9 @@ func (f *Follower) recheck() error {
 	}
 	if next > f.expected {
 		next = min(next, f.upper+1)
-		f.gap(next)
+		if err := f.gap(next); err != nil {
+			return err
+		}
 		f.expected = next
 	}
 	return nil
@@ -255,7 +277,7 @@ func (f *Follower) recheck() error {
 // connect opens the next stream at the expected seq.
 func (f *Follower) connect() error {
 	for {
-		o := TailOptions{SinceSeq: f.expected, Tags: f.o.Tags, GapError: f.o.GapError, Lite3: f.o.Lite3,
+		o := TailOptions{SinceSeq: f.expected, Tags: f.o.Tags, GapError: f.o.GapError && !f.o.Lite3, Lite3: f.o.Lite3,
 			Timeout: time.Duration(f.waitMS) * time.Millisecond}
 		if f.o.Finite {
 			o.Max = f.upper - f.expected + 1

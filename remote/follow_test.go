@@ -128,12 +128,7 @@ func TestFollowReportsGaps(t *testing.T) {
 	}
 	fl.Close()
 	// Overwrite the beginning, then follow from seq 1 again.
-	big := strings.Repeat("x", 4000)
-	for i := 0; i < 40; i++ {
-		if _, err := p.AppendJSON([]byte(`{"s":"`+big+`"}`), nil, core.Fast); err != nil {
-			t.Fatal(err)
-		}
-	}
+	overwrite(t, p)
 	oldest := p.Bounds().Oldest
 	if oldest <= 4 {
 		t.Fatalf("nothing was overwritten (oldest %d)", oldest)
@@ -213,10 +208,7 @@ func TestFollowFiniteRecheckGap(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Before the first stream, overwrite everything the follow was to read.
-	big := strings.Repeat("x", 4000)
-	for i := 0; i < 40; i++ {
-		p.AppendJSON([]byte(`{"s":"`+big+`"}`), nil, core.Fast)
-	}
+	overwrite(t, p)
 	// The server continues at its oldest, past the snapshot's end: the
 	// follow reports 1..3 lost and ends.
 	if _, err := fl.Next(bg); err != io.EOF {
@@ -370,17 +362,27 @@ func TestFollowServerErrors(t *testing.T) {
 		t.Errorf("stream of a missing pool: %v", err)
 	}
 	p := f.pool("small", 64<<10)
-	big := strings.Repeat("x", 4000)
-	for i := 0; i < 40; i++ {
-		p.AppendJSON([]byte(`{"s":"`+big+`"}`), nil, core.Fast)
-	}
+	overwrite(t, p)
 	sp, _ := f.client(t).Pool("small")
 	fl, _ = sp.Follow(bg, FollowOptions{Start: Start{Kind: StartSeq, N: 1}, GapError: true})
 	_, err = fl.Next(bg)
 	if e := wantKind(t, err, core.RetentionGap); e.Seq == nil || *e.Seq != 1 {
 		t.Errorf("gap: %+v", e)
 	}
-	if _, err := sp.Follow(bg, FollowOptions{Lite3: true, GapError: true}); core.KindOf(err) != core.Usage {
-		t.Errorf("lite3 gap error: %v", err)
+	// Lite3 streams have no error frame: the follower sees the jump itself.
+	fl, _ = sp.Follow(bg, FollowOptions{Start: Start{Kind: StartSeq, N: 1}, GapError: true, Lite3: true})
+	_, err = fl.Next(bg)
+	oldest := p.Bounds().Oldest
+	if e := wantKind(t, err, core.RetentionGap); e.Seq == nil || *e.Seq != 1 || e.Path != "small" ||
+		e.Message != fmt.Sprintf("messages 1-%d are no longer retained; the next available message is %d", oldest-1, oldest) {
+		t.Errorf("lite3 gap: %+v", e)
+	}
+	for _, r := range f.log() {
+		if strings.Contains(r, "tail_lite3") && strings.Contains(r, "gap_policy") {
+			t.Errorf("gap_policy sent to tail_lite3: %s", r)
+		}
+	}
+	if _, err := sp.Follow(bg, FollowOptions{Lite3: true, GapError: true, Tags: []string{"x"}}); core.KindOf(err) != core.Usage {
+		t.Errorf("lite3 gap error with tags: %v", err)
 	}
 }
