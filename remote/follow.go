@@ -65,9 +65,12 @@ type FollowOptions struct {
 	// opened (or where retention leaves nothing of the rest).
 	Finite bool
 	// Wait is each stream's deadline on the server (timeout_ms). 0 sends
-	// none (the server's maximum) for a live follow, 100 ms for a finite
-	// one. When the server refuses it as above its limit, the wait halves,
-	// down to 1 ms, and stays there for the rest of the follow.
+	// none (the server's maximum) for a live follow, and for a finite one
+	// starts at 100 ms (as the reference's client), doubling, up to 30 s,
+	// after a stream that ended at its deadline while still delivering, so
+	// that a long history takes a few requests rather than one per 100 ms.
+	// When the server refuses a wait as above its limit, the wait halves,
+	// down to 1 ms, and never again goes above what the server took.
 	Wait time.Duration
 	// Lite3 reads /tail_lite3 (payloads as stored) instead of JSONL.
 	Lite3 bool
@@ -103,6 +106,10 @@ type Follower struct {
 	upper    uint64 // Finite: the newest seq when the follow opened
 	last     bool   // MaxUint64 was delivered: nothing can follow
 	waitMS   int64  // the stream deadline sent (0: none)
+	ceilMS   int64  // the largest wait the server is known to take (0: unknown)
+	grow     bool   // a finite follow's default wait grows with the history
+	maxSent  uint64 // the current stream's max (0: none)
+	got      uint64 // messages the current stream brought
 	tail     *Tail
 	buf      []byte
 	err      error // sticky: the follow is over
@@ -126,7 +133,7 @@ func (p *Pool) Follow(ctx context.Context, o FollowOptions) (*Follower, error) {
 		f.waitMS = 1
 	}
 	if o.Finite && f.waitMS == 0 {
-		f.waitMS = 100
+		f.waitMS, f.grow = 100, true
 	}
 	var b core.Bounds
 	if o.Start.Kind != StartSeq || o.Finite {
@@ -187,6 +194,7 @@ func (f *Follower) Next(ctx context.Context) (core.Message, error) {
 		}
 		m, err := f.tail.Next()
 		if err == io.EOF {
+			f.growWait()
 			f.drop()
 			if f.o.Finite {
 				if err := f.recheck(); err != nil {
@@ -212,6 +220,7 @@ func (f *Follower) Next(ctx context.Context) (core.Message, error) {
 			}
 			return core.Message{}, f.fail(io.EOF)
 		}
+		f.got++
 		if m.Seq < f.expected {
 			continue // delivered before this stream began
 		}
@@ -282,6 +291,7 @@ func (f *Follower) connect() error {
 		if f.o.Finite {
 			o.Max = f.upper - f.expected + 1
 		}
+		f.maxSent, f.got = o.Max, 0
 		sctx, scancel := context.WithCancel(f.ctx)
 		f.mu.Lock()
 		f.sctx, f.scancel = sctx, scancel
@@ -296,10 +306,24 @@ func (f *Follower) connect() error {
 			// The v0 protocol tells its limit only by refusing: halve the
 			// wait until the server takes it, and keep it.
 			f.waitMS = max(f.waitMS/2, 1)
+			f.ceilMS = f.waitMS
 			continue
 		}
 		return err
 	}
+}
+
+// growWait doubles a finite follow's default wait after a stream that its
+// deadline cut short while it was delivering.
+func (f *Follower) growWait() {
+	if !f.grow || f.got == 0 || (f.maxSent != 0 && f.got >= f.maxSent) {
+		return
+	}
+	next := min(f.waitMS*2, 30_000)
+	if f.ceilMS != 0 {
+		next = min(next, f.ceilMS)
+	}
+	f.waitMS = next
 }
 
 // timeoutCapped reports whether err is the server's refusal of a stream

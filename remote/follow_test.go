@@ -386,3 +386,30 @@ func TestFollowServerErrors(t *testing.T) {
 		t.Errorf("lite3 gap error with tags: %v", err)
 	}
 }
+
+// A finite follow whose streams are cut short while delivering asks for
+// longer ones, up to what the server takes.
+func TestFollowFiniteWaitGrows(t *testing.T) {
+	f := newFake(t)
+	p := f.pool("demo", 1<<20)
+	appendN(t, p, 1, 10)
+	f.streamLimit = 2 // every stream ends early, as if at its deadline
+	f.capMS = 500
+	rp, _ := f.client(t).Pool("demo")
+	fl, err := rp.Follow(bg, FollowOptions{Start: Start{Kind: StartOldest}, Finite: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := collect(t, fl, 10); !sameSeqs(got, seqList(1, 10)) {
+		t.Errorf("seqs %v", got)
+	}
+	var waits []string
+	for _, r := range f.log() {
+		if i := strings.Index(r, "timeout_ms="); i >= 0 {
+			waits = append(waits, r[i+len("timeout_ms="):])
+		}
+	}
+	if strings.Join(waits, ",") != "100,200,400,800,400,400" {
+		t.Errorf("waits sent %v", waits)
+	}
+}
