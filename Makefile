@@ -4,6 +4,7 @@
 #   make demo       build, then run a first local workflow in a scratch directory
 #   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, fuzz seeds
 #   make bench      benchmarks with -benchmem, side by side with the reference release
+#   make stress     crash loop and delivery check, printing figures (STRESS_ROUNDS=N for a long run)
 #   make install    PREFIX=/some/dir: bin/, lib/, include/, lib/pkgconfig/
 #   make ref        install the reference release (1.2.1) into .ref/ (git-ignored)
 
@@ -16,7 +17,7 @@ GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './buil
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib demo test test-go test-nonotify test-c bench install ref clean fmt vet
+.PHONY: all cli lib demo test test-go test-nonotify test-c bench stress install ref clean fmt vet
 
 all: cli lib
 
@@ -61,6 +62,9 @@ test-c: lib
 
 bench: ref all
 	scripts/bench.sh
+
+stress: ref
+	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 scripts/stress.sh
 
 ref: .ref/stamp
 

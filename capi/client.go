@@ -6,6 +6,7 @@ package main
 import "C"
 
 import (
+	"os"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -41,7 +42,7 @@ func plsm_client_new(poolDir *C.plsm__cchar, outClient **C.plsm_client_t, outErr
 	}
 	var dir string
 	if poolDir == nil {
-		dir = core.DefaultDir()
+		dir = core.DefaultDir(os.Getenv("HOME"))
 	} else {
 		dir = cstr(poolDir)
 		if !utf8.ValidString(dir) {

@@ -86,7 +86,7 @@ func plsm_pool_create(ch *C.plsm_client_t, ref *C.plsm__cchar, size C.uint64_t, 
 	if c.remote != nil {
 		return failIf(outErr, openRemote(c, r, true, n, outPool))
 	}
-	p, err := core.Create(core.ResolveRef(c.dir, r), int64(n))
+	p, err := core.CreateWith(core.ResolveRef(c.dir, r), core.CreateOptions{Size: int64(n), Open: openOptionsFromEnv()})
 	if err != nil {
 		return fail(outErr, err)
 	}
@@ -111,7 +111,7 @@ func plsm_pool_open(ch *C.plsm_client_t, ref *C.plsm__cchar, outPool **C.plsm_po
 	if c.remote != nil {
 		return failIf(outErr, openRemote(c, r, false, 0, outPool))
 	}
-	p, err := core.Open(core.ResolveRef(c.dir, r), core.OpenOptions{})
+	p, err := core.Open(core.ResolveRef(c.dir, r), openOptionsFromEnv())
 	if err != nil {
 		return fail(outErr, err)
 	}

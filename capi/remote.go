@@ -7,12 +7,12 @@ import "C"
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"path"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -252,14 +252,18 @@ func (p *pool) remoteGet(seq uint64) (core.Message, error) {
 	return m, err
 }
 
-// ---- streams ---------------------------------------------------------------
+// ---- streams ----------------------------------------------------------------
 
-// source is what a stream reads: a local wire.Stream or a remote follow.
+// source is what a stream reads: a local *wire.Stream or a remote follow
+// (the methods mean what wire.Stream's do).
 type source interface {
-	Next() (core.Message, bool, error)
+	NextWithin(wait time.Duration) (m core.Message, ok, timedOut bool, err error)
+	Over() bool
+	AfterReady(f func()) (stop func() bool)
+	Context() context.Context
 	Delivered()
-	Close() error
 	Cancel()
+	Close() error
 }
 
 // remoteStream reads a remote pool as a stream of the ABI: from since_seq
@@ -267,12 +271,28 @@ type source interface {
 // or cancel, across as many tail requests as it takes. Its payloads come
 // from /tail_lite3, as stored; a retention gap is detected by the client
 // (a jump in seqs), or, with a tag filter, by the server through JSONL.
+//
+// An unbounded next reads on the caller's thread. A bounded one, and the
+// readiness descriptor, hand the read to one goroutine (the one reading the
+// response, parked in the network poller while the pool is idle) whose
+// result the next call picks up: a wait that runs out leaves the stream and
+// its connection as they are.
 type remoteStream struct {
 	f         *remote.Follower
 	cancel    context.CancelFunc // the deadline's
 	bounds    wire.StreamBounds
 	delivered uint64
-	ended     bool // after a retention gap: every later next ends
+	ended     bool         // after a retention gap: every later next ends
+	pending   chan fetched // a read in progress or its result (guarded by the stream's lock)
+
+	mu     sync.Mutex // guards notify, which the reading goroutine calls
+	notify func()
+}
+
+// fetched is what a handed-over read found.
+type fetched struct {
+	m   core.Message
+	err error
 }
 
 func openRemoteStream(p *remote.Pool, so streamOptions) (*remoteStream, error) {
@@ -296,41 +316,110 @@ func openRemoteStream(p *remote.Pool, so streamOptions) (*remoteStream, error) {
 	return &remoteStream{f: f, cancel: cancel, bounds: so.bounds}, nil
 }
 
-// next waits for the next message, at most wait (< 0: without a bound).
-// ok false with no error and timedOut false: the stream is over.
-func (r *remoteStream) next(wait time.Duration) (m core.Message, ok, timedOut bool, err error) {
-	if r.ended || r.bounds.Exhausted(r.delivered) {
+// NextWithin waits for the next message at most wait (< 0: without a
+// bound, 0: not at all).
+func (r *remoteStream) NextWithin(wait time.Duration) (m core.Message, ok, timedOut bool, err error) {
+	if r.Over() {
 		return m, false, false, nil
 	}
-	ctx := bg
-	if wait >= 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(bg, wait)
-		defer cancel()
-	}
-	m, err = r.f.Next(ctx)
+	var res fetched
 	switch {
-	case err == nil:
-		return m, true, false, nil
-	case err == io.EOF:
-		return m, false, false, nil
-	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil:
-		return m, false, true, nil
+	case r.pending == nil && wait < 0:
+		res.m, res.err = r.f.Next(bg)
+	default:
+		if r.pending == nil {
+			r.handOver()
+		}
+		select {
+		case res = <-r.pending: // already there
+		default:
+			if wait == 0 {
+				return m, false, true, nil
+			}
+			if wait < 0 {
+				res = <-r.pending
+				break
+			}
+			t := time.NewTimer(wait)
+			select {
+			case res = <-r.pending:
+				t.Stop()
+			case <-t.C:
+				return m, false, true, nil
+			}
+		}
+		r.pending = nil
 	}
-	if core.KindOf(err) == core.RetentionGap {
+	switch {
+	case res.err == nil:
+		return res.m, true, false, nil
+	case res.err == io.EOF:
+		return m, false, false, nil
+	case core.KindOf(res.err) == core.RetentionGap:
 		r.ended = true
 	}
-	return m, false, false, err
+	return m, false, false, res.err
 }
 
-// Next, Delivered, Close and Cancel make a remoteStream a source.
-func (r *remoteStream) Next() (core.Message, bool, error) {
-	m, ok, _, err := r.next(-1)
-	return m, ok, err
+// handOver starts a read in its own goroutine; its result goes to pending,
+// then the armed notify (if any) is called.
+func (r *remoteStream) handOver() {
+	ch := make(chan fetched, 1)
+	r.pending = ch
+	go func() {
+		m, err := r.f.Next(bg)
+		ch <- fetched{m, err}
+		r.mu.Lock()
+		n := r.notify
+		r.notify = nil
+		r.mu.Unlock()
+		if n != nil {
+			n()
+		}
+	}()
 }
-func (r *remoteStream) Delivered()   { r.delivered++ }
-func (r *remoteStream) Close() error { r.cancel(); return r.f.Close() }
-func (r *remoteStream) Cancel()      { r.f.Close() }
+
+// AfterReady calls f once, in its own goroutine, when a next may find a
+// message without waiting (or the stream may be over); stop withdraws it.
+func (r *remoteStream) AfterReady(f func()) (stop func() bool) {
+	if r.pending == nil {
+		r.handOver()
+	} else if len(r.pending) > 0 {
+		go f() // the result is there already
+		return func() bool { return false }
+	}
+	r.mu.Lock()
+	r.notify = f
+	r.mu.Unlock()
+	return func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		armed := r.notify != nil
+		r.notify = nil
+		return armed
+	}
+}
+
+// Over says whether every later next ends at once.
+func (r *remoteStream) Over() bool {
+	return r.ended || r.bounds.Exhausted(r.delivered) || r.f.Context().Err() != nil
+}
+
+// Context is done at the stream's deadline or cancel.
+func (r *remoteStream) Context() context.Context { return r.f.Context() }
+
+// Delivered counts a message toward max.
+func (r *remoteStream) Delivered() { r.delivered++ }
+
+// Cancel ends the stream from any thread: a next in progress (or a read
+// handed over) returns promptly.
+func (r *remoteStream) Cancel() { r.f.Close() }
+
+// Close cancels the stream. The handed-over read, if any, ends with it.
+func (r *remoteStream) Close() error {
+	r.cancel()
+	return r.f.Close()
+}
 
 // failIf is fail for a non-nil err, 0 otherwise.
 func failIf(outErr **C.plsm_error_t, err error) C.int {

@@ -22,6 +22,10 @@ import (
 const (
 	optionsV1Size = 48 // the reference's plsm_stream_options_t
 	optionsV2Size = 64 // adds the tag filter
+	// optionsV2Tag in the reserved field marks the fields after the first 48
+	// bytes as ours (PLSM_STREAM_OPTIONS_V2 in plasmite.h).
+	optionsV2Tag = 0x32534C50
+	maxTags      = 1 << 16 // more tags than any message can carry
 )
 
 // stream is the state shared by JSON and Lite3 streams: a wire.Stream
@@ -32,7 +36,17 @@ type stream struct {
 	s      source // a *wire.Stream or, on a remote pool, a *remoteStream; nil once freed
 	cancel func() // s.Cancel, kept apart so that it needs no lock
 	out    []byte
+	ready  *readiness // the stream's readiness descriptor, once asked for
 }
+
+// What one next call found (the *_next_timeout return codes).
+type nextStatus int
+
+const (
+	nextItem    nextStatus = 1 // PLSM_STREAM_ITEM: a message
+	nextTimeout nextStatus = 0 // PLSM_STREAM_TIMEOUT: none within the bound
+	nextEnd     nextStatus = 2 // PLSM_STREAM_END: the stream is over
+)
 
 // Distinct types so a JSON stream handle is never accepted as a Lite3 one.
 type jsonStream struct{ stream }
@@ -55,13 +69,19 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 	if size < optionsV1Size {
 		return so, usage(fmt.Sprintf("stream options are too small: got %d bytes, need at least %d", size, optionsV1Size))
 	}
-	// Only whole versions exist: 48 (v1), 64 (v2), and anything larger
-	// (a future version, read as v2). A size in between is a caller bug,
-	// such as sizeof(options) - 1.
-	if size > optionsV1Size && size < optionsV2Size {
-		return so, usage(fmt.Sprintf("stream options size %d is not a known version (%d, or at least %d)", size, optionsV1Size, optionsV2Size))
-	}
-	if o.reserved != 0 {
+	// As in the reference 1.2.1, any size from 48 up is a version 1 struct
+	// whose bytes past 48 are not ours to read: a caller of the reference
+	// may leave anything there. Only reserved == PLSM_STREAM_OPTIONS_V2,
+	// which the reference refuses, says that the version 2 fields are set.
+	v2 := false
+	switch o.reserved {
+	case 0:
+	case optionsV2Tag:
+		if size < optionsV2Size {
+			return so, usage(fmt.Sprintf("stream options version 2 needs struct_size of at least %d, got %d", optionsV2Size, size))
+		}
+		v2 = true
+	default:
 		return so, usage("stream options reserved field must be zero")
 	}
 	switch o.gap_policy {
@@ -90,7 +110,10 @@ func parseOptions(o *C.plsm_stream_options_t) (streamOptions, error) {
 			so.timeout = time.Duration(ms) * time.Millisecond
 		} // longer than ~292 years: no deadline
 	}
-	if size >= optionsV2Size && o.tags != nil {
+	if v2 && o.tags != nil {
+		if uint64(o.tags_len) > maxTags {
+			return so, usage(fmt.Sprintf("tags_len %d is too large", uint64(o.tags_len)))
+		}
 		for i, t := range unsafe.Slice(o.tags, int(o.tags_len)) {
 			if t == nil {
 				return so, usage(fmt.Sprintf("tags contains null (tags[%d])", i))
@@ -147,13 +170,26 @@ func legacyOptions(since C.uint64_t, hasSince C.uint32_t, maxMessages C.uint64_t
 	}
 }
 
-// next waits for the next message. It returns ok=false at the end of the
-// stream (deadline, max, cancel, after a gap error).
-func (s *stream) next() (m core.Message, ok bool, err error) {
+// next returns the next message, waiting for it at most wait (< 0: without
+// a bound, 0: not at all). It reports nextEnd at the end of the stream
+// (deadline, max, cancel, after a gap error) and nextTimeout when wait ran
+// out first. A message returned counts toward the stream's max. Caller
+// holds s.mu.
+func (s *stream) next(wait time.Duration) (m core.Message, st nextStatus, err error) {
 	if s.s == nil {
-		return m, false, usage("stream is not a live stream handle")
+		return m, nextEnd, usage("stream is not a live stream handle")
 	}
-	return s.s.Next()
+	s.ready.drain()
+	defer func() { s.ready.arm(s, st) }()
+	m, ok, timedOut, err := s.s.NextWithin(wait)
+	switch {
+	case err != nil || (!ok && !timedOut):
+		return m, nextEnd, err
+	case timedOut:
+		return m, nextTimeout, nil
+	}
+	s.s.Delivered()
+	return m, nextItem, nil
 }
 
 // close cancels and releases the tail after any call in progress returns.
@@ -165,6 +201,72 @@ func (s *stream) close() {
 		_ = s.s.Close()
 		s.s = nil
 	}
+	s.ready.close()
+}
+
+// waitBound turns a timeout_ms argument into next's wait: UINT64_MAX (and
+// anything beyond ~292 years) means no bound.
+func waitBound(ms C.uint64_t) time.Duration {
+	if uint64(ms) > uint64(math.MaxInt64/int64(time.Millisecond)) {
+		return -1
+	}
+	return time.Duration(ms) * time.Millisecond
+}
+
+// nextLocked is next under s.mu; deliver hands a message to the caller.
+func (s *stream) nextLocked(wait time.Duration, deliver func(core.Message) error) (nextStatus, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, st, err := s.next(wait)
+	if err != nil || st != nextItem {
+		return st, err
+	}
+	if err := deliver(m); err != nil {
+		return nextEnd, err
+	}
+	return nextItem, nil
+}
+
+// jsonNext is plsm_stream_next(_timeout): the envelope of the next message.
+func jsonNext(h *C.plsm_stream_t, wait time.Duration, outMessage *C.plsm_buf_t) (nextStatus, error) {
+	if outMessage == nil {
+		return nextEnd, usage("out_message is null")
+	}
+	js, err := getStream[jsonStream](unsafe.Pointer(h))
+	if err != nil {
+		return nextEnd, err
+	}
+	s := &js.stream
+	return s.nextLocked(wait, func(m core.Message) (err error) {
+		s.out, err = wire.AppendMessageABI(s.out[:0], m)
+		if err == nil {
+			setBuf(outMessage, s.out)
+		}
+		return err
+	})
+}
+
+// lite3Next is plsm_lite3_stream_next(_timeout): the next message's frame.
+func lite3Next(h *C.plsm_lite3_stream_t, wait time.Duration, outFrame *C.plsm_lite3_frame_t) (nextStatus, error) {
+	if outFrame == nil {
+		return nextEnd, usage("out_frame is null")
+	}
+	ls, err := getStream[lite3Stream](unsafe.Pointer(h))
+	if err != nil {
+		return nextEnd, err
+	}
+	return ls.nextLocked(wait, func(m core.Message) error {
+		setFrame(outFrame, m)
+		return nil
+	})
+}
+
+// legacyRC is the return code of plsm_*_stream_next: 1 item, 0 end.
+func legacyRC(st nextStatus) C.int {
+	if st == nextItem {
+		return 1
+	}
+	return 0
 }
 
 //export plsm_stream_open
@@ -199,30 +301,31 @@ func getStream[T jsonStream | lite3Stream](h unsafe.Pointer) (*T, error) {
 //export plsm_stream_next
 func plsm_stream_next(h *C.plsm_stream_t, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) (rc C.int) {
 	defer guard(outErr, &rc)
-	if outMessage == nil {
-		return fail(outErr, usage("out_message is null"))
+	st, err := jsonNext(h, -1, outMessage)
+	if err != nil {
+		return fail(outErr, err)
 	}
+	return legacyRC(st)
+}
+
+//export plsm_stream_next_timeout
+func plsm_stream_next_timeout(h *C.plsm_stream_t, timeoutMs C.uint64_t, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	st, err := jsonNext(h, waitBound(timeoutMs), outMessage)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	return C.int(st)
+}
+
+//export plsm_stream_fd
+func plsm_stream_fd(h *C.plsm_stream_t, outFd *C.int, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
 	js, err := getStream[jsonStream](unsafe.Pointer(h))
 	if err != nil {
 		return fail(outErr, err)
 	}
-	s := &js.stream
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok, err := s.next()
-	if err != nil {
-		return fail(outErr, err)
-	}
-	if !ok {
-		return 0
-	}
-	s.out, err = wire.AppendMessageABI(s.out[:0], m)
-	if err != nil {
-		return fail(outErr, err)
-	}
-	s.s.Delivered()
-	setBuf(outMessage, s.out)
-	return 1
+	return streamFD(&js.stream, outFd, outErr)
 }
 
 //export plsm_stream_free
@@ -262,26 +365,31 @@ func plsm_lite3_stream_open_ex(h *C.plsm_pool_t, o *C.plsm__copts, out **C.plsm_
 //export plsm_lite3_stream_next
 func plsm_lite3_stream_next(h *C.plsm_lite3_stream_t, outFrame *C.plsm_lite3_frame_t, outErr **C.plsm_error_t) (rc C.int) {
 	defer guard(outErr, &rc)
-	if outFrame == nil {
-		return fail(outErr, usage("out_frame is null"))
+	st, err := lite3Next(h, -1, outFrame)
+	if err != nil {
+		return fail(outErr, err)
 	}
+	return legacyRC(st)
+}
+
+//export plsm_lite3_stream_next_timeout
+func plsm_lite3_stream_next_timeout(h *C.plsm_lite3_stream_t, timeoutMs C.uint64_t, outFrame *C.plsm_lite3_frame_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	st, err := lite3Next(h, waitBound(timeoutMs), outFrame)
+	if err != nil {
+		return fail(outErr, err)
+	}
+	return C.int(st)
+}
+
+//export plsm_lite3_stream_fd
+func plsm_lite3_stream_fd(h *C.plsm_lite3_stream_t, outFd *C.int, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
 	ls, err := getStream[lite3Stream](unsafe.Pointer(h))
 	if err != nil {
 		return fail(outErr, err)
 	}
-	s := &ls.stream
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, ok, err := s.next()
-	if err != nil {
-		return fail(outErr, err)
-	}
-	if !ok {
-		return 0
-	}
-	s.s.Delivered()
-	setFrame(outFrame, m)
-	return 1
+	return streamFD(&ls.stream, outFd, outErr)
 }
 
 //export plsm_lite3_stream_free

@@ -2,7 +2,6 @@ package core
 
 import (
 	"encoding/binary"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -27,10 +26,6 @@ const (
 	leaseYield = 50 * time.Microsecond
 	wantFresh  = int64(10 * time.Millisecond) // an older request is a leftover of a dead process
 )
-
-// leaseOff (PLASMITE_WRITER_LEASE=off) takes and drops the lock around every
-// append or batch, as the reference does.
-var leaseOff = os.Getenv("PLASMITE_WRITER_LEASE") == "off"
 
 type lease struct {
 	p         *Pool
@@ -92,7 +87,7 @@ func (l *lease) take(now int64) error {
 // the lock over when the hold is long or another writer waits.
 func (l *lease) done(now int64) {
 	l.last = now
-	if leaseOff {
+	if l.p.noLease { // OpenOptions.NoWriterLease
 		l.drop()
 		return
 	}
@@ -169,6 +164,7 @@ func (p *Pool) writeFrame(payload []byte, ts int64, deferPub bool) (written, err
 	if pl.Drops > 0 {
 		// Readers must learn of the drop before the bytes change.
 		l.publish(hJournalA, 1, pl.Mid)
+		storeFence(data)
 	}
 	if pl.HasWrap {
 		putFrameHeader(ring[pl.WrapOff:pl.WrapOff+frameHeaderSize], stateWrap, 0, 0, 0)
@@ -210,9 +206,10 @@ func (l *lease) publish(slot, state uint64, c cursors) {
 	// Fixed-size views: the constant offsets below need no bounds checks.
 	h := (*[headerSize]byte)(l.p.m.data)
 	putJournal(h[:], slot, c)
-	// Only a later lock holder reads the journal (repairHeader), so the
-	// ordered store suffices: no reader must see it before its own loads.
 	storeOrdered64(h[:], hJournal, state)
+	// The journal word is set here and cleared below: keepStore makes sure
+	// no compiler drops the set as a dead store (see order_amd64.go).
+	keepStore(h[:], hJournal)
 	if c.Head != old.Head {
 		storeOrdered64(h[:], hHead, c.Head)
 	}
@@ -324,9 +321,11 @@ func (p *Pool) appendPayload(payload []byte, d Durability) (rc Receipt, err erro
 
 // AppendLite3 appends a pre-encoded Lite3 message document after validating
 // it. Errors: Corrupt when payload is not a valid message document; Usage when
-// it can never fit the ring; Permission on a read-only pool; Busy, IO.
+// it can never fit the ring or an object key in it contains NUL (the
+// reference would read that key cut short); Permission on a read-only pool;
+// Busy, IO.
 func (p *Pool) AppendLite3(payload []byte, d Durability) (Receipt, error) {
-	if err := lite3.ValidateMessage(payload); err != nil {
+	if err := lite3.ValidateAppend(payload); err != nil {
 		return Receipt{}, lite3Err(err)
 	}
 	return p.appendPayload(payload, d)
@@ -408,9 +407,10 @@ func (b *Batch) AddJSON(data []byte, tags []string) error {
 }
 
 // AddLite3 adds a pre-encoded message document after validating it (Corrupt
-// when invalid; the batch is then unchanged).
+// when invalid, Usage when an object key contains NUL; the batch is then
+// unchanged).
 func (b *Batch) AddLite3(payload []byte) error {
-	if err := lite3.ValidateMessage(payload); err != nil {
+	if err := lite3.ValidateAppend(payload); err != nil {
 		return lite3Err(err)
 	}
 	b.buf = append(b.buf, payload...)

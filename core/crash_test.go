@@ -54,7 +54,7 @@ func TestHeaderJournalRepair(t *testing.T) {
 			// Doctor (read-only, never repairs) judges the pool as the next
 			// writer will leave it — unless the torn header does not even
 			// pass the open-time checks (first append into an empty pool).
-			if rep, err := Validate(path); err != nil || (rep.Status != "ok" || len(rep.Hints) == 0) && !strings.HasPrefix(tc.name, "empty") {
+			if rep, err := ValidateWith(path, ValidateOptions{Quick: true}); /* raw payloads */ err != nil || (rep.Status != "ok" || len(rep.Hints) == 0) && !strings.HasPrefix(tc.name, "empty") {
 				t.Fatalf("doctor before repair: %+v %v", rep, err)
 			}
 			q, err := Open(path, OpenOptions{})

@@ -79,6 +79,7 @@ func readFrameAt(ring []byte, o uint64) (frameResult, frameView) {
 // o is still the one described by v and still retained. If not, the copy may
 // be torn and must be discarded.
 func stillValid(data, ring []byte, o uint64, v *frameView) bool {
+	loadFence() // the copy's loads before the re-check's
 	if load32(ring, o+fState) != stateCommitted || load32(ring, o+fMagic) != frameMagicWord ||
 		load64(ring, o+fSeq) != v.seq || uint64(load32(ring, o+fLen)) != v.plen {
 		return false

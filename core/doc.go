@@ -29,7 +29,7 @@
 // asks for it), which is what makes single appends cheap. Other processes,
 // including the reference's writers and its readers (release 1.2.1 takes a
 // shared flock for every read), wait at most about a millisecond for it.
-// PLASMITE_WRITER_LEASE=off locks around each append instead.
+// OpenOptions.NoWriterLease locks around each append instead.
 //
 // Beyond the format, a Go pool uses a few bytes of the header's reserved
 // area that the reference neither reads nor writes: the notify wake word

@@ -254,20 +254,31 @@ func publishAll(m []byte, c cursors) {
 }
 
 // repairHeader completes a header publish interrupted by a writer's death.
-// The caller holds the writer lock. A journal that does not match the header
-// (another implementation appended since) is discarded.
+// The caller holds the writer lock.
 func repairHeader(m []byte) {
-	switch load64(m, hJournal) {
-	case 0:
+	if load64(m, hJournal) == 0 {
 		return
+	}
+	if j, ok := pendingJournal(m); ok {
+		publishAll(m, j)
+	}
+	store64(m, hJournal, 0)
+}
+
+// pendingJournal returns the cursors a writer that died while publishing
+// them left in the journal, when the next writer completes that publish:
+// a journal that does not match the header (another implementation
+// appended since) is discarded.
+func pendingJournal(m []byte) (cursors, bool) {
+	switch load64(m, hJournal) {
 	case 1:
 		if j := getJournal(m, hJournalA); load64(m, hNewest) <= j.Newest {
-			publishAll(m, j)
+			return j, true
 		}
 	case 2:
 		if j := getJournal(m, hJournalB); load64(m, hNewest) < j.Newest {
-			publishAll(m, j)
+			return j, true
 		}
 	}
-	store64(m, hJournal, 0)
+	return cursors{}, false
 }

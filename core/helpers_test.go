@@ -84,3 +84,7 @@ func releaseLease(p *Pool) {
 	p.lease.drop()
 	p.mu.Unlock()
 }
+
+// is says whether an optional value (Error.Seq, Issue.Offset, …) is known
+// and equal to v.
+func is(p *uint64, v uint64) bool { return p != nil && *p == v }

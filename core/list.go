@@ -20,13 +20,14 @@ type PoolEntry struct {
 	Err  error
 }
 
-// List returns the pools (files named *.plasmite) in dir, sorted by name.
+// List returns the pools (files named *.plasmite) in dir ("" means the
+// current directory), sorted by name.
 // A pool that cannot be opened is listed with Err set. A missing dir is an
 // empty list, not an error; other directory errors are returned with kind
 // Permission or IO.
 func List(dir string) ([]PoolEntry, error) {
 	if dir == "" {
-		dir = DefaultDir()
+		dir = "."
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {

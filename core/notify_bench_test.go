@@ -30,7 +30,7 @@ func BenchmarkNotifyWakeAllNoSleepers(b *testing.B) {
 		pool := filepath.Join(b.TempDir(), "p.plasmite")
 		hdr := ntMapFile(b, pool, 4096, true)
 		ntSemPath(b, pool)
-		n := openNotifier(pool, hdr, true, false)
+		n := openNotifier(pool, hdr, true, notifyOptions{semaphore: true})
 		defer n.close()
 		n.wakeAll() // maps the semaphore
 		if n.semState.Load() != semReady {
@@ -47,7 +47,7 @@ func BenchmarkNotifyWakeAllNoSleepers(b *testing.B) {
 		pool := filepath.Join(b.TempDir(), "p.plasmite")
 		hdr := ntMapFile(b, pool, 4096, true)
 		ntSemPath(b, pool)
-		n := openNotifier(pool, hdr, true, false)
+		n := openNotifier(pool, hdr, true, notifyOptions{semaphore: true})
 		defer n.close()
 		n.wakeAll()
 		b.ReportAllocs()
@@ -146,8 +146,8 @@ func ntBenchFollower(path string, mem []byte) error {
 	if err != nil || len(mem) < 8192 {
 		return fmt.Errorf("bad NT_N or mapping: %v", err)
 	}
-	wake := openNotifier(path, mem[:4096], true, false)
-	ack := openNotifier(path, mem[4096:], true, false)
+	wake := openNotifier(path, mem[:4096], true, notifyOptions{semaphore: true})
+	ack := openNotifier(path, mem[4096:], true, notifyOptions{semaphore: true})
 	wake.semName, ack.semName = "", ""
 	stamp := ntInt64(mem, ntStampOff)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)

@@ -46,7 +46,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -75,20 +74,6 @@ const (
 	futexWaitOp = 0 // FUTEX_WAIT, process-shared (no FUTEX_PRIVATE_FLAG)
 	futexWakeOp = 1 // FUTEX_WAKE, process-shared
 )
-
-// notifyEnvDisabled reports whether PLASMITE_NOTIFY=off (any case) disables
-// wake-ups for the whole process. It is read once.
-var notifyEnvDisabled = sync.OnceValue(func() bool {
-	return strings.EqualFold(os.Getenv("PLASMITE_NOTIFY"), "off")
-})
-
-// notifySemaphoreOff reports whether PLASMITE_NOTIFY_SEMAPHORE=off (any case)
-// stops posting the reference's semaphore, our own wake-ups staying on. The
-// reference never removes its semaphore files, so test suites that create
-// many temporary pools set it to keep /dev/shm clean. It is read once.
-var notifySemaphoreOff = sync.OnceValue(func() bool {
-	return strings.EqualFold(os.Getenv("PLASMITE_NOTIFY_SEMAPHORE"), "off")
-})
 
 // notifier wakes the followers of one pool and lets a follower wait for the
 // next append. It never fails: whatever is unavailable degrades to polling,
@@ -126,13 +111,19 @@ const (
 	semBroken
 )
 
+// notifyOptions are the OpenOptions that concern wake-ups.
+type notifyOptions struct {
+	off       bool // no wake-ups: wait sleeps, wakeAll does nothing
+	semaphore bool // wakeAll also posts the reference's named semaphore
+}
+
 // openNotifier prepares wake-ups for the pool at path whose 4096-byte header
 // is mapped (shared) at header. writable says whether the mapping may be
-// written; disabled (or PLASMITE_NOTIFY=off) turns wake-ups off entirely, so
-// wait merely sleeps. It never fails.
-func openNotifier(path string, header []byte, writable, disabled bool) *notifier {
+// written; o.off (or testNotifyOff) turns wake-ups off entirely, so wait
+// merely sleeps. It never fails.
+func openNotifier(path string, header []byte, writable bool, o notifyOptions) *notifier {
 	n := &notifier{}
-	if disabled || notifyEnvDisabled() || len(header) < notifyGenOffset+4 {
+	if o.off || testNotifyOff || len(header) < notifyGenOffset+4 {
 		return n
 	}
 	n.gen = (*atomic.Uint32)(unsafe.Pointer(&header[notifyGenOffset]))
@@ -141,7 +132,7 @@ func openNotifier(path string, header []byte, writable, disabled bool) *notifier
 		return n
 	}
 	n.mode = notifyWritable
-	if semaphoreSupported && !notifySemaphoreOff() {
+	if semaphoreSupported && o.semaphore {
 		n.semName = semaphoreName(path)
 	}
 	return n
@@ -209,6 +200,9 @@ func (n *notifier) wait(ctx context.Context, token uint32, max time.Duration) er
 	}
 
 	var k notifyKick
+	// A fault on the header (the file truncated) may end the wait by a
+	// panic at any point; a kick in progress must still see it leave.
+	defer k.inside.Store(0)
 	if ctx.Done() != nil {
 		stop := context.AfterFunc(ctx, func() {
 			k.kicked.Store(true)

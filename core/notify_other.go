@@ -2,21 +2,24 @@
 
 package core
 
-// Wake-ups on systems without Linux futexes: polling.
+// Wake-ups on systems without Linux futexes (macOS): polling.
 //
 // Writers still bump the wake generation kept in the header's reserved bytes
 // (offset 128, see notify_linux.go for the layout and why it is safe for the
-// format), and waiters poll it every notifyPollSlice, so a follower notices
-// an append within about that long instead of its own, longer, poll
-// interval. Nobody sets the waiters bit here, and the reference's named
-// semaphore is not posted (its 70-character name does not fit the macOS
-// limit, where the reference falls back to polling as well).
+// format), and a waiter polls it every notifyPollSlice (1 ms), so a follower
+// notices an append of ours within about a millisecond. Only the pool's one
+// waiter goroutine polls (watch.go), and only while some tail of the pool
+// waits; an append by a writer that does not bump the word (the reference's)
+// is noticed at the waiter's next look at the header, within pollMax (50 ms).
+// Nobody sets the waiters bit here, and the reference's named semaphore is
+// not posted (its 70-character name does not fit the macOS limit, where the
+// reference falls back to polling as well). A native wait (os_sync_wait_on_
+// address, macOS 14.4) would need cgo or libSystem trampolines; until then
+// correctness never depends on it: readers re-check the ring after every
+// wake-up or poll.
 
 import (
 	"context"
-	"os"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -28,11 +31,11 @@ const (
 	notifyPollSlice  = time.Millisecond
 )
 
-// notifyEnvDisabled reports whether PLASMITE_NOTIFY=off (any case) disables
-// wake-ups for the whole process. It is read once.
-var notifyEnvDisabled = sync.OnceValue(func() bool {
-	return strings.EqualFold(os.Getenv("PLASMITE_NOTIFY"), "off")
-})
+// notifyOptions are the OpenOptions that concern wake-ups.
+type notifyOptions struct {
+	off       bool // no wake-ups: wait sleeps, wakeAll does nothing
+	semaphore bool // ignored: the reference's semaphore is not posted here
+}
 
 // notifier wakes the followers of one pool and lets a follower wait for the
 // next append; here by polling a generation word. It never fails.
@@ -44,9 +47,9 @@ type notifier struct {
 
 // openNotifier prepares wake-ups for the pool whose 4096-byte header is
 // mapped at header. It never fails.
-func openNotifier(path string, header []byte, writable, disabled bool) *notifier {
+func openNotifier(path string, header []byte, writable bool, o notifyOptions) *notifier {
 	n := &notifier{writable: writable}
-	if disabled || notifyEnvDisabled() || len(header) < notifyGenOffset+4 {
+	if o.off || testNotifyOff || len(header) < notifyGenOffset+4 {
 		return n
 	}
 	n.gen = (*atomic.Uint32)(unsafe.Pointer(&header[notifyGenOffset]))
@@ -116,6 +119,3 @@ func semaphorePath(path string) string { return "" }
 
 // semaphoreCreated mirrors the Linux test hook; nothing creates semaphores here.
 var semaphoreCreated func(path string)
-
-// notifySemaphoreOff is true: this platform never posts the reference semaphore.
-func notifySemaphoreOff() bool { return true }

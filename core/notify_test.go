@@ -77,7 +77,7 @@ func ntHeader(t testing.TB) (string, []byte) {
 func ntOpen(t testing.TB, path string, header []byte, writable bool) *notifier {
 	t.Helper()
 	ntNeedNotify(t)
-	n := openNotifier(path, header, writable, false)
+	n := openNotifier(path, header, writable, notifyOptions{semaphore: true})
 	if n.mode == notifyOff {
 		t.Fatal("notifier unexpectedly disabled (PLASMITE_NOTIFY set in the environment?)")
 	}
@@ -196,7 +196,7 @@ func ntRunRole(role string) error {
 	case "waiter":
 		// Wait once for a change of the generation; succeed only if the
 		// wait ended because of it (max is far beyond the parent's guard).
-		n := openNotifier(path, mem, true, false)
+		n := openNotifier(path, mem, true, notifyOptions{semaphore: true})
 		tok := n.token()
 		if err := n.wait(context.Background(), tok, time.Hour); err != nil {
 			return err
@@ -209,8 +209,8 @@ func ntRunRole(role string) error {
 		// Answer each bump of word B with a bump of word A until B reaches
 		// NT_ROUNDS.
 		rounds, _ := strconv.Atoi(os.Getenv("NT_ROUNDS"))
-		a := openNotifier(path, mem[:2048], true, false)
-		b := openNotifier(path, mem[2048:4096], true, false)
+		a := openNotifier(path, mem[:2048], true, notifyOptions{semaphore: true})
+		b := openNotifier(path, mem[2048:4096], true, notifyOptions{semaphore: true})
 		a.semName, b.semName = "", ""
 		ctx, cancel := context.WithTimeout(context.Background(), ntGuard)
 		defer cancel()
@@ -223,30 +223,6 @@ func ntRunRole(role string) error {
 			}
 			tok = b.token()
 			a.wakeAll()
-		}
-		return nil
-	case "semoff":
-		// PLASMITE_NOTIFY_SEMAPHORE=off: our wake word works, no semaphore.
-		n := openNotifier(path, mem, true, false)
-		n.wakeAll()
-		if ntWord(mem, notifyGenOffset) != 2 {
-			return fmt.Errorf("wake word %d, want 2", ntWord(mem, notifyGenOffset))
-		}
-		if _, err := os.Stat(semaphoreDir + "/sem." + semaphoreName(path)); err == nil {
-			os.Remove(semaphoreDir + "/sem." + semaphoreName(path))
-			return errors.New("semaphore posted although PLASMITE_NOTIFY_SEMAPHORE=off")
-		}
-		return nil
-	case "envoff":
-		// PLASMITE_NOTIFY=off is set: a notifier asked to be enabled must
-		// behave as disabled.
-		n := openNotifier(path, mem, true, false)
-		n.wakeAll()
-		if n.mode != notifyOff || ntWord(mem, notifyGenOffset) != 0 {
-			return fmt.Errorf("PLASMITE_NOTIFY=off ignored: mode %d, generation %d", n.mode, ntWord(mem, notifyGenOffset))
-		}
-		if _, err := os.Stat(semaphoreDir + "/sem." + semaphoreName(os.Getenv("NT_POOL"))); err == nil {
-			return errors.New("semaphore posted although notify is off")
 		}
 		return nil
 	case "bench-follower":
@@ -471,7 +447,7 @@ func TestNotifyReadOnlyMappingWakes(t *testing.T) {
 func TestNotifyDisabled(t *testing.T) {
 	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
-	n := openNotifier(path, hdr, true, true)
+	n := openNotifier(path, hdr, true, notifyOptions{off: true})
 	defer n.close()
 	t.Cleanup(func() { os.Remove(semaphoreDir + "/sem." + semaphoreName(path)) })
 
@@ -511,17 +487,52 @@ func TestNotifyDisabled(t *testing.T) {
 	}
 }
 
-func TestNotifySemaphoreEnvOff(t *testing.T) {
-	path, _ := ntHeader(t)
-	cmd, out := ntSpawn(t, "semoff", "NT_PATH="+path, "PLASMITE_NOTIFY_SEMAPHORE=OFF")
-	ntReap(t, cmd, out)
-}
-
-func TestNotifyEnvOff(t *testing.T) {
-	path, _ := ntHeader(t)
-	pool := filepath.Join(filepath.Dir(path), "pool")
-	cmd, out := ntSpawn(t, "envoff", "NT_PATH="+path, "NT_POOL="+pool, "PLASMITE_NOTIFY=off")
-	ntReap(t, cmd, out)
+// OpenOptions.NoSemaphore: our wake word works, the semaphore is not posted;
+// OpenOptions.NoNotify: neither.
+func TestNotifyOpenOptions(t *testing.T) {
+	ntNeedNotify(t)
+	for _, c := range []struct {
+		name     string
+		o        OpenOptions
+		gen      uint32 // wake word after one append
+		semPosts bool
+	}{
+		{"default", OpenOptions{}, 2, true},
+		{"NoSemaphore", OpenOptions{NoSemaphore: true}, 2, false},
+		{"NoNotify", OpenOptions{NoNotify: true}, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "p.plasmite")
+			semPath := ntSemPath(t, path)
+			p, err := CreateWith(path, CreateOptions{Size: 64 << 10, Open: c.o})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			if _, err := p.AppendJSON([]byte(`{"a":1}`), nil, Fast); err != nil {
+				t.Fatal(err)
+			}
+			if g := ntWord(p.m.data, notifyGenOffset); g != c.gen {
+				t.Errorf("wake word %d, want %d", g, c.gen)
+			}
+			_, err = os.Stat(semPath)
+			if posted := err == nil; posted != c.semPosts {
+				t.Errorf("semaphore posted: %v, want %v", posted, c.semPosts)
+			}
+			// Open takes the same options.
+			q, err := Open(path, c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer q.Close()
+			if _, err := q.AppendJSON([]byte(`{"a":2}`), nil, Fast); err != nil {
+				t.Fatal(err)
+			}
+			if g := ntWord(p.m.data, notifyGenOffset); g != 2*c.gen {
+				t.Errorf("wake word %d after a second append, want %d", g, 2*c.gen)
+			}
+		})
+	}
 }
 
 // Whatever way waits end, one wakeAll leaves the word without the waiters
@@ -596,7 +607,7 @@ func TestNotifyCloseReleasesWaiters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := openNotifier(path, mem, true, false)
+	n := openNotifier(path, mem, true, notifyOptions{semaphore: true})
 	n.semName = ""
 	done := make(chan error, 2)
 	for range 2 {
@@ -708,7 +719,7 @@ func TestSemaphorePostedOnWake(t *testing.T) {
 	pool := filepath.Join(dir, "p.plasmite")
 	hdr := ntMapFile(t, pool, 4096, true)
 	semPath := ntSemPath(t, pool)
-	n := openNotifier(pool, hdr, true, false)
+	n := openNotifier(pool, hdr, true, notifyOptions{semaphore: true})
 	defer n.close()
 
 	if _, err := os.Stat(semPath); err == nil {
@@ -755,7 +766,7 @@ func TestSemaphoreExistingIsReused(t *testing.T) {
 	}
 	before, _ := os.Stat(semPath)
 
-	n := openNotifier(pool, hdr, true, false)
+	n := openNotifier(pool, hdr, true, notifyOptions{semaphore: true})
 	defer n.close()
 	n.wakeAll()
 	if v, _, _ := ntSemValue(t, semPath); v != 6 {
@@ -775,7 +786,7 @@ func TestSemaphoreWakesBlockedWaiter(t *testing.T) {
 	pool := filepath.Join(dir, "p.plasmite")
 	hdr := ntMapFile(t, pool, 4096, true)
 	semPath := ntSemPath(t, pool)
-	n := openNotifier(pool, hdr, true, false)
+	n := openNotifier(pool, hdr, true, notifyOptions{semaphore: true})
 	defer n.close()
 	n.wakeAll() // creates the semaphore with count 1
 	sem := ntMapFile(t, semPath, semaphoreSize, true)
@@ -814,7 +825,7 @@ func TestSemaphoreWakesBlockedWaiter(t *testing.T) {
 func TestSemaphoreFailureIsSilent(t *testing.T) {
 	ntNeedNotify(t)
 	path, hdr := ntHeader(t)
-	n := openNotifier(path, hdr, true, false)
+	n := openNotifier(path, hdr, true, notifyOptions{semaphore: true})
 	defer n.close()
 	n.semName = "no/such/dir/x" // /dev/shm/sem.no/such/dir/x cannot be created
 	n.wakeAll()
@@ -863,7 +874,7 @@ int main(int argc, char **argv) {
 	hdr := ntMapFile(t, pool, 4096, true)
 	semPath := ntSemPath(t, pool)
 	name := "/" + semaphoreName(pool)
-	n := openNotifier(pool, hdr, true, false)
+	n := openNotifier(pool, hdr, true, notifyOptions{semaphore: true})
 	defer n.close()
 	run := func(op string) string {
 		out, err := exec.Command(bin, name, op).CombinedOutput()
@@ -910,7 +921,7 @@ int main(int argc, char **argv) {
 	// And a semaphore glibc created is one we can post.
 	os.Remove(semPath)
 	run("get")
-	n2 := openNotifier(pool, hdr, true, false)
+	n2 := openNotifier(pool, hdr, true, notifyOptions{semaphore: true})
 	defer n2.close()
 	n2.wakeAll()
 	if got := run("get"); got != "1" {
@@ -921,7 +932,7 @@ int main(int argc, char **argv) {
 // ntRefBin returns the reference 1.2.1 CLI, or skips.
 func ntRefBin(t *testing.T) string {
 	t.Helper()
-	if notifyEnvDisabled() {
+	if testNotifyOff {
 		t.Skip("PLASMITE_NOTIFY=off: our appends post nothing")
 	}
 	return reftest.Bin(t)
@@ -959,7 +970,7 @@ func TestSemaphoreReferenceInterop(t *testing.T) {
 		return v == 0
 	})
 	hdr := ntMapFile(t, pool, 4096, true)
-	n := openNotifier(pool, hdr, true, false)
+	n := openNotifier(pool, hdr, true, notifyOptions{semaphore: true})
 	defer n.close()
 	// Freeze the follower so the posts are seen before it takes them.
 	if err := follow.Process.Signal(syscall.SIGSTOP); err != nil {
@@ -989,7 +1000,7 @@ func TestSemaphoreReferenceInterop(t *testing.T) {
 // (make test-nonotify) has disabled it for the whole process.
 func ntNeedNotify(t testing.TB) {
 	t.Helper()
-	if notifyEnvDisabled() {
+	if testNotifyOff {
 		t.Skip("PLASMITE_NOTIFY=off disables the notifier under test")
 	}
 }

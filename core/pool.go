@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,12 +18,15 @@ import (
 // mapping is a pool file's shared memory mapping. It is shared by a Pool and
 // the Tails opened from it, and unmapped when the last of them closes.
 type mapping struct {
-	data     []byte // the whole file
-	ring     []byte // data[ringOff : ringOff+ringSize]
-	geo      header // geometry as validated at open (cursor fields unused)
-	notify   *notifier
-	refs     atomic.Int32
-	readOnly bool
+	data   []byte // the whole file
+	ring   []byte // data[ringOff : ringOff+ringSize]
+	geo    header // geometry as validated at open (cursor fields unused)
+	notify *notifier
+	// watch is the one waiter of the tails of this mapping; pollWatch that
+	// of its tails opened with TailOptions.NoNotify (watch.go).
+	watch, pollWatch *watch
+	refs             atomic.Int32
+	readOnly         bool
 }
 
 func (m *mapping) acquire() { m.refs.Add(1) }
@@ -31,6 +35,7 @@ func (m *mapping) release() error {
 	if m.refs.Add(-1) != 0 {
 		return nil
 	}
+	m.closeWatches()
 	m.notify.close()
 	if err := unmapFile(m.data); err != nil {
 		return &Error{Kind: IO, Message: "failed to unmap pool", Err: err}
@@ -51,13 +56,15 @@ type Pool struct {
 	life   sync.RWMutex
 	closed atomic.Bool
 
-	mu    sync.Mutex // serializes this Pool's appends and the lease
-	lease lease
+	mu      sync.Mutex // serializes this Pool's appends and the lease
+	lease   lease
+	noLease bool // OpenOptions.NoWriterLease
 }
 
-func notifyDisabled(opt bool) bool {
-	return opt || strings.EqualFold(os.Getenv("PLASMITE_NOTIFY"), "off")
-}
+// testNotifyOff, set only by this package's tests (from PLASMITE_NOTIFY=off,
+// for make test-nonotify), turns wake-ups off for every handle, as
+// OpenOptions.NoNotify does for one.
+var testNotifyOff bool
 
 // osError turns an OS error into an *Error with the kind its errno implies.
 func osError(err error, path, msg string) *Error {
@@ -82,10 +89,13 @@ func unwrapPathError(err error) error {
 }
 
 // Create creates a pool file of size bytes (DefaultPoolSize when size is 0)
-// at path, creating parent directories, and opens it. It never touches an
-// existing file: that is AlreadyExists. A size too small for the header and
-// index is Usage (and creates nothing); directory or file creation failures
-// are NotFound, Permission or IO.
+// at path, creating parent directories, and opens it. The file's space is
+// allocated up front where the filesystem can (release 1.2.1 leaves it
+// sparse), so that a full disk fails the create (IO, "no space left on
+// device") rather than a later append. It never touches an existing file:
+// that is AlreadyExists. A size too small for the header and index is Usage
+// (and creates nothing); directory or file creation failures are NotFound,
+// Permission or IO.
 func Create(path string, size int64) (*Pool, error) {
 	return CreateWith(path, CreateOptions{Size: size})
 }
@@ -97,6 +107,9 @@ type CreateOptions struct {
 	// IndexCapacity, when not nil, replaces the automatic number of 16-byte
 	// index slots (0 = no index: get by seq then scans).
 	IndexCapacity *uint32
+	// Open sets how the returned handle behaves, as for Open; Open.ReadOnly
+	// must be false (Usage).
+	Open OpenOptions
 }
 
 // CreateWith is Create with explicit geometry. Same guarantees and errors.
@@ -107,6 +120,9 @@ func CreateWith(path string, o CreateOptions) (*Pool, error) {
 	}
 	if size < 0 {
 		return nil, &Error{Kind: Usage, Message: "invalid size", Path: path}
+	}
+	if o.Open.ReadOnly {
+		return nil, &Error{Kind: Usage, Message: "a pool cannot be created read-only", Path: path}
 	}
 	indexCap := autoIndexCapacity(uint64(size))
 	if o.IndexCapacity != nil {
@@ -147,10 +163,17 @@ func CreateWith(path string, o CreateOptions) (*Pool, error) {
 	if err := f.Truncate(size); err != nil {
 		return fail(osError(err, path, "failed to size pool file"))
 	}
+	if err := preallocate(f, size); err != nil {
+		e := osError(err, path, "failed to allocate pool file")
+		if isNoSpace(err) {
+			e.Message, e.Hint = "no space left on device for a pool of "+strconv.FormatInt(size, 10)+" bytes", "Free space on that filesystem, or choose a smaller --size."
+		}
+		return fail(e)
+	}
 	if _, err := f.WriteAt(h.encode(), 0); err != nil {
 		return fail(osError(err, path, "failed to write pool header"))
 	}
-	p, e := attach(f, path, h, OpenOptions{})
+	p, e := attach(f, path, h, o.Open)
 	if e != nil {
 		return fail(e)
 	}
@@ -169,14 +192,7 @@ func Open(path string, opts OpenOptions) (*Pool, error) {
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		e := osError(err, path, "failed to open pool")
-		switch e.Kind {
-		case NotFound:
-			e.Message, e.Err = "not found", nil
-		case Permission:
-			e.Message = "permission denied"
-		}
-		return nil, e
+		return nil, openFailure(err, path)
 	}
 	h, e := readHeader(f, path)
 	if e != nil && e.Kind == Corrupt && !opts.ReadOnly && repairOnOpen(f) {
@@ -192,6 +208,18 @@ func Open(path string, opts OpenOptions) (*Pool, error) {
 		return nil, e
 	}
 	return p, nil
+}
+
+// openFailure is the error for a pool file that cannot be opened.
+func openFailure(err error, path string) *Error {
+	e := osError(err, path, "failed to open pool")
+	switch e.Kind {
+	case NotFound:
+		e.Message, e.Err = "not found", nil
+	case Permission:
+		e.Message = "permission denied"
+	}
+	return e
 }
 
 // repairOnOpen finishes an interrupted header publish (see repairHeader) in
@@ -251,9 +279,11 @@ func attach(f *os.File, path string, h header, opts OpenOptions) (*Pool, *Error)
 	}
 	m := &mapping{data: data, ring: data[h.RingOffset : h.RingOffset+h.RingSize : h.RingOffset+h.RingSize], geo: h, readOnly: opts.ReadOnly}
 	m.geo.cursors = cursors{}
-	m.notify = openNotifier(path, data[:headerSize:headerSize], !opts.ReadOnly, notifyDisabled(opts.NoNotify))
+	m.notify = openNotifier(path, data[:headerSize:headerSize], !opts.ReadOnly,
+		notifyOptions{off: opts.NoNotify, semaphore: !opts.NoSemaphore})
+	m.initWatches()
 	m.refs.Store(1)
-	p := &Pool{path: path, f: f, fd: int(f.Fd()), m: m}
+	p := &Pool{path: path, f: f, fd: int(f.Fd()), m: m, noLease: opts.NoWriterLease}
 	p.lease.init(p)
 	if !opts.ReadOnly && load64(data, hJournal) != 0 {
 		// A writer died mid-publish; finish its header update now rather
@@ -319,13 +349,14 @@ func (p *Pool) Bounds() (b Bounds) {
 
 // ResolveRef turns a pool reference into a file path: a reference containing a
 // path separator is a path; otherwise NAME means dir/NAME.plasmite (a name
-// already ending in .plasmite is not suffixed again). dir "" means DefaultDir().
+// already ending in .plasmite is not suffixed again). dir "" means the
+// current directory (for the usual default, pass DefaultDir(home)).
 func ResolveRef(dir, ref string) string {
 	if strings.ContainsRune(ref, '/') || strings.ContainsRune(ref, filepath.Separator) {
 		return ref
 	}
 	if dir == "" {
-		dir = DefaultDir()
+		dir = "."
 	}
 	if !strings.HasSuffix(ref, ".plasmite") {
 		ref += ".plasmite"
@@ -338,9 +369,10 @@ func ResolveRef(dir, ref string) string {
 	return dir + "/" + ref
 }
 
-// DefaultDir returns $HOME/.plasmite/pools (".plasmite/pools" when HOME is empty).
-func DefaultDir() string {
-	home := os.Getenv("HOME")
+// DefaultDir returns the default directory of named pools for a user whose
+// home directory is home: home/.plasmite/pools (".plasmite/pools" when home
+// is empty). The CLI and the C library pass $HOME.
+func DefaultDir(home string) string {
 	if home == "" {
 		return filepath.Join(".plasmite", "pools")
 	}
@@ -369,12 +401,12 @@ func Delete(path string) error {
 }
 
 // faultError converts the panic raised by a memory fault on the mapping
-// (the pool file was truncated by someone while mapped) into an IO error.
-// Any other panic is a bug and is re-raised.
+// (the pool file was truncated while mapped, its filesystem is full, or the
+// device failed: see faultCause) into an IO error. Any other panic is a bug
+// and is re-raised.
 func faultError(r any, path string) error {
 	if _, ok := r.(interface{ Addr() uintptr }); ok {
-		return &Error{Kind: IO, Message: "pool file shrank under its mapping", Path: path,
-			Hint: "Something truncated or replaced the pool file; recreate the pool."}
+		return faultCause(path)
 	}
 	panic(r)
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"runtime/debug"
 	"strconv"
-	"time"
 
 	"github.com/plasmite-go/plasmite/core/lite3"
 )
@@ -36,32 +35,27 @@ type TailOptions struct {
 	// Filtering happens after the gap check, so a filter never hides a gap.
 	Tags []string
 	Gap  GapPolicy
-	// NoNotify makes the tail poll instead of waiting for wake-ups.
+	// NoNotify makes the tail notice appends by polling the pool (every 1 to
+	// 50 ms) instead of waiting for wake-ups.
 	NoNotify bool
 }
-
-const (
-	pollMin = time.Millisecond
-	pollMax = 50 * time.Millisecond
-)
 
 // Tail reads messages in sequence order, following new appends. Every
 // message is delivered at most once and in seq order; a message is never
 // delivered torn (partly overwritten). A Tail is not safe for concurrent use;
 // open one per goroutine.
 type Tail struct {
-	m        *mapping
-	path     string
-	tags     []string
-	gap      GapPolicy
-	noNotify bool
+	m    *mapping
+	w    *watch // the mapping's waiter this tail waits with
+	path string
+	tags []string
+	gap  GapPolicy
 
 	off         uint64 // ring offset where the expected frame should be
 	hasOff      bool   // off is worth trying
 	expected    uint64 // next seq to deliver
 	established bool   // a gap before expected is reportable
 	buf         []byte
-	backoff     time.Duration
 	finished    bool // a RetentionGap was reported under GapError
 	closed      bool
 }
@@ -75,7 +69,10 @@ func (p *Pool) Tail(opts TailOptions) (*Tail, error) {
 	}
 	m := p.m
 	m.acquire()
-	t := &Tail{m: m, path: p.path, gap: opts.Gap, noNotify: opts.NoNotify, backoff: pollMin}
+	t := &Tail{m: m, w: m.watch, path: p.path, gap: opts.Gap}
+	if opts.NoNotify {
+		t.w = m.pollWatch
+	}
 	if len(opts.Tags) > 0 {
 		t.tags = append([]string(nil), opts.Tags...)
 	}
@@ -116,19 +113,27 @@ var errTailClosed = &Error{Kind: Usage, Message: "tail is closed"}
 
 // Next returns the next message, waiting for one to be appended if needed.
 // When ctx is done first (use context.WithTimeout for a deadline) it returns
-// context.Canceled or context.DeadlineExceeded — test with errors.Is, since
-// a deadline can be noticed a moment before ctx.Err() reports it — and a RetentionGap error under GapError; after that error the
-// tail is finished: Next returns io.EOF and TryNext returns ok == false. A
-// payload that the tag filter cannot parse is returned as a Corrupt error
-// (with Seq) and skipped; a retained message that cannot be read is Corrupt;
-// a pool file truncated under the mapping is IO. The returned Message's
-// Payload is valid until the next call to Next or TryNext.
+// ctx.Err() (context.Canceled or context.DeadlineExceeded) as soon as the
+// context's Done channel is closed. Under GapError it returns a RetentionGap
+// error; after that error the tail is finished: Next returns io.EOF and
+// TryNext returns ok == false. A payload that the tag filter cannot parse is
+// returned as a Corrupt error (with Seq) and skipped; a retained message that
+// cannot be read is Corrupt; a pool file truncated under the mapping is IO.
+// The returned Message's Payload is valid until the next call to Next or
+// TryNext.
+//
+// Waiting Nexts cost a parked goroutine each and no OS thread of their own:
+// all the waiting tails of one Pool share one waiter (watch.go), which
+// notices an append through the pool's wake-up word at once, and an append
+// by a writer that does not use it (the reference implementation's, or a
+// handle opened with OpenOptions.NoNotify) within 50 ms. On macOS, which has
+// no cross-process futex, that waiter polls the wake word every millisecond
+// while some tail waits (notify_other.go).
 func (t *Tail) Next(ctx context.Context) (Message, error) {
 	for {
 		if t.finished {
 			return Message{}, io.EOF
 		}
-		tok := t.m.notify.token()
 		m, ok, err := t.TryNext()
 		if ok || err != nil {
 			return m, err
@@ -136,26 +141,72 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 		if err := ctx.Err(); err != nil {
 			return Message{}, err
 		}
-		if t.noNotify {
-			if err := sleepCtx(ctx, t.backoff); err != nil {
-				return Message{}, err
-			}
-		} else if err := t.m.notify.wait(ctx, tok, t.backoff); err != nil {
+		// Join the waiters' round before looking again: an append after
+		// this look ends the round.
+		r, lead, err := t.w.join(t.path)
+		if err != nil {
 			return Message{}, err
 		}
-		t.backoff = min(2*t.backoff, pollMax)
+		if m, ok, err := t.TryNext(); ok || err != nil {
+			if lead {
+				t.w.resign(r)
+			} else {
+				r.leave()
+			}
+			return m, err
+		}
+		if lead {
+			// This tail waits on the pool for the whole round.
+			if err := t.w.await(ctx, r, nil); err != nil {
+				t.w.resign(r)
+				return Message{}, err
+			}
+			continue
+		}
+		select {
+		case <-r.ch:
+		case <-ctx.Done():
+			r.leave()
+			return Message{}, ctx.Err()
+		}
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-tm.C:
-		return nil
+// AfterReady arranges for f to be called once, in its own goroutine, when a
+// message may be available to TryNext: at once if one may be already, else
+// after the next append to the pool by any process. "May": the message can
+// still be filtered out by the tail's tags, and a gap, the end of the tail,
+// or an error also make f run; TryNext tells. stop unregisters f; it returns
+// true if it kept f from being called, false if f was called or is running
+// already (as with context.AfterFunc). A call to Next or TryNext does not
+// consume the registration. AfterReady lets an event loop wait on many tails
+// without a goroutine per tail; like every method of Tail it must not run
+// concurrently with another call on the same Tail, but stop may be called
+// from any goroutine.
+func (t *Tail) AfterReady(f func()) (stop func() bool) {
+	r := &readyFunc{f: f}
+	stop = func() bool { return t.w.unregister(r) }
+	switch {
+	case t.closed || t.finished:
+		go f()
+	case t.w.register(r, t.path) != nil:
+		go f() // TryNext reports the error
+	case t.mayHaveNext():
+		if t.w.unregister(r) {
+			go f()
+		}
 	}
+	return stop
+}
+
+// mayHaveNext reports whether the pool holds a message at or after the next
+// one the tail expects (or cannot tell: the mapping faulted).
+func (t *Tail) mayHaveNext() (yes bool) {
+	ok := true
+	defer func() { yes = yes || !ok }()
+	defer catchFault(&ok)()
+	newest := load64(t.m.data, hNewest)
+	return newest != 0 && newest >= t.expected
 }
 
 // TryNext returns the next message if one is available now, without waiting;
@@ -236,7 +287,6 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 				continue
 			}
 		}
-		t.backoff = pollMin
 		return Message{Seq: v.seq, Time: int64(v.ts), Flags: v.flags, Payload: t.buf}, true, nil
 	}
 	return Message{}, false, nil

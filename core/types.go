@@ -26,14 +26,30 @@ const (
 	GapError GapPolicy = 1
 )
 
-// OpenOptions tunes Open. The zero value opens read-write with notify enabled.
+// OpenOptions tunes Open (and, through CreateOptions.Open, CreateWith). The
+// zero value opens read-write with every wake-up on and the writer lease on.
+// The CLI and the C library set NoNotify, NoSemaphore and NoWriterLease
+// from PLASMITE_NOTIFY, PLASMITE_NOTIFY_SEMAPHORE and PLASMITE_WRITER_LEASE
+// (docs/environment.md); core itself reads no environment.
 type OpenOptions struct {
 	// ReadOnly maps the file read-only; appends fail with Permission.
 	// A pool whose file is not writable can still be opened this way.
 	ReadOnly bool
-	// NoNotify disables wake-ups: appends wake nobody and tails poll.
-	// (PLASMITE_NOTIFY=off in the environment has the same effect globally.)
+	// NoNotify disables wake-ups: this handle's appends wake nobody, and its
+	// tails notice appends by polling the pool (every 1 to 50 ms, see
+	// Tail.Next). Nothing else changes: readers never depend on wake-ups.
 	NoNotify bool
+	// NoSemaphore keeps this handle's appends from posting the reference
+	// implementation's named semaphore (a /dev/shm file per pool on Linux),
+	// which is what wakes followers running the reference; our own wake-ups
+	// stay on. Neither implementation removes that file when a pool file is
+	// deleted by other means than Delete, so test suites that make many
+	// temporary pools set it to keep /dev/shm clean.
+	NoSemaphore bool
+	// NoWriterLease makes this handle take and release the pool's file lock
+	// around every append or batch, as the reference does, instead of keeping
+	// it across a burst of appends (a lease of at most 1 ms; see package doc).
+	NoWriterLease bool
 }
 
 // Receipt identifies an appended message.

@@ -17,7 +17,8 @@
  * Return values
  *   Functions returning int return 0 on success and -1 on failure. The
  *   *_stream_next functions return 1 when they wrote an item, 0 at the end of
- *   the stream, and -1 on failure.
+ *   the stream, and -1 on failure; the *_stream_next_timeout extensions
+ *   return PLSM_STREAM_ITEM, PLSM_STREAM_TIMEOUT, PLSM_STREAM_END or -1.
  *
  * Errors
  *   Every failing call that has an out_err parameter stores a newly allocated
@@ -122,11 +123,11 @@ typedef enum plsm_gap_policy {
  * Options of plsm_stream_open_ex and plsm_lite3_stream_open_ex.
  *
  * Zero the whole struct, set struct_size = sizeof(plsm_stream_options_t),
- * then set the fields you need. The library reads the fields that lie
- * entirely within struct_size; it accepts any struct_size from
- * PLSM_STREAM_OPTIONS_V1_SIZE (48, the reference's size) upwards, so callers
- * built against an older or a newer header keep working. A smaller size, a
- * non-zero reserved field or an unknown gap_policy is PLSM_ERROR_USAGE.
+ * then set the fields you need. Any struct_size from
+ * PLSM_STREAM_OPTIONS_V1_SIZE (48, the reference's size) up is accepted, as
+ * by the reference: a version 1 struct is its first 48 bytes, and whatever
+ * follows them is never read (nor written). A smaller size, an unknown
+ * reserved value or an unknown gap_policy is PLSM_ERROR_USAGE.
  *
  * has_since: start at since_seq (inclusive) instead of the oldest retained
  *            message.
@@ -134,11 +135,17 @@ typedef enum plsm_gap_policy {
  * has_timeout: end the stream timeout_ms after it was opened (the deadline
  *            is fixed at open time). Without it, next waits indefinitely
  *            (until a message arrives or the stream is cancelled).
+ * reserved:  0 for version 1. PLSM_STREAM_OPTIONS_V2 (see Extensions) says
+ *            that the version 2 fields are set, and then struct_size must be
+ *            at least PLSM_STREAM_OPTIONS_V2_SIZE. The reference refuses a
+ *            non-zero reserved field, so a caller of the reference never
+ *            marks bytes 48 and up as version 2.
  *
  * Version 2 (this implementation) appends a tag filter: when tags is not NULL,
  * only messages carrying every one of the tags_len tags are delivered (and
  * counted against max_messages). The strings are copied during the open call.
- * A library reading only version 1 ignores the filter.
+ * The reference library refuses a version 2 struct (reserved is not zero)
+ * instead of ignoring its filter.
  */
 typedef struct plsm_stream_options {
     uint32_t struct_size;
@@ -327,7 +334,9 @@ int plsm_stream_open_ex(
  * message; 0 when the deadline passed, max_messages were delivered, the
  * stream was cancelled, or after a retention-gap error; -1 on error. Under
  * PLSM_GAP_ERROR the first gap fails with PLSM_ERROR_RETENTION_GAP whose seq
- * is the first missing message. Waiting is woken by appends, not polling.
+ * is the first missing message. Waiting is woken by appends, not polling
+ * (an append by the reference's writers is noticed within 50 ms). Every
+ * stream of one pool handle shares one waiting thread.
  */
 int plsm_stream_next(
     plsm_stream_t *stream,
@@ -428,10 +437,15 @@ int plsm_udp_event_message(
 /* ======================================================================== */
 
 /* ABI version: major as in the compatibility promise; minor counts additive
- * revisions (1 = the extensions below; 2 adds remote clients,
- * plsm_remote_client_new). */
+ * revisions (1 = the extensions below up to the stream cancel functions;
+ * 2 = the version 2 marker of plsm_stream_options_t, the bounded waits and
+ * the readiness descriptors; 3 = remote clients, plsm_remote_client_new). */
 #define PLSM_ABI_MAJOR 1
-#define PLSM_ABI_MINOR 2
+#define PLSM_ABI_MINOR 3
+
+/* The value of plsm_stream_options_t.reserved that marks a version 2 struct
+ * (ABI minor 2; "PLS2" in little-endian memory). */
+#define PLSM_STREAM_OPTIONS_V2 0x32534C50u
 
 /* Returns the library version ("0.1.0"), a static string the caller must not
  * free, and writes the ABI version the library implements to the non-NULL
@@ -488,12 +502,55 @@ int plsm_pool_append_json_batch(
     plsm_error_t **out_err);
 
 /* Ends a stream from any thread: a blocked *_next returns 0 promptly, and
- * every later *_next returns 0. NULL-safe; cancelling twice is harmless. The
- * stream must still be freed. */
+ * every later *_next returns 0 (*_next_timeout: PLSM_STREAM_END). NULL-safe;
+ * cancelling twice is harmless. The stream must still be freed. */
 void plsm_stream_cancel(plsm_stream_t *stream);
 void plsm_lite3_stream_cancel(plsm_lite3_stream_t *stream);
 
-/* ---- Remote pools (ABI minor 2) ---------------------------------------- */
+/* Return values of the *_stream_next_timeout functions (ABI minor 2). */
+#define PLSM_STREAM_TIMEOUT 0 /* nothing within timeout_ms; the stream goes on */
+#define PLSM_STREAM_ITEM 1    /* a message was written to the out-parameter   */
+#define PLSM_STREAM_END 2     /* the stream is over: deadline, max_messages,
+                               * cancel, or after a retention-gap error; every
+                               * later call returns PLSM_STREAM_END at once   */
+
+/*
+ * plsm_stream_next with a bound on the wait: returns PLSM_STREAM_ITEM with a
+ * message, PLSM_STREAM_TIMEOUT when none arrived within timeout_ms (the
+ * stream is not ended: call again), PLSM_STREAM_END, or -1 on error (as
+ * plsm_stream_next). timeout_ms 0 does not wait at all; UINT64_MAX waits
+ * without a bound. The stream's own deadline (has_timeout) still applies:
+ * reaching it is PLSM_STREAM_END. A wait ends early when another thread
+ * cancels or frees the stream. Lets a host language check for signals
+ * (Ctrl-C) between waits, or poll without parking a thread.
+ */
+int plsm_stream_next_timeout(
+    plsm_stream_t *stream,
+    uint64_t timeout_ms,
+    plsm_buf_t *out_message,
+    plsm_error_t **out_err);
+
+int plsm_lite3_stream_next_timeout(
+    plsm_lite3_stream_t *stream,
+    uint64_t timeout_ms,
+    plsm_lite3_frame_t *out_frame,
+    plsm_error_t **out_err);
+
+/*
+ * Writes to *out_fd a file descriptor that is readable when a message may be
+ * available on the stream, so that an event loop (poll, epoll, kqueue, libuv)
+ * can wait for many streams with no thread of its own: wait until it is
+ * readable, then call *_next_timeout with timeout_ms 0. "May": the call can
+ * still find nothing (PLSM_STREAM_TIMEOUT; wait again). The descriptor also
+ * becomes readable, and stays so, once the stream is over (deadline, cancel,
+ * max_messages, after a gap error). Never read from or close it: every
+ * *_next call drains it, and it belongs to the stream, which closes it when
+ * freed. Every call returns the same descriptor. Usage: out_fd NULL.
+ */
+int plsm_stream_fd(plsm_stream_t *stream, int *out_fd, plsm_error_t **out_err);
+int plsm_lite3_stream_fd(plsm_lite3_stream_t *stream, int *out_fd, plsm_error_t **out_err);
+
+/* ---- Remote pools (ABI minor 3) ---------------------------------------- */
 
 /*
  * Options of plsm_remote_client_new. Zero the whole struct, set struct_size

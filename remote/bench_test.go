@@ -66,7 +66,6 @@ func BenchmarkRemoteAppendSequential(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
-
 // A finite follow of 1M retained messages (BENCH_TAIL_N to change it;
 // each op reads them all).
 func BenchmarkRemoteTailJSONL1M(b *testing.B)  { benchTail(b, false) }
@@ -77,7 +76,7 @@ func benchTail(b *testing.B, lite3 bool) {
 	if v, err := strconv.Atoi(os.Getenv("BENCH_TAIL_N")); err == nil && v > 0 {
 		n = v
 	}
-	c := benchServer(b, max(int64(n)*256, 1<<20), n)
+	c := benchServer(b, max(int64(n)*768, 1<<20), n)
 	p, _ := c.Pool("bench")
 	ctx := context.Background()
 	b.ReportAllocs()

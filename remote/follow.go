@@ -151,7 +151,9 @@ func (p *Pool) Follow(ctx context.Context, o FollowOptions) (*Follower, error) {
 
 // Next returns the next message (valid until the next call), waiting for
 // it as long as ctx allows. When ctx ends first, Next returns ctx's error
-// and the follow goes on: the next call resumes where this one stopped.
+// and the follow goes on: the next call resumes where this one stopped. A
+// ctx that is already done still gets a message that has already arrived
+// (so an expired ctx polls).
 // At the end of the follow (Finite and done, Follow's context done,
 // Close) it returns io.EOF. Other errors end the follow and are returned
 // by every later call: the server's (NotFound for a pool deleted meanwhile,
@@ -160,7 +162,7 @@ func (f *Follower) Next(ctx context.Context) (core.Message, error) {
 	if f.err != nil {
 		return core.Message{}, f.err
 	}
-	if ctx.Done() != nil {
+	if ctx.Done() != nil && ctx.Err() == nil {
 		f.mu.Lock()
 		f.calls++
 		call := f.calls
@@ -178,7 +180,7 @@ func (f *Follower) Next(ctx context.Context) (core.Message, error) {
 		if f.last || (f.o.Finite && f.expected > f.upper) {
 			return core.Message{}, f.fail(io.EOF)
 		}
-		if err := ctx.Err(); err != nil {
+		if err := ctx.Err(); err != nil && (f.tail == nil || !f.tail.Ready()) {
 			return core.Message{}, err
 		}
 		if f.tail == nil {
@@ -235,6 +237,10 @@ func (f *Follower) Next(ctx context.Context) (core.Message, error) {
 		return m, nil
 	}
 }
+
+// Context is done when the follow is over because of its own context or
+// Close (not when it ended for another reason).
+func (f *Follower) Context() context.Context { return f.ctx }
 
 // Expected returns the seq the follower will deliver next.
 func (f *Follower) Expected() uint64 { return f.expected }

@@ -413,3 +413,36 @@ func TestFollowFiniteWaitGrows(t *testing.T) {
 		t.Errorf("waits sent %v", waits)
 	}
 }
+
+// A Next whose context is already done gets what has already arrived
+// (what the stream's buffer holds), and leaves the stream open.
+func TestFollowPollsWithExpiredContext(t *testing.T) {
+	f := newFake(t)
+	p := f.pool("demo", 1<<20)
+	appendN(t, p, 1, 3)
+	rp, _ := f.client(t).Pool("demo")
+	fl, err := rp.Follow(bg, FollowOptions{Start: Start{Kind: StartOldest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fl.Close()
+	done, cancel := context.WithCancel(bg)
+	cancel()
+	var seqs []uint64
+	for len(seqs) < 3 {
+		m, err := fl.Next(done)
+		if errors.Is(err, context.Canceled) {
+			m, err = fl.Next(bg) // nothing buffered: wait for it
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, m.Seq)
+	}
+	if !sameSeqs(seqs, []uint64{1, 2, 3}) {
+		t.Errorf("seqs %v", seqs)
+	}
+	if n := strings.Count(strings.Join(f.log(), " "), "/tail"); n != 1 {
+		t.Errorf("%d streams opened, want 1", n)
+	}
+}

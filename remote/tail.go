@@ -217,6 +217,27 @@ func (t *Tail) readLine() ([]byte, error) {
 
 var errLineTooLong = &core.Error{Kind: core.IO, Message: "tail line exceeded maximum response size"}
 
+// Ready reports whether Next can return without waiting for the network: a
+// whole frame or line is already buffered (or the stream is over).
+func (t *Tail) Ready() bool {
+	if t.done {
+		return true
+	}
+	n := t.r.Buffered()
+	if n == 0 {
+		return false
+	}
+	b, _ := t.r.Peek(n)
+	if t.lite3 {
+		if n < wire.FrameHeaderLen {
+			return false
+		}
+		_, _, size := wire.ParseFrameHeader(b)
+		return int64(size) > t.max || n-wire.FrameHeaderLen >= int(size)
+	}
+	return bytes.IndexByte(b, '\n') >= 0
+}
+
 // Close ends the stream and releases its connection. Safe to call more
 // than once and concurrently with Next (which then fails or ends).
 func (t *Tail) Close() error {

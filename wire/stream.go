@@ -80,23 +80,62 @@ func OpenStream(parent context.Context, p *core.Pool, start core.TailOptions, b 
 // next call. Next does not count the message as delivered: call Delivered
 // once it is (a message that fails to render is not).
 func (s *Stream) Next() (m core.Message, ok bool, err error) {
-	if s.ended || s.bounds.Exhausted(s.delivered) || s.ctx.Err() != nil {
-		return m, false, nil
+	m, ok, _, err = s.NextWithin(-1)
+	return m, ok, err
+}
+
+// NextWithin is Next waiting at most wait (< 0: without a bound, 0: not at
+// all): when the bound runs out first it returns ok false and timedOut
+// true, and the stream goes on.
+func (s *Stream) NextWithin(wait time.Duration) (m core.Message, ok, timedOut bool, err error) {
+	if s.Over() {
+		return m, false, false, nil
 	}
-	m, err = s.tail.Next(s.ctx)
+	m, ok, err = s.tail.TryNext()
+	if err == nil && !ok {
+		if wait == 0 {
+			return m, false, true, nil
+		}
+		ctx := s.ctx
+		if wait > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(s.ctx, wait)
+			defer cancel()
+		}
+		m, err = s.tail.Next(ctx)
+		if err != nil && s.ctx.Err() == nil && ctx.Err() != nil {
+			// The caller's bound ran out; the stream goes on. (The tail may
+			// notice a deadline a moment before ctx reports it, hence
+			// ctx.Err().)
+			return m, false, true, nil
+		}
+	}
 	if err != nil {
-		// The stream's own deadline or cancel. (The tail may notice the
-		// deadline a moment before ctx reports it, so the error counts.)
+		// The stream's own deadline or cancel, or the end after a gap.
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) {
-			return m, false, nil
+			return m, false, false, nil
 		}
 		if core.KindOf(err) == core.RetentionGap {
 			s.ended = true
 		}
-		return m, false, err
+		return m, false, false, err
 	}
-	return m, true, nil
+	return m, true, false, nil
 }
+
+// Over says whether every later Next reports the end at once.
+func (s *Stream) Over() bool {
+	return s.ended || s.bounds.Exhausted(s.delivered) || s.ctx.Err() != nil
+}
+
+// AfterReady calls f once, in its own goroutine, when a Next may find a
+// message without waiting, or the stream may have ended (see
+// core.Tail.AfterReady); stop withdraws it. Like Next it must not run
+// concurrently with another call on the stream, except stop.
+func (s *Stream) AfterReady(f func()) (stop func() bool) { return s.tail.AfterReady(f) }
+
+// Context is done when the stream's deadline passes or it is cancelled.
+func (s *Stream) Context() context.Context { return s.ctx }
 
 // Delivered counts one message as delivered (toward Max).
 func (s *Stream) Delivered() { s.delivered++ }

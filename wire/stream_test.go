@@ -157,3 +157,32 @@ func TestStreamGap(t *testing.T) {
 		t.Error("gap policy names are exact")
 	}
 }
+
+// NextWithin's bound ends one wait, not the stream: a later append is
+// still delivered.
+func TestStreamNextWithin(t *testing.T) {
+	p := testPool(t, 0, 1)
+	s, err := OpenStream(context.Background(), p, core.TailOptions{}, StreamBounds{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if m, ok, timedOut, err := s.NextWithin(0); !ok || timedOut || err != nil || m.Seq != 1 {
+		t.Fatalf("available at once: %v %v %v %d", ok, timedOut, err, m.Seq)
+	}
+	for _, wait := range []time.Duration{0, 10 * time.Millisecond} {
+		if _, ok, timedOut, err := s.NextWithin(wait); ok || !timedOut || err != nil || s.Over() {
+			t.Fatalf("wait %v: %v %v %v over=%v", wait, ok, timedOut, err, s.Over())
+		}
+	}
+	if _, err := p.AppendJSON([]byte(`{"i":2}`), nil, core.Fast); err != nil {
+		t.Fatal(err)
+	}
+	if m, ok, timedOut, err := s.NextWithin(-1); !ok || timedOut || err != nil || m.Seq != 2 {
+		t.Fatalf("after the append: %v %v %v %d", ok, timedOut, err, m.Seq)
+	}
+	s.Cancel()
+	if _, ok, timedOut, err := s.NextWithin(time.Second); ok || timedOut || err != nil || !s.Over() {
+		t.Fatalf("after cancel: %v %v %v", ok, timedOut, err)
+	}
+}

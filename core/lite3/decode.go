@@ -56,6 +56,53 @@ func ValidateMessage(doc []byte) error {
 	return validateMessageFull(doc)
 }
 
+// ValidateAppend checks a message document before it is stored: as
+// ValidateMessage (Corrupt errors), and no object key anywhere in it may
+// contain a NUL byte (a Usage error). The reference release reads keys
+// only up to their first NUL, so it would see such a key shortened; the
+// JSON encoders refuse them for the same reason.
+func ValidateAppend(doc []byte) error {
+	if quickMessage(doc) {
+		return nil // the quick check accepts no key holding a NUL
+	}
+	if err := validateMessageFull(doc); err != nil {
+		return err
+	}
+	root, err := Root(doc)
+	if err != nil {
+		return err
+	}
+	if pos := nulKeyAt(root, 0); pos >= 0 {
+		return nulKey(pos)
+	}
+	return nil
+}
+
+// nulKey is the error for an object key holding a NUL byte.
+func nulKey(pos int) *Error {
+	return usage("object key contains NUL (\\u0000)", pos)
+}
+
+// nulKeyAt returns the offset of the first object key inside v (a
+// validated container) that holds a NUL byte, or -1.
+func nulKeyAt(v Value, depth int) int {
+	if depth > maxDecodeDepth {
+		return -1
+	}
+	it := v.Iter()
+	for it.Next() {
+		if v.Kind() == Object && bytes.IndexByte(it.Key(), 0) >= 0 {
+			return int(it.Value().off)
+		}
+		if k := it.Value().Kind(); k == Object || k == Array {
+			if pos := nulKeyAt(it.Value(), depth+1); pos >= 0 {
+				return pos
+			}
+		}
+	}
+	return -1
+}
+
 // validateMessageFull is ValidateMessage by the rendering walker and
 // lookups, which also find the error.
 func validateMessageFull(doc []byte) error {

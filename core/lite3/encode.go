@@ -358,9 +358,15 @@ func (e *encoder) parseContainer(level int, open byte) (jval, *Error) {
 				m.ko, m.kl, m.pfx = uint32(e.pos+1), uint32(n), pfx
 				e.pos += n + 2
 			} else {
+				kpos := e.pos
 				off, n, err := e.parseString()
 				if err != nil {
 					return jval{}, err
+				}
+				// Only an escape (decoded after the copy of in) can put a
+				// NUL in a key.
+				if off >= uint32(len(e.in)) && bytes.IndexByte(e.strs[off:off+n], 0) >= 0 {
+					return jval{}, nulKey(kpos)
 				}
 				m.ko, m.kl = off, n
 				m.pfx = keyPrefix(e.strs[off : off+n])

@@ -51,6 +51,9 @@ func TestEncodeErrors(t *testing.T) {
 		{`{"a":tru}`, 5, "expected true"},
 		{`{"a":nul}`, 5, "expected null"},
 		{`{"a":1}` + "\x00", 7, "trailing"},
+		{`{"a\u0000b":2}`, 1, "key contains NUL"},
+		{`{"x":{"y":[{"z":1,"\u0000":2}]}}`, 18, "key contains NUL"},
+		{`{"a":1,"\u0000":2}`, 7, "key contains NUL"},
 		{deep(32), 5 * 31, "deeper than 30 levels"},
 		{`{"x":` + strings.Repeat("[", 31) + strings.Repeat("]", 31) + "}", 5 + 30, "deeper than 30 levels"},
 	}
@@ -289,4 +292,57 @@ func walkValue(v Value, depth int, steps *int) {
 		walkValue(it.Value(), depth+1, steps)
 	}
 	_ = it.Err()
+}
+
+// A key holding NUL is refused on every write path (issue 12 #10): the
+// reference reads keys only up to the NUL, so {"a\u0000b":2} would read
+// back there as {"a":2}. NUL inside string values is fine (lengths are
+// stored) and stays accepted.
+func TestNulKeysRefusedOnWrite(t *testing.T) {
+	if _, err := EncodeMessage(nil, []byte(`{"s":"a\u0000b","\u00e9":1}`), []string{"x\x00y"}); err != nil {
+		t.Fatalf("NUL in a value or tag: %v", err)
+	}
+	// A document that holds the key "a\x00b" (as another Lite3 writer could
+	// produce): the reader accepts it, the append check refuses it.
+	doc, err := EncodeMessage(nil, []byte(`{"aXb":2}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, _ := Root(doc)
+	data, _ := root.Get("data")
+	i := bytes.Index(doc, []byte("aXb\x00"))
+	doc[i+1] = 0
+	put32(doc, data.off+offHashes, djb2("a"))
+	if err := ValidateMessage(doc); err != nil {
+		t.Fatalf("reader validation: %v", err)
+	}
+	err = ValidateAppend(doc)
+	var le *Error
+	if !errors.As(err, &le) || le.Corrupt || !strings.Contains(le.Msg, "key contains NUL") {
+		t.Fatalf("ValidateAppend: %v", err)
+	}
+	// Nested, and inside an array.
+	doc, _ = EncodeMessage(nil, []byte(`{"l":[1,{"k":{"aXb":true}}]}`), []string{"t"})
+	v, _ := Root(doc)
+	v, _ = v.GetPath("data", "l")
+	v, _ = v.Index(1)
+	v, _ = v.Get("k")
+	i = bytes.Index(doc, []byte("aXb\x00"))
+	doc[i+1] = 0
+	put32(doc, v.off+offHashes, djb2("a"))
+	if err := ValidateMessage(doc); err != nil {
+		t.Fatalf("reader validation (nested): %v", err)
+	}
+	if err := ValidateAppend(doc); !errors.As(err, &le) || le.Corrupt {
+		t.Fatalf("ValidateAppend (nested): %v", err)
+	}
+	// Everything else ValidateAppend judges as ValidateMessage does.
+	for _, v := range loadVectors(t) {
+		if v.bytes == nil {
+			continue
+		}
+		if a, b := ValidateAppend(v.bytes), ValidateMessage(v.bytes); (a == nil) != (b == nil) {
+			t.Fatalf("%s: ValidateAppend %v, ValidateMessage %v", v.Name, a, b)
+		}
+	}
 }

@@ -17,7 +17,7 @@ import (
 // seedDocs returns the vector documents (small ones) and the 1.2.1 goldens.
 func seedDocs(f *testing.F) [][]byte {
 	var docs [][]byte
-	for _, v := range loadVectors(f) {
+	for _, v := range fuzzVectors(f) {
 		if v.bytes != nil && len(v.bytes) < 16<<10 {
 			docs = append(docs, v.bytes)
 		}
@@ -155,7 +155,7 @@ func FuzzLookup(f *testing.F) {
 // same JSON value, in both modes, and the decoded text re-encodes to the
 // same bytes.
 func FuzzEncode(f *testing.F) {
-	for _, v := range loadVectors(f) {
+	for _, v := range fuzzVectors(f) {
 		if len(v.Data) < 16<<10 {
 			f.Add([]byte(v.Data), strings.Join(v.Tags, ","))
 		}

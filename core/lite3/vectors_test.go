@@ -15,14 +15,29 @@ import (
 // project root).
 func sharedDir(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "testdata", "lite3")
-	if env := os.Getenv("PLASMITE_SHARED"); env != "" {
-		dir = filepath.Join(env, "testdata", "lite3")
-	}
+	dir := sharedPath()
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("shared test vectors not found at %s", dir)
 	}
 	return dir
+}
+
+// sharedPath is where the shared Lite3 vectors are expected.
+func sharedPath() string {
+	if env := os.Getenv("PLASMITE_SHARED"); env != "" {
+		return filepath.Join(env, "testdata", "lite3")
+	}
+	return filepath.Join("..", "..", "..", "shared", "testdata", "lite3")
+}
+
+// fuzzVectors is loadVectors for fuzz seeds: without the shared vectors a
+// fuzz target still runs its other seeds and its testdata/fuzz corpus,
+// instead of being skipped whole.
+func fuzzVectors(f *testing.F) []vector {
+	if _, err := os.Stat(sharedPath()); err != nil {
+		return nil
+	}
+	return loadVectors(f)
 }
 
 type vector struct {

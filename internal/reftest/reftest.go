@@ -50,6 +50,23 @@ func Bin(t testing.TB) string {
 	return file(t, filepath.Join("bin", "plasmite"))
 }
 
+// OptionalBin is Bin for tests that run with or without the reference: it
+// returns "" when no 1.2.1 install is found, instead of skipping — unless
+// PLASMITE_REQUIRE_REF=1, which fails the test as Bin does.
+func OptionalBin(t testing.TB) string {
+	t.Helper()
+	dir, err := locate()
+	if err == nil {
+		if _, err = os.Stat(filepath.Join(dir, "bin", "plasmite")); err == nil {
+			return filepath.Join(dir, "bin", "plasmite")
+		}
+	}
+	if os.Getenv("PLASMITE_REQUIRE_REF") == "1" {
+		missing(t, err.Error())
+	}
+	return ""
+}
+
 // Pls returns the path of the reference `pls` executable (the short alias).
 // Missing install or binary: skip, or fail under PLASMITE_REQUIRE_REF=1.
 func Pls(t testing.TB) string {

@@ -32,6 +32,80 @@ static unsigned long long newest(plsm_pool_t *pool) {
     return rc == 0 ? last : (unsigned long long)-1; /* the deadline must end it with 0 */
 }
 
+/* Opens a JSON stream with the options in bytes[0..] and checks the outcome:
+ * want_ok 0 means Usage; otherwise the stream delivers seq 1 and then ends
+ * (since 1, max 1), and no byte of the struct was written. */
+static void open_with(plsm_pool_t *pool, unsigned char *bytes, size_t len, int want_ok, unsigned size) {
+    unsigned char copy[256];
+    memcpy(copy, bytes, len);
+    plsm_stream_t *st = NULL;
+    plsm_buf_t out = {0};
+    if (!want_ok) {
+        FAILS(plsm_stream_open_ex(pool, (const plsm_stream_options_t *)(void *)bytes, &st, &err), &err, PLSM_ERROR_USAGE);
+        return;
+    }
+    OK(plsm_stream_open_ex(pool, (const plsm_stream_options_t *)(void *)bytes, &st, &err), &err);
+    CHECK(memcmp(copy, bytes, len) == 0);
+    if (!st) {
+        fprintf(stderr, "  (struct_size %u)\n", size);
+        return;
+    }
+    int rc = plsm_stream_next(st, &out, &err);
+    if (rc != 1 || buf_seq(&out) != 1) fprintf(stderr, "  (struct_size %u: rc %d)\n", size, rc);
+    CHECK(rc == 1 && buf_seq(&out) == 1);
+    plsm_buf_free(&out);
+    CHECK(plsm_stream_next(st, &out, &err) == 0); /* max reached */
+    plsm_stream_free(st);
+}
+
+/* Issue 11 item 13: every struct_size from 0 to 8 past the largest version,
+ * with garbage in every byte a version 1 caller does not set. Below 48 is
+ * Usage; from 48 up the struct is version 1, as the reference 1.2.1 reads it:
+ * bytes 48 and up are neither read nor written, even when they look like our
+ * version 2 tag pointer (garbage, or a plausible pointer to a filter that
+ * would match nothing). Holds for the reference library and ours. */
+static void options_size_range(plsm_pool_t *pool) {
+    enum { MAXSIZE = 64 + 8 };
+    static const char *const nomatch[] = {"no-such-tag"};
+    union {
+        plsm_stream_options_t o;
+        unsigned char bytes[128];
+        uint64_t words[16];
+    } u;
+    for (int plausible = 0; plausible <= 1; plausible++) {
+        for (unsigned size = 0; size <= MAXSIZE; size++) {
+            memset(u.bytes, 0xA5, sizeof u.bytes);
+            memset(u.bytes, 0, 48);
+            if (plausible) {
+                const void *p = nomatch;
+                memcpy(u.bytes + 48, &p, sizeof p);
+                u.words[7] = 1;
+            }
+            u.o.struct_size = size;
+            u.o.has_since = 1;
+            u.o.since_seq = 1;
+            u.o.has_max = 1;
+            u.o.max_messages = 1;
+            open_with(pool, u.bytes, sizeof u.bytes, size >= 48, size);
+        }
+    }
+#if defined(PLSM_ABI_MINOR) && PLSM_ABI_MINOR >= 2
+    /* With our version 2 marker: below 64 is Usage; from 64 up the tag
+     * fields are read (NULL: no filter) and nothing past them. */
+    for (unsigned size = 0; size <= MAXSIZE; size++) {
+        memset(u.bytes, 0xA5, sizeof u.bytes);
+        memset(u.bytes, 0, 64);
+        u.o.struct_size = size;
+        u.o.reserved = PLSM_STREAM_OPTIONS_V2;
+        u.o.has_since = 1;
+        u.o.since_seq = 1;
+        u.o.has_max = 1;
+        u.o.max_messages = 1;
+        open_with(pool, u.bytes, sizeof u.bytes, size >= 64, size);
+    }
+#endif
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: adversarial DIR\n");
@@ -183,14 +257,8 @@ int main(int argc, char **argv) {
     FAILS(plsm_lite3_stream_open_ex(pool, NULL, &ls, &err), &err, USAGE);
     plsm_stream_options_t opts;
     memset(&opts, 0, sizeof opts);
-    opts.struct_size = sizeof opts - 1;
-    FAILS(plsm_stream_open_ex(pool, &opts, &stream, &err), &err, USAGE);
     opts.struct_size = 47; /* one byte short of the reference's v1 struct */
     FAILS(plsm_stream_open_ex(pool, &opts, &stream, &err), &err, USAGE);
-#ifdef PLSM_ABI_MINOR
-    opts.struct_size = PLSM_STREAM_OPTIONS_V1_SIZE + 8; /* between two versions */
-    FAILS(plsm_stream_open_ex(pool, &opts, &stream, &err), &err, USAGE);
-#endif
     opts.struct_size = 0;
     FAILS(plsm_lite3_stream_open_ex(pool, &opts, &ls, &err), &err, USAGE);
     opts.struct_size = sizeof opts;
@@ -245,6 +313,8 @@ int main(int argc, char **argv) {
         stream = NULL;
     }
 
+    options_size_range(pool);
+
     /* 13. since=1, max=1 through the legacy call */
     OK(plsm_stream_open(pool, 1, 1, 1, 1, 0, 0, &stream, &err), &err);
     if (stream) {
@@ -293,6 +363,7 @@ int main(int argc, char **argv) {
     const char *null_tags[] = {NULL};
     memset(&opts, 0, sizeof opts);
     opts.struct_size = sizeof opts;
+    opts.reserved = PLSM_STREAM_OPTIONS_V2;
     opts.tags = null_tags;
     opts.tags_len = 1;
     plsm_stream_t *s2 = NULL;
@@ -300,8 +371,12 @@ int main(int argc, char **argv) {
     const char *bad_tags[] = {"\xff"};
     opts.tags = bad_tags;
     FAILS(plsm_stream_open_ex(pool, &opts, &s2, &err), &err, USAGE);
-    /* a v1-sized struct: the tag fields are not read even if garbage */
+    /* the v2 marker with a v1 size is refused */
     opts.struct_size = PLSM_STREAM_OPTIONS_V1_SIZE;
+    FAILS(plsm_stream_open_ex(pool, &opts, &s2, &err), &err, USAGE);
+    /* without the marker the tag fields are not read, whatever the size */
+    opts.reserved = 0;
+    opts.struct_size = sizeof opts;
     opts.timeout_ms = 10;
     opts.has_timeout = 1;
     OK(plsm_stream_open_ex(pool, &opts, &s2, &err), &err);

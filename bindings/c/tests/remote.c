@@ -6,6 +6,7 @@
  * cancel from another thread, and retention gaps. */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <time.h>
@@ -188,6 +189,7 @@ int main(int argc, char **argv) {
     plsm_stream_options_t so;
     memset(&so, 0, sizeof so);
     so.struct_size = sizeof so;
+    so.reserved = PLSM_STREAM_OPTIONS_V2;
     so.has_timeout = 1;
     so.timeout_ms = 300;
     const char *want_tags[] = {"t2"};
@@ -230,6 +232,49 @@ int main(int argc, char **argv) {
     CHECK(now_s() - t0 < 5);
     pthread_join(th, NULL);
     CHECK(plsm_stream_next(s, &out, &err) == 0);
+    plsm_stream_free(s);
+
+    /* Bounded waits leave the stream open: timeouts, then the message. */
+    OK(plsm_stream_open(p, 8, 1, 0, 0, 0, 0, &s, &err), &err);
+    for (int i = 0; i < 3; i++) CHECK(plsm_stream_next_timeout(s, 30, &out, &err) == PLSM_STREAM_TIMEOUT);
+    CHECK(plsm_stream_next_timeout(s, 0, &out, &err) == PLSM_STREAM_TIMEOUT);
+    CHECK(append(q, "{\"w\":1}", NULL, 0, "{\"w\":1}") == 8);
+    CHECK(plsm_stream_next_timeout(s, 10000, &out, &err) == PLSM_STREAM_ITEM && buf_seq(&out) == 8);
+    plsm_buf_free(&out);
+    /* Polling with timeout 0 makes progress. */
+    CHECK(append(q, "{\"w\":2}", NULL, 0, "{\"w\":2}") == 9);
+    CHECK(append(q, "{\"w\":3}", NULL, 0, "{\"w\":3}") == 10);
+    unsigned long long polled[2] = {0, 0};
+    int npolled = 0;
+    t0 = now_s();
+    while (npolled < 2 && now_s() - t0 < 10) {
+        int rc = plsm_stream_next_timeout(s, 0, &out, &err);
+        CHECK(rc == PLSM_STREAM_ITEM || rc == PLSM_STREAM_TIMEOUT);
+        if (rc == PLSM_STREAM_ITEM) {
+            polled[npolled++] = buf_seq(&out);
+            plsm_buf_free(&out);
+        } else {
+            struct timespec d = {0, 2 * 1000 * 1000};
+            nanosleep(&d, NULL);
+        }
+    }
+    CHECK(npolled == 2 && polled[0] == 9 && polled[1] == 10);
+    /* The readiness descriptor: quiet while idle, readable after an append. */
+    int fd = -1;
+    OK(plsm_stream_fd(s, &fd, &err), &err);
+    CHECK(fd >= 0);
+    struct pollfd pfd = {fd, POLLIN, 0};
+    CHECK(poll(&pfd, 1, 100) == 0);
+    CHECK(append(q, "{\"w\":4}", NULL, 0, "{\"w\":4}") == 11);
+    pfd.revents = 0;
+    CHECK(poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN));
+    CHECK(plsm_stream_next_timeout(s, 0, &out, &err) == PLSM_STREAM_ITEM && buf_seq(&out) == 11);
+    plsm_buf_free(&out);
+    /* Cancel: the end, and a descriptor that stays readable. */
+    plsm_stream_cancel(s);
+    CHECK(plsm_stream_next_timeout(s, 1000, &out, &err) == PLSM_STREAM_END);
+    pfd.revents = 0;
+    CHECK(poll(&pfd, 1, 5000) == 1);
     plsm_stream_free(s);
 
     /* Retention gaps: overwrite the start of a small pool, then read from 1. */

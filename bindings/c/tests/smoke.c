@@ -285,6 +285,7 @@ int main(int argc, char **argv) {
     /* v2 options: a tag filter */
     memset(&opts, 0, sizeof opts);
     opts.struct_size = sizeof opts;
+    opts.reserved = PLSM_STREAM_OPTIONS_V2;
     opts.timeout_ms = 100;
     opts.has_timeout = 1;
     opts.tags = btags;

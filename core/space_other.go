@@ -1,0 +1,7 @@
+//go:build !linux
+
+package core
+
+import "syscall"
+
+func fallocate(fd int, size int64) error { return syscall.ENOSYS }

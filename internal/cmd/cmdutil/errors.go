@@ -1,0 +1,67 @@
+package cmdutil
+
+import (
+	"strings"
+	"syscall"
+
+	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/wire"
+)
+
+// UsageError is a Usage error with a hint.
+func UsageError(msg, hint string) *core.Error {
+	return &core.Error{Kind: core.Usage, Message: msg, Hint: hint}
+}
+
+// HintPathNotFound is the hint for a pool given by a path that does not exist.
+const HintPathNotFound = "Pool path not found. Check the path or pass --dir for a different pool directory."
+
+// MissingPool decorates the error of opening ref (file path): a NotFound
+// gets the path (when it names none) and the OS cause, and, when ref is a
+// path, HintPathNotFound. named reports a NotFound of a pool given by name,
+// which the caller gives its own hint.
+func MissingPool(err error, ref, path string) (e *core.Error, named bool) {
+	e = wire.ErrorOf(err)
+	if e.Kind != core.NotFound {
+		return e, false
+	}
+	if e.Path == "" {
+		e.Path = path
+	}
+	if e.Err == nil {
+		e.Err = syscall.ENOENT
+	}
+	if strings.ContainsRune(ref, '/') {
+		e.Hint = HintPathNotFound
+		return e, false
+	}
+	return e, true
+}
+
+// OpenError decorates the error of opening a pool to read it (pool info,
+// fetch, doctor): MissingPool with the message "not found" and, for a name,
+// the hint to create it; a Corrupt error gets the path.
+func OpenError(err error, ref, path string) *core.Error {
+	e, named := MissingPool(err, ref, path)
+	if e.Kind == core.NotFound {
+		if e.Message == "pool not found" {
+			e.Message = "not found"
+		}
+		if named && e.Hint == "" {
+			e.Hint = "Create it first: plasmite pool create " + ref + " (or pass --dir for a different pool directory)."
+		}
+	}
+	if e.Kind == core.Corrupt && e.Path == "" {
+		e.Path = path
+	}
+	return e
+}
+
+// ShellWord prints a token raw when it is made only of safe characters,
+// else as a JSON string literal (the style of the reference's hints).
+func ShellWord(s string) string {
+	if s != "" && strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_./:=") == "" {
+		return s
+	}
+	return quote(s)
+}

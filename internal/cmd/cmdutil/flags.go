@@ -1,0 +1,67 @@
+package cmdutil
+
+import (
+	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/internal/clap"
+)
+
+// The options several commands share, declared once.
+
+// JSONFlag is --json, the v0 spelling of JSON output for a command with a
+// human form.
+func JSONFlag(p *bool) clap.Flag {
+	return clap.Flag{Long: "json", Help: "Print machine-readable JSON instead of text", Into: clap.Bool(p)}
+}
+
+// TagFlag is the repeatable --tag.
+func TagFlag(p *[]string, help string) clap.Flag {
+	return clap.Flag{Long: "tag", Value: "TAG", Multi: true, Help: help, Into: clap.Strings(p)}
+}
+
+// CreateFlag is --create: create a missing local pool.
+func CreateFlag(p *bool) clap.Flag {
+	return clap.Flag{Long: "create", Help: "Create the pool first if it does not exist (default size 1M)", Into: clap.Bool(p)}
+}
+
+// CreateSizeFlag is --create-size.
+func CreateSizeFlag(p **string) clap.Flag {
+	return clap.Flag{Long: "create-size", Value: "SIZE", Help: "Size of a pool created because it is missing (bytes or K/M/G, default 1M); implies --create", Into: clap.OptString(p)}
+}
+
+// DurabilityFlag is --durability.
+func DurabilityFlag(p *string) clap.Flag {
+	return clap.Flag{Long: "durability", Value: "DURABILITY", Help: "fast (default) or flush (sync to disk before acknowledging)", Into: clap.String(p)}
+}
+
+// CreateSize is the size of a pool --create makes: --create-size, or 1M.
+func CreateSize(text *string) (int64, error) {
+	if text == nil {
+		return core.DefaultPoolSize, nil
+	}
+	return ParseSize(*text)
+}
+
+// Remote holds the options that only apply to remote refs.
+type Remote struct {
+	Token, TokenFile, TLSCA *string
+	TLSSkipVerify           bool
+}
+
+// Flags declares --token, --token-file, --tls-ca and --tls-skip-verify.
+func (r *Remote) Flags() []clap.Flag {
+	return []clap.Flag{
+		{Long: "token", Value: "TOKEN", Help: "Bearer token (remote refs only)", Into: clap.OptString(&r.Token)},
+		{Long: "token-file", Value: "PATH", Help: "Read the bearer token from a file (remote refs only)", Into: clap.OptString(&r.TokenFile)},
+		{Long: "tls-ca", Value: "PATH", Help: "Extra trusted CA certificate, PEM (remote refs only)", Into: clap.OptString(&r.TLSCA)},
+		{Long: "tls-skip-verify", Help: "Do not verify the server certificate (remote refs only; unsafe)", Into: clap.Bool(&r.TLSSkipVerify)},
+	}
+}
+
+// CheckLocal refuses remote-only options with a local ref (for cmd).
+func (r *Remote) CheckLocal(cmd string) error {
+	if r.Token != nil || r.TokenFile != nil || r.TLSCA != nil || r.TLSSkipVerify {
+		return UsageError(cmd+" remote auth/TLS flags require a remote http(s) pool ref",
+			"Use --token/--token-file/--tls-ca/--tls-skip-verify only with http(s)://host:port/<pool> refs.")
+	}
+	return nil
+}

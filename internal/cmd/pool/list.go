@@ -1,0 +1,90 @@
+package pool
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
+	"github.com/plasmite-go/plasmite/wire"
+)
+
+// ListOptions are `pool list`'s.
+type ListOptions struct {
+	JSON bool
+}
+
+// List prints the pools of the pool directory: the pool list document as
+// JSON (or YAML), a table of every pool, or, on a terminal when all could
+// be read, a summary table. Pools that cannot be read are listed with their
+// error; the listing itself always succeeds.
+func List(ctx context.Context, o *ListOptions, env *cmdutil.Env) error {
+	dir := env.PoolDir()
+	ents, err := core.List(dir)
+	type row struct {
+		e   core.PoolEntry
+		err *core.Error
+	}
+	var items []map[string]any
+	var rows []row
+	if err != nil {
+		e := wire.ErrorOf(err)
+		items = append(items, wire.ListError("pools", dir, e))
+		rows = append(rows, row{core.PoolEntry{Name: "pools", Path: dir}, e})
+	}
+	anyErr := err != nil
+	for _, e := range ents {
+		e.Path = core.ResolveRef(dir, e.Name+".plasmite") // as typed, like 1.2.1
+		if e.Err != nil {
+			// 1.2.1 names no path here for a pool with a bad header, where
+			// core's error has one (issue 11 decides).
+			ce := wire.ErrorOf(e.Err)
+			if ce.Path == "" {
+				ce.Path = e.Path
+			}
+			items = append(items, wire.ListError(e.Name, e.Path, ce))
+			rows = append(rows, row{e, ce})
+			anyErr = true
+			continue
+		}
+		items = append(items, wire.ListEntry(e))
+		rows = append(rows, row{e, nil})
+	}
+	if env.JSONOut(o.JSON) {
+		return env.EmitJSON(wire.ListDocument(items))
+	}
+	now := time.Now()
+	if env.Stdout.TTY && !anyErr {
+		if len(rows) == 0 {
+			return env.Stdout.WriteString("No pools found in " + env.DirDisplay() + "\n\n  Create one: plasmite pool create <name>\n")
+		}
+		t := [][]string{{"NAME", "SIZE", "MSGS", "MODIFIED", "PATH"}}
+		for _, r := range rows {
+			mod := "-"
+			if !r.e.ModTime.IsZero() {
+				mod = cmdutil.Ago(r.e.ModTime, now)
+			}
+			t = append(t, []string{r.e.Name, cmdutil.HumanBytes(r.e.Info.FileSize), strconv.FormatUint(messageCount(r.e.Info.Bounds), 10), mod, env.RelToDir(r.e.Path)})
+		}
+		return env.Stdout.WriteString(cmdutil.Table(t))
+	}
+	t := [][]string{{"NAME", "STATUS", "SIZE", "OLDEST", "NEWEST", "MTIME", "PATH", "DETAIL"}}
+	for _, r := range rows {
+		if r.err != nil {
+			t = append(t, []string{r.e.Name, "ERR", "-", "-", "-", "-", env.RelToDir(r.e.Path), r.err.Message})
+			continue
+		}
+		old, nw := "-", "-"
+		if r.e.Info.Bounds.Newest != 0 {
+			old = strconv.FormatUint(r.e.Info.Bounds.Oldest, 10)
+			nw = strconv.FormatUint(r.e.Info.Bounds.Newest, 10)
+		}
+		mt := "-"
+		if !r.e.ModTime.IsZero() {
+			mt = cmdutil.RFC3339(r.e.ModTime)
+		}
+		t = append(t, []string{r.e.Name, "OK", strconv.FormatUint(r.e.Info.FileSize, 10), old, nw, mt, env.RelToDir(r.e.Path), ""})
+	}
+	return env.Stdout.WriteString(cmdutil.Table(t))
+}

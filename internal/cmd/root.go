@@ -1,0 +1,151 @@
+// Package cmd is the plasmite (pls) command line: the command tree, the
+// global options, and the one place that turns what a command returns into
+// output on stderr and an exit status. The commands live in the packages
+// below it, one per family.
+package cmd
+
+import (
+	"context"
+	"errors"
+
+	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/internal/clap"
+	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
+	"github.com/plasmite-go/plasmite/internal/cmd/completion"
+	"github.com/plasmite-go/plasmite/internal/cmd/doctor"
+	"github.com/plasmite-go/plasmite/internal/cmd/feed"
+	"github.com/plasmite-go/plasmite/internal/cmd/fetch"
+	"github.com/plasmite-go/plasmite/internal/cmd/follow"
+	"github.com/plasmite-go/plasmite/internal/cmd/pool"
+	"github.com/plasmite-go/plasmite/internal/cmd/tap"
+	"github.com/plasmite-go/plasmite/wire"
+)
+
+// globals collects the global options: given before the command and, as
+// in 1.2.1, after it.
+type globals struct {
+	dir, color, format []string
+}
+
+func (g *globals) flags() []clap.Flag {
+	return []clap.Flag{
+		{Long: "dir", Value: "DIR", Multi: true, Global: true, Help: "Directory for named pools (default ~/.plasmite/pools)", Into: clap.Strings(&g.dir)},
+		{Long: "color", Value: "COLOR", Multi: true, Global: true, Enum: []string{"auto", "always", "never"}, Help: "Color for terminal output: auto, always or never", Into: clap.Strings(&g.color)},
+		{Long: "format", Value: "FORMAT", Multi: true, Global: true, Enum: []string{"pretty", "json", "jsonl", "yaml", "lite3", "lite3-raw"}, Help: "Output: pretty (text / indented JSON) or json (compact, one per line; jsonl is the same). Default: pretty on a terminal, json in a pipe", Into: clap.Strings(&g.format)},
+	}
+}
+
+// apply sets env's global options; different values for one option are a
+// Usage error (the first value is applied anyway, for the error's form).
+func (g *globals) apply(env *cmdutil.Env) error {
+	var err error
+	one := func(name string, vals []string, dst *string) {
+		if len(vals) == 0 {
+			return
+		}
+		*dst = vals[0]
+		for _, v := range vals[1:] {
+			if v != vals[0] && err == nil {
+				if name == "dir" {
+					err = cmdutil.UsageError("conflicting --dir values select different pool directories", "Use one --dir value for the whole invocation.")
+				} else {
+					err = cmdutil.UsageError("conflicting --"+name+" values", "Give --"+name+" once.")
+				}
+			}
+		}
+	}
+	one("dir", g.dir, &env.Dir)
+	one("color", g.color, &env.Color)
+	one("format", g.format, &env.Format)
+	return err
+}
+
+// Tree declares the command tree; every command runs with env, and global
+// options are collected into g.
+func tree(env *cmdutil.Env, g *globals) *clap.Command {
+	root := &clap.Command{
+		Name: "plasmite", About: "Persistent JSON message pools for local interprocess messaging", HelpIfEmpty: true,
+		Flags: append(g.flags(), clap.Flag{Long: "version", Short: 'V', Request: true, Help: "Print version"}),
+	}
+	root.CustomHelp = func(bool) string { return topHelp(root) }
+	notYet := func(name string) func(context.Context) error {
+		return env.Runner(name, cmdutil.TextOnly, func(context.Context) error {
+			return cmdutil.UsageError("`"+name+"` is not yet implemented in this build", "Use the local commands (pool, feed, fetch, follow, tap, duplex, doctor) for now.")
+		})
+	}
+	serve := &clap.Command{
+		Name: "serve", About: "Serve pools over HTTP (not yet implemented)",
+		Flags: []clap.Flag{clap.HelpFlag}, Run: notYet("serve"),
+	}
+	mcp := &clap.Command{
+		Name: "mcp", About: "Serve MCP tools and resources on stdio (not yet implemented)",
+		Flags: []clap.Flag{{Long: "dir", Value: "DIR", Help: "Pool directory", Into: clap.Strings(&g.dir)}, clap.HelpFlag},
+		Run:   notYet("mcp"),
+	}
+	root.Subs = []*clap.Command{
+		pool.Command(env), feed.Command(env), serve, mcp, fetch.Command(env), follow.Command(env),
+		tap.Command(env), follow.DuplexCommand(env), doctor.Command(env), versionCommand(env), completion.Command(env),
+	}
+	clap.Link(root)
+	return root
+}
+
+// Main runs the command line args (without the program's name) with env
+// and returns the exit status. pls says the program was started as pls,
+// which prints its help on stdout and exits 0 when given no arguments.
+func Main(ctx context.Context, args []string, env *cmdutil.Env, pls bool) int {
+	if env.Color == "" {
+		env.Color = "auto"
+	}
+	g := &globals{}
+	root := tree(env, g)
+	c, err := clap.Parse(root, args)
+	gerr := g.apply(env)
+	var req *clap.Request
+	if errors.As(err, &req) {
+		return answer(env, req, pls && len(args) == 0)
+	}
+	if err == nil {
+		err = gerr
+	}
+	if err == nil {
+		err = c.Run(ctx)
+	}
+	return finish(env, err)
+}
+
+// answer prints what a request asked for: a help page (on stderr with exit
+// 2 for a help-if-empty command, unless toStdout), or the version.
+func answer(env *cmdutil.Env, req *clap.Request, toStdout bool) int {
+	if req.Flag == "version" {
+		return finish(env, env.Stdout.WriteString("plasmite "+core.Version+"\n"))
+	}
+	text := clap.Help(req.Cmd, req.Long)
+	if req.Stderr && !toStdout {
+		if err := env.Stderr.WriteString(text); err != nil {
+			return finish(env, err)
+		}
+		return 2
+	}
+	return finish(env, env.Stdout.WriteString(text))
+}
+
+// finish reports err on stderr and returns the exit status: 0 for no
+// error, an explicit status (cmdutil.Exit, a failed write) as it is, and
+// otherwise the status of the error's kind. A failed write ends quietly.
+func finish(env *cmdutil.Env, err error) int {
+	if env.Stdout.Err() != nil {
+		return cmdutil.ExitOutputClosed
+	}
+	if err == nil {
+		return 0
+	}
+	if code, ok := cmdutil.ExitStatus(err); ok {
+		return code
+	}
+	e := wire.ErrorOf(err)
+	if report(env, e) != nil {
+		return cmdutil.ExitOutputClosed
+	}
+	return wire.ExitCode(e.Kind)
+}
