@@ -20,6 +20,7 @@ import (
 
 	"github.com/plasmite-go/plasmite/internal/cmd"
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
+	"github.com/plasmite-go/plasmite/internal/poolref"
 )
 
 func main() {
@@ -34,6 +35,11 @@ func main() {
 		NoColor:  os.Getenv("NO_COLOR") != "",
 		Home:     os.Getenv("HOME"),
 		Open:     openOptionsFromEnv(),
+	}
+	env.Remote = func(ref poolref.Ref, o poolref.OpenOptions) (poolref.Pool, error) {
+		// Lite3 output reads Lite3; JSON output reads the JSON endpoints.
+		lite3 := env.Format == "lite3" || env.Format == "lite3-raw"
+		return poolref.OpenRemote(ref, o, poolref.RemoteOptions{Lite3: lite3, Raw: env.Format == "lite3-raw"})
 	}
 	pls := filepath.Base(os.Args[0]) == "pls"
 	os.Exit(cmd.Main(context.Background(), os.Args[1:], env, pls))

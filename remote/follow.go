@@ -82,6 +82,9 @@ type FollowOptions struct {
 	// follower also detects it itself (a jump in seqs), which is how a
 	// Lite3 follow reports it (a Lite3 follow with Tags cannot: Usage).
 	GapError bool
+	// Bounds, when set, are the pool's bounds to start from, instead of
+	// reading its info (a caller that just read them).
+	Bounds *core.Bounds
 	// OnGap, when set, is told of each run of messages the follower never
 	// saw: expected is the first missing seq, next the one that came
 	// instead (or the end of a finite follow, plus one). It is called from
@@ -104,6 +107,7 @@ type Follower struct {
 	cancel   context.CancelFunc
 	expected uint64 // the next seq to deliver
 	upper    uint64 // Finite: the newest seq when the follow opened
+	open     core.Bounds
 	last     bool   // MaxUint64 was delivered: nothing can follow
 	waitMS   int64  // the stream deadline sent (0: none)
 	ceilMS   int64  // the largest wait the server is known to take (0: unknown)
@@ -136,7 +140,10 @@ func (p *Pool) Follow(ctx context.Context, o FollowOptions) (*Follower, error) {
 		f.waitMS, f.grow = 100, true
 	}
 	var b core.Bounds
-	if o.Start.Kind != StartSeq || o.Finite {
+	switch {
+	case o.Bounds != nil:
+		b = *o.Bounds
+	case o.Start.Kind != StartSeq || o.Finite:
 		in, err := p.Info(ctx)
 		if err != nil {
 			return nil, err
@@ -144,7 +151,7 @@ func (p *Pool) Follow(ctx context.Context, o FollowOptions) (*Follower, error) {
 		b = in.Bounds
 	}
 	f.expected = o.Start.first(b)
-	f.upper = b.Newest
+	f.upper, f.open = b.Newest, b
 	f.ctx, f.cancel = context.WithCancel(ctx)
 	return f, nil
 }
@@ -241,6 +248,10 @@ func (f *Follower) Next(ctx context.Context) (core.Message, error) {
 // Context is done when the follow is over because of its own context or
 // Close (not when it ended for another reason).
 func (f *Follower) Context() context.Context { return f.ctx }
+
+// OpenBounds returns the pool's bounds the follow started from (zero for a
+// live follow from StartSeq, which reads none).
+func (f *Follower) OpenBounds() core.Bounds { return f.open }
 
 // Expected returns the seq the follower will deliver next.
 func (f *Follower) Expected() uint64 { return f.expected }

@@ -353,10 +353,11 @@ func isScheme(s string) bool {
 }
 
 // ParseRef splits the CLI's remote pool shorthand http(s)://host[:port]/POOL
-// into the server's origin (normalized, trailing slash) and the pool name
-// (the path segment as written, percent-escapes kept, as the reference
-// keeps them). The origin is then checked as ParseOrigin checks it. Errors
-// are Usage, with the reference's wording and hints.
+// into the server's origin and the pool name (the path segment as
+// written, percent-escapes kept, as the reference keeps them). Only the
+// shorthand's shape is checked here, with the reference's wording and
+// hints (Usage); the origin (loopback, credentials) is checked by New, as
+// the reference checks it when it makes its client.
 func ParseRef(ref string) (origin, pool string, err error) {
 	const shorthand = "Use shorthand: http(s)://host:port/<pool>."
 	u, perr := parseURL(ref)
@@ -374,22 +375,12 @@ func ParseRef(ref string) (origin, pool string, err error) {
 	if len(u.segments) != 1 || u.segments[0] == "" || u.segments[0] == "pool" {
 		return "", "", usageHint("remote pool ref must use shorthand http(s)://host:port/<pool>", "API-shaped URLs are not accepted as pool refs.")
 	}
-	o, err := parseOrigin(u.scheme + "://" + hostPort(ref, u))
-	if err != nil {
-		return "", "", err
-	}
-	return o.origin(), u.segments[0], nil
-}
-
-// hostPort rebuilds the authority of ref for the origin check (with the
-// userinfo marker kept so that credentials are still refused).
-func hostPort(_ string, u *parsedURL) string {
 	a := u.host
 	if u.port != "" {
 		a += ":" + u.port
 	}
 	if u.userinfo {
-		a = "user@" + a
+		a = "user@" + a // kept so that New refuses the credentials
 	}
-	return a
+	return u.scheme + "://" + a + "/", u.segments[0], nil
 }

@@ -73,6 +73,21 @@ func TestParseRef(t *testing.T) {
 			t.Errorf("ParseRef(%q) = %q %q %v; want %q", in, o, p, err, want)
 		}
 	}
+	// The origin's own rules are New's.
+	for in, msg := range map[string]string{
+		"http://10.1.2.3:9700/demo":    "remote HTTP is allowed only for the local machine",
+		"http://u@127.0.0.1:9700/demo": "remote base url must not contain credentials",
+	} {
+		o, _, err := ParseRef(in)
+		if err != nil {
+			t.Fatalf("ParseRef(%q): %v", in, err)
+		}
+		_, err = New(o, Options{})
+		var e *core.Error
+		if !errors.As(err, &e) || e.Kind != core.Usage || e.Message != msg {
+			t.Errorf("New(%q): %v; want Usage %q", o, err, msg)
+		}
+	}
 	shape := "remote pool ref must use shorthand http(s)://host:port/<pool>"
 	for in, msg := range map[string]string{
 		"http://127.0.0.1:9700":            shape,
@@ -87,8 +102,6 @@ func TestParseRef(t *testing.T) {
 		"http://127.0.0.1:9700/demo?x=1":   "remote pool ref must not include query or fragment",
 		"http://127.0.0.1:9700/demo#f":     "remote pool ref must not include query or fragment",
 		"http://:9700/demo":                "invalid remote pool ref",
-		"http://10.1.2.3:9700/demo":        "remote HTTP is allowed only for the local machine",
-		"http://u@127.0.0.1:9700/demo":     "remote base url must not contain credentials",
 	} {
 		_, _, err := ParseRef(in)
 		var e *core.Error
