@@ -40,4 +40,3 @@ func CreateSize(text *string) (int64, error) {
 	}
 	return ParseSize(*text)
 }
-
