@@ -39,16 +39,16 @@ var remoteSeed = []string{
 	`{"k":"w","n":2}`,
 }
 
-// serveBin is the server the remote CLI tests run against: the reference's
-// (default) or ours, PLASMITE_SERVE_BIN (a CLI with `serve`).
-func serveBin(t *testing.T, ref string) string {
-	if b := os.Getenv("PLASMITE_SERVE_BIN"); b != "" {
-		return b
+// forServers runs f against each server: the reference's, then ours when
+// built (reftest.Servers; PLASMITE_BIN, which `make test` sets, counts once
+// its serve is implemented).
+func forServers(t *testing.T, f func(t *testing.T, serve string)) {
+	for _, s := range reftest.Servers(t) {
+		t.Run(s.Name+" server", func(t *testing.T) { f(t, s.Bin) })
 	}
-	return ref
 }
 
-func newRemoteFixture(t *testing.T) *remoteFixture {
+func newRemoteFixture(t *testing.T, serve string) *remoteFixture {
 	t.Helper()
 	needEngine(t)
 	ref := refBinary(t)
@@ -64,7 +64,7 @@ func newRemoteFixture(t *testing.T) *remoteFixture {
 			f.must(ref, args...)
 		}
 	}
-	f.url = reftest.Serve(t, serveBin(t, ref), f.dir)
+	f.url = reftest.Serve(t, serve, f.dir)
 	return f
 }
 
@@ -130,8 +130,10 @@ func (f *remoteFixture) step(args []string, stdin string) {
 	}
 }
 
-func TestRemoteCLIMatchesReference(t *testing.T) {
-	f := newRemoteFixture(t)
+func TestRemoteCLIMatchesReference(t *testing.T) { forServers(t, testRemoteCLI) }
+
+func testRemoteCLI(t *testing.T, serve string) {
+	f := newRemoteFixture(t, serve)
 	floats := "{\"f\":6.702901074199331e+180}\n{\"f\":3.0000000000000004,\"g\":1e-300}\n{\"a\":[1.5,2e2,1e20]}\n"
 	for _, s := range []struct {
 		args  []string
@@ -217,8 +219,10 @@ func TestRemoteCLIMatchesReference(t *testing.T) {
 
 // A live follow of a remote pool: a follower started before an append
 // prints it (the bare follow starts after the newest message).
-func TestRemoteCLILiveFollow(t *testing.T) {
-	f := newRemoteFixture(t)
+func TestRemoteCLILiveFollow(t *testing.T) { forServers(t, testRemoteCLILive) }
+
+func testRemoteCLILive(t *testing.T, serve string) {
+	f := newRemoteFixture(t, serve)
 	for _, args := range [][]string{
 		{"follow", "{U}/{P}", "--one"},
 		{"follow", "{U}/{P}", "--tag", "live", "--one", "--format", "pretty"},

@@ -15,14 +15,14 @@ import (
 	"github.com/plasmite-go/plasmite/wire"
 )
 
-// Our client against the reference release's server (its local listener).
+// Our client against the reference release's server (its local listener),
+// and against ours when it is built (reftest.Servers).
 
 // refServe creates pool "demo" in a new directory with the reference CLI,
-// serves the directory with the reference server (extra serve args), and
-// returns the directory and a client of the server.
-func refServe(t *testing.T, args ...string) (string, *Client) {
+// serves the directory with server bin (extra serve args), and returns the
+// directory and a client of the server.
+func refServe(t *testing.T, bin string, args ...string) (string, *Client) {
 	t.Helper()
-	bin := reftest.Bin(t)
 	dir := t.TempDir()
 	if _, errb, code := reftest.Run(t, "--dir", dir, "pool", "create", "demo"); code != 0 {
 		t.Fatalf("pool create: %s", errb)
@@ -44,8 +44,17 @@ var interopData = []string{
 	`{"nested":{"b":[1,[],{}],"a":{"y":[{"q":1}]}},"e":{},"arr":[]}`,
 }
 
-func TestInteropReferenceServer(t *testing.T) {
-	dir, c := refServe(t)
+// forServers runs f as a subtest against each server (reftest.Servers).
+func forServers(t *testing.T, f func(t *testing.T, bin string)) {
+	for _, s := range reftest.Servers(t) {
+		t.Run(s.Name, func(t *testing.T) { f(t, s.Bin) })
+	}
+}
+
+func TestInteropServers(t *testing.T) { forServers(t, testInteropServer) }
+
+func testInteropServer(t *testing.T, bin string) {
+	dir, c := refServe(t, bin)
 	ctx := context.Background()
 	p, err := c.Open(ctx, "demo")
 	if err != nil {
@@ -153,8 +162,10 @@ func TestInteropReferenceServer(t *testing.T) {
 
 // Live follow: new messages arrive; a stream the server ends at its limit
 // is resumed without loss or repeat.
-func TestInteropReferenceLiveFollow(t *testing.T) {
-	_, c := refServe(t, "--max-tail-timeout-ms", "200")
+func TestInteropLiveFollow(t *testing.T) { forServers(t, testInteropLiveFollow) }
+
+func testInteropLiveFollow(t *testing.T, bin string) {
+	_, c := refServe(t, bin, "--max-tail-timeout-ms", "200")
 	ctx := context.Background()
 	p, _ := c.Open(ctx, "demo")
 	fl, err := p.Follow(ctx, FollowOptions{})
@@ -180,8 +191,10 @@ func TestInteropReferenceLiveFollow(t *testing.T) {
 
 // The reference server refuses a stream deadline above its limit; a
 // finite follow halves its wait until the server takes it.
-func TestInteropReferenceTimeoutCap(t *testing.T) {
-	_, c := refServe(t, "--max-tail-timeout-ms", "20")
+func TestInteropTimeoutCap(t *testing.T) { forServers(t, testInteropTimeoutCap) }
+
+func testInteropTimeoutCap(t *testing.T, bin string) {
+	_, c := refServe(t, bin, "--max-tail-timeout-ms", "20")
 	ctx := context.Background()
 	p, _ := c.Open(ctx, "demo")
 	for i := 0; i < 3; i++ {

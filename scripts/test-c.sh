@@ -12,8 +12,8 @@
 #               identical envelopes, errors and Lite3 frames
 #   interop     a C program writes a pool through our library that the reference CLI reads, and
 #               reads a pool the reference CLI wrote
-#   remote      tests/remote.c against a running server (the reference's `serve`) through
-#               plsm_remote_client_new
+#   remote      tests/remote.c against a running server (the reference's `serve`, and ours
+#               when this build's CLI has it) through plsm_remote_client_new
 # The reference release is looked up in $PLASMITE_REF, then .ref/, then /work/refsdk; checks that
 # need it are skipped when it is absent, unless PLASMITE_REQUIRE_REF=1.
 # The tests also run under valgrind when it is installed (PLASMITE_VALGRIND=0 turns that off).
@@ -249,6 +249,12 @@ remote_against() { # BIN: the remote test against BIN's server
 }
 if step "remote (shared)" sh -c "$CC $CFLAGS $cflags_pc -o '$work/remote' bindings/c/tests/remote.c $libs_pc -lpthread"; then
 	if need_ref "remote vs reference server"; then step "remote vs reference server" remote_against "$ref/bin/plasmite"; fi
+	# Our server, once the CLI in this build has one.
+	if "$build/bin/plasmite" serve --help 2>&1 | grep -q 'not yet implemented'; then
+		skipped "remote vs our server" "serve not in this build"
+	else
+		step "remote vs our server" remote_against "$build/bin/plasmite"
+	fi
 fi
 
 echo "$pass passed, $fail failed, $skip skipped"
