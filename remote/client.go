@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"strconv"
 	"syscall"
 	"time"
@@ -93,16 +94,12 @@ func New(origin string, o Options) (*Client, error) {
 	if dial == nil {
 		dial = (&net.Dialer{Timeout: DefaultRequestTimeout, KeepAlive: 30 * time.Second}).DialContext
 	}
-	tr := &http.Transport{
-		Proxy:                  nil, // never a proxy: the environment is not ours to read
-		DialContext:            dial,
-		MaxIdleConns:           64,
-		MaxIdleConnsPerHost:    64,
-		IdleConnTimeout:        90 * time.Second,
-		TLSHandshakeTimeout:    10 * time.Second,
-		DisableCompression:     true,
-		MaxResponseHeaderBytes: 64 << 10,
+	host := strings.TrimSuffix(strings.TrimPrefix(u.host, "["), "]")
+	port := u.port
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.scheme]
 	}
+	tr := &transport{addr: net.JoinHostPort(host, port), dial: dial, maxIdle: 64, idleFor: 60 * time.Second}
 	switch {
 	case u.scheme == "https" && o.Credentials == nil:
 		return nil, &core.Error{Kind: core.Permission, Message: "no access key for " + c.origin,
@@ -111,16 +108,16 @@ func New(origin string, o Options) (*Client, error) {
 		return nil, &core.Error{Kind: core.Usage, Message: "credentials need an https origin",
 			Hint: "Plain HTTP carries no access key; use https://."}
 	case u.scheme == "https":
-		name := u.host
-		if u.isIP && u.addr.Is6() {
-			name = u.addr.String()
-		}
-		cfg, err := o.Credentials.TLSConfig(name)
+		cfg, err := o.Credentials.TLSConfig(host)
 		if err != nil {
 			return nil, err
 		}
-		tr.TLSClientConfig = cfg
-		tr.ForceAttemptHTTP2 = true
+		cfg = cfg.Clone()
+		if cfg.ServerName == "" {
+			cfg.ServerName = host
+		}
+		cfg.NextProtos = []string{"http/1.1"} // this transport speaks HTTP/1.1
+		tr.tls = cfg
 		c.auth = o.Credentials.Authorization()
 	}
 	c.http = &http.Client{

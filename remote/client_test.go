@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -426,5 +429,91 @@ func TestNoProxy(t *testing.T) {
 	f.pool("demo", 1<<20)
 	if _, err := f.client(t).Open(bg, "demo"); err != nil {
 		t.Errorf("with a proxy in the environment: %v", err)
+	}
+}
+
+// The transport keeps connections alive, notices one the server closed
+// while it was kept, and never reuses one whose response was not read to
+// its end or that was told to close.
+func TestTransportConnections(t *testing.T) {
+	var conns int
+	var mu sync.Mutex
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v0/pools/close/info":
+			w.Header().Set("Connection", "close")
+		case "/v0/pools/big/info":
+			w.Write([]byte(`{"pool":{"path":"` + strings.Repeat("x", 200000) + `"}}`))
+			return
+		case "/v0/pools/slow/tail": // one line, then nothing until the client goes
+			w.Write([]byte("\n"))
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
+		w.Write([]byte(`{"pool":{"path":"p"}}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			mu.Lock()
+			conns++
+			mu.Unlock()
+		}
+	}
+	srv.Config.IdleTimeout = 100 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return conns }
+	c, _ := New(srv.URL, Options{})
+	defer c.Close()
+	info := func(name string) {
+		t.Helper()
+		p, _ := c.Pool(name)
+		if _, err := p.Info(bg); err != nil {
+			t.Fatalf("info %s: %v", name, err)
+		}
+	}
+	info("a")
+	info("a")
+	if n := count(); n != 1 {
+		t.Fatalf("%d connections for two requests", n)
+	}
+	// The server closes the kept connection after 100 ms idle: the next
+	// request sees it and dials again, without an error.
+	time.Sleep(300 * time.Millisecond)
+	info("a")
+	if n := count(); n != 2 {
+		t.Fatalf("%d connections after the server's idle close, want 2", n)
+	}
+	info("close") // Connection: close
+	info("a")
+	if n := count(); n != 3 {
+		t.Fatalf("%d connections after Connection: close, want 3", n)
+	}
+	// A stream closed before its end cannot be reused.
+	p, _ := c.Pool("big")
+	tl, err := p.Tail(bg, TailOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl.Close()
+	info("a")
+	if n := count(); n != 4 {
+		t.Fatalf("%d connections after an unfinished body, want 4", n)
+	}
+	// A request its context ends is cut off, and so is its connection.
+	ctx, cancel := context.WithCancel(bg)
+	slow, _ := c.Pool("slow")
+	tl, err = slow.Tail(ctx, TailOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := io.ReadAll(tl.body); err == nil {
+		t.Error("read of a cancelled body succeeded")
+	}
+	info("a")
+	if n := count(); n != 5 {
+		t.Fatalf("%d connections after a cancel, want 5", n)
 	}
 }

@@ -21,7 +21,8 @@
 //     deadline of their own and end with their context;
 //   - response bodies, JSONL lines and Lite3 frames are capped at
 //     Options.MaxResponseBytes (256 MiB by default);
-//   - connections are kept alive and reused between requests;
-//   - a tail or follower costs the goroutine that reads it and nothing
-//     more: an idle one waits in the network poller, holding no OS thread.
+//   - connections are kept alive and reused between requests; requests
+//     are written and read on the calling goroutine (see transport), so a
+//     tail or follower costs the goroutine that reads it and nothing more:
+//     an idle one waits in the network poller, holding no OS thread.
 package remote

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,57 @@ func testInteropTimeoutCap(t *testing.T, bin string) {
 	}
 	if strings.Join(seqs, ",") != "1,2,3" || fl.waitMS != 12 {
 		t.Errorf("seqs %v, wait %d ms", seqs, fl.waitMS)
+	}
+}
+
+// A follower costs the goroutine that reads it and nothing more: 50 idle
+// followers of a server in another process add 50 goroutines to ours
+// (net/http's Transport would add two more per connection).
+func TestIdleFollowersCostOneGoroutine(t *testing.T) {
+	const n = 50
+	_, c := refServe(t, reftest.Bin(t))
+	ctx := context.Background()
+	p, _ := c.Open(ctx, "demo")
+	base := runtime.NumGoroutine()
+	got := make(chan uint64, n)
+	var fls []*Follower
+	for i := 0; i < n; i++ {
+		fl, err := p.Follow(ctx, FollowOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fls = append(fls, fl)
+		go func() {
+			for {
+				m, err := fl.Next(ctx)
+				if err != nil {
+					return
+				}
+				got <- m.Seq
+			}
+		}()
+	}
+	defer func() {
+		for _, fl := range fls {
+			fl.Close()
+		}
+	}()
+	// One message reaches every follower (so every one is connected), and
+	// then they all wait for the next.
+	if _, _, err := p.Append(ctx, []byte(`{"x":1}`), nil, core.Fast, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		select {
+		case seq := <-got:
+			if seq != 1 {
+				t.Fatalf("seq %d", seq)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%d of %d followers got the message", i, n)
+		}
+	}
+	if g := runtime.NumGoroutine(); g > base+n+5 {
+		t.Errorf("%d goroutines for %d idle followers (%d before)", g, n, base)
 	}
 }
