@@ -9,8 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
