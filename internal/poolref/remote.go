@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 
@@ -168,11 +169,11 @@ func (r *remotePool) appendOne(payload []byte, d core.Durability) (core.Receipt,
 // buf.
 func (r *remotePool) GetInto(seq uint64, buf []byte) (core.Message, error) {
 	r.mu.Lock()
-	for _, m := range r.rcpts {
-		if m.Seq == seq {
-			r.mu.Unlock()
-			return core.Message{Seq: m.Seq, Time: m.Time, Payload: append(buf[:0], m.Payload...)}, nil
-		}
+	// Receipts are in seq order (not always consecutive: other writers).
+	if i := sort.Search(len(r.rcpts), func(i int) bool { return r.rcpts[i].Seq >= seq }); i < len(r.rcpts) && r.rcpts[i].Seq == seq {
+		m := r.rcpts[i]
+		r.mu.Unlock()
+		return core.Message{Seq: m.Seq, Time: m.Time, Payload: append(buf[:0], m.Payload...)}, nil
 	}
 	r.mu.Unlock()
 	if r.raw {
