@@ -78,3 +78,18 @@ for s in "${servers[@]}"; do
 		line "JSONL tail of $tailn" "$name" "$o" "$r"
 	fi
 done
+
+# The client library alone (remote package), against each server: sequential appends, and a finite
+# JSONL follow of BENCH_TAIL_N messages against ours (-benchmem; BENCH_RUNS runs each).
+for s in "${servers[@]}"; do
+	name=${s%%:*} bin=${s#*:}
+	sb=
+	[ "$name" = ours ] && sb=$bin
+	echo "== remote package, $name server"
+	PLASMITE_REF=$refdir PLASMITE_SERVE_BIN=$sb go test -run '^$' -bench 'RemoteAppendSequential' \
+		-benchtime 2000x -benchmem -count "$runs" ./remote 2>&1 | grep -E '^Benchmark' || true
+	if [ "$name" = ours ]; then
+		PLASMITE_REF=$refdir PLASMITE_SERVE_BIN=$sb BENCH_TAIL_N=$tailn go test -run '^$' -bench 'RemoteTailJSONL' \
+			-benchtime 1x -benchmem -count "$runs" -timeout 60m ./remote 2>&1 | grep -E '^Benchmark' || true
+	fi
+done
