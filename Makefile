@@ -2,10 +2,12 @@
 #
 #   make            build the CLI (build/bin) and libplasmite (build/lib, build/include)
 #   make demo       build, then run a first local workflow in a scratch directory
-#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, fuzz seeds
+#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, fuzz seeds,
+#                   platform matrix, -race, the SDK archive
 #   make bench      benchmarks with -benchmem, side by side with the reference release
 #   make stress     crash loop and delivery check, printing figures (STRESS_ROUNDS=N for a long run)
 #   make install    PREFIX=/some/dir: bin/, lib/, include/, lib/pkgconfig/
+#   make dist       the SDK archive dist/plasmite_<version>_<os>_<arch>.tar.gz (the same tree)
 #   make ref        install the reference release (1.2.1) into .ref/ (git-ignored)
 
 GO       ?= go
@@ -14,10 +16,11 @@ BUILD    := build
 VERSION  := $(shell cat VERSION)
 LDFLAGS  := -s -w -X github.com/plasmite-go/plasmite/core.Version=$(VERSION)
 GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './build/*')
+DIST     := dist/plasmite_$(VERSION)_$(shell $(GO) env GOOS)_$(shell $(GO) env GOARCH).tar.gz
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib demo test test-go test-nonotify test-c bench stress install ref clean fmt vet
+.PHONY: all cli lib demo test test-go test-nonotify test-c test-platforms test-race test-dist dist bench stress install ref clean fmt vet
 
 all: cli lib
 
@@ -40,7 +43,7 @@ demo: all
 # ---- tests ---------------------------------------------------------------
 
 # Everything, in the order a failure is cheapest to read.
-test: ref all fmt vet test-go test-nonotify test-c
+test: ref all fmt vet test-platforms test-go test-nonotify test-race test-c test-dist
 
 fmt:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -52,6 +55,7 @@ vet:
 test-go: cli
 	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 PLASMITE_BIN=$(CURDIR)/$(BUILD)/bin/plasmite \
 		$(GO) test -count=1 -timeout 20m ./...
+	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 $(GO) test -race -short -count=1 -timeout 10m ./bindings/go/...
 
 # Correctness never depends on wake-ups: the engine's tests pass with notify disabled.
 test-nonotify:
@@ -59,6 +63,19 @@ test-nonotify:
 
 test-c: lib
 	@if [ -x scripts/test-c.sh ]; then scripts/test-c.sh $(BUILD); fi
+
+# linux and darwin, amd64 and arm64: pure-Go packages build and vet; capi cross-builds for
+# linux/arm64 (installing gcc-aarch64-linux-gnu when root) and vets for darwin.
+test-platforms:
+	scripts/cross.sh
+
+# The race detector on the engine and the C ABI's Go side.
+test-race: ref
+	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 $(GO) test -race -count=1 -timeout 10m ./core ./capi
+
+# The SDK archive unpacked alone: layout, pkg-config, the C example built and run against it.
+test-dist: dist
+	scripts/test-dist.sh $(DIST)
 
 bench: ref all
 	scripts/bench.sh
@@ -74,5 +91,8 @@ ref: .ref/stamp
 install: all
 	@scripts/install.sh $(BUILD) $(PREFIX)
 
+dist: all
+	@scripts/dist.sh $(BUILD) $(DIST)
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) dist

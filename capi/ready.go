@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"context"
 	"sync"
 	"syscall"
 
@@ -94,7 +93,7 @@ func (rd *readiness) drain() {
 func (rd *readiness) arm(s *stream, st nextStatus) {
 	switch {
 	case rd == nil || s.s == nil:
-	case st == nextItem || s.s.Over():
+	case st == nextItem || s.over():
 		rd.signal()
 	default:
 		rd.stopReady = s.s.AfterReady(rd.signal)
@@ -133,7 +132,7 @@ func streamFD(s *stream, outFd *C.int, outErr **C.plsm_error_t) C.int {
 		if err != nil {
 			return fail(outErr, &core.Error{Kind: core.IO, Message: "failed to create the stream's readiness descriptor", Err: err})
 		}
-		rd.stopCtx = context.AfterFunc(s.s.Context(), rd.signal)
+		rd.stopCtx = s.s.AfterDone(rd.signal)
 		s.ready = rd
 		rd.arm(s, nextTimeout)
 	}

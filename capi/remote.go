@@ -258,9 +258,9 @@ func (p *pool) remoteGet(seq uint64) (core.Message, error) {
 // (the methods mean what wire.Stream's do).
 type source interface {
 	NextWithin(wait time.Duration) (m core.Message, ok, timedOut bool, err error)
-	Over() bool
 	AfterReady(f func()) (stop func() bool)
-	Context() context.Context
+	AfterDone(f func()) (stop func() bool)
+	Done() bool
 	Delivered()
 	Cancel()
 	Close() error
@@ -319,7 +319,7 @@ func openRemoteStream(p *remote.Pool, so streamOptions) (*remoteStream, error) {
 // NextWithin waits for the next message at most wait (< 0: without a
 // bound, 0: not at all).
 func (r *remoteStream) NextWithin(wait time.Duration) (m core.Message, ok, timedOut bool, err error) {
-	if r.Over() {
+	if r.Done() {
 		return m, false, false, nil
 	}
 	var res fetched
@@ -400,13 +400,16 @@ func (r *remoteStream) AfterReady(f func()) (stop func() bool) {
 	}
 }
 
-// Over says whether every later next ends at once.
-func (r *remoteStream) Over() bool {
+// Done says whether every later next ends at once.
+func (r *remoteStream) Done() bool {
 	return r.ended || r.bounds.Exhausted(r.delivered) || r.f.Context().Err() != nil
 }
 
-// Context is done at the stream's deadline or cancel.
-func (r *remoteStream) Context() context.Context { return r.f.Context() }
+// AfterDone calls f once, in its own goroutine, at the stream's deadline or
+// cancel; stop withdraws it.
+func (r *remoteStream) AfterDone(f func()) (stop func() bool) {
+	return context.AfterFunc(r.f.Context(), f)
+}
 
 // Delivered counts a message toward max.
 func (r *remoteStream) Delivered() { r.delivered++ }

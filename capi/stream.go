@@ -173,8 +173,7 @@ func legacyOptions(since C.uint64_t, hasSince C.uint32_t, maxMessages C.uint64_t
 // next returns the next message, waiting for it at most wait (< 0: without
 // a bound, 0: not at all). It reports nextEnd at the end of the stream
 // (deadline, max, cancel, after a gap error) and nextTimeout when wait ran
-// out first. A message returned counts toward the stream's max. Caller
-// holds s.mu.
+// out first. Caller holds s.mu.
 func (s *stream) next(wait time.Duration) (m core.Message, st nextStatus, err error) {
 	if s.s == nil {
 		return m, nextEnd, usage("stream is not a live stream handle")
@@ -183,14 +182,18 @@ func (s *stream) next(wait time.Duration) (m core.Message, st nextStatus, err er
 	defer func() { s.ready.arm(s, st) }()
 	m, ok, timedOut, err := s.s.NextWithin(wait)
 	switch {
-	case err != nil || (!ok && !timedOut):
+	case err != nil:
 		return m, nextEnd, err
+	case ok:
+		return m, nextItem, nil
 	case timedOut:
 		return m, nextTimeout, nil
 	}
-	s.s.Delivered()
-	return m, nextItem, nil
+	return m, nextEnd, nil
 }
+
+// over reports whether every later next returns the end at once.
+func (s *stream) over() bool { return s.s.Done() }
 
 // close cancels and releases the tail after any call in progress returns.
 func (s *stream) close() {
@@ -224,6 +227,7 @@ func (s *stream) nextLocked(wait time.Duration, deliver func(core.Message) error
 	if err := deliver(m); err != nil {
 		return nextEnd, err
 	}
+	s.s.Delivered()
 	return nextItem, nil
 }
 

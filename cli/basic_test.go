@@ -129,12 +129,17 @@ func TestErrorTextOnTerminal(t *testing.T) {
 	}
 }
 
-func TestNotYetImplemented(t *testing.T) {
-	for _, c := range []string{"serve", "mcp"} {
-		r := runCLI(t, runOpts{}, c)
-		if r.code != 2 || !strings.Contains(errEnvelope(t, r.stderr)["message"].(string), "not yet implemented") {
-			t.Fatalf("%s: %+v", c, r)
-		}
+// `mcp` serves stdin until it ends (the protocol itself is tested in
+// package mcp), and refuses binary output formats as 1.2.1 does.
+func TestMCPCommand(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, runOpts{stdin: `{"jsonrpc":"2.0","id":1,"method":"ping"}` + "\n"}, "mcp", "--dir", dir)
+	if r.code != 0 || r.stdout != `{"id":1,"jsonrpc":"2.0","result":{}}`+"\n" || r.stderr != "" {
+		t.Fatalf("ping: %+v", r)
+	}
+	r = runCLI(t, runOpts{}, "--format", "lite3", "mcp")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "error: binary output requires a message command\n") {
+		t.Fatalf("--format lite3: %+v", r)
 	}
 }
 

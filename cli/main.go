@@ -35,6 +35,8 @@ func main() {
 		NoColor:  os.Getenv("NO_COLOR") != "",
 		Home:     os.Getenv("HOME"),
 		Open:     openOptionsFromEnv(),
+
+		ReadyFile: os.Getenv("PLASMITE_SERVE_READY_FILE"),
 	}
 	env.Remote = func(ref poolref.Ref, o poolref.OpenOptions) (poolref.Pool, error) {
 		// Lite3 output reads Lite3; JSON output reads the JSON endpoints.

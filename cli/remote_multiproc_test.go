@@ -29,7 +29,8 @@ func TestRemoteMultiProcess(t *testing.T) {
 		if r := runCLI(t, runOpts{}, "--dir", dir, "pool", "create", "--size", "16M", "mp"); r.code != 0 {
 			t.Fatal(r.stderr)
 		}
-		url := reftest.Serve(t, serve, dir) + "/mp"
+		base, _ := reftest.Serve(t, serve, dir)
+		url := base + "/mp"
 		start := func(bin string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 			cmd := exec.Command(bin, args...)
 			cmd.Env = env

@@ -64,7 +64,7 @@ func newRemoteFixture(t *testing.T, serve string) *remoteFixture {
 			f.must(ref, args...)
 		}
 	}
-	f.url = reftest.Serve(t, serve, f.dir)
+	f.url, _ = reftest.Serve(t, serve, f.dir)
 	return f
 }
 

@@ -85,6 +85,8 @@ func releaseLease(p *Pool) {
 	p.mu.Unlock()
 }
 
-// is says whether an optional value (Error.Seq, Issue.Offset, …) is known
-// and equal to v.
-func is(p *uint64, v uint64) bool { return p != nil && *p == v }
+// is64 says whether an optional field is set to v.
+func is64(p *uint64, v uint64) bool { return p != nil && *p == v }
+
+// u64p32 returns a pointer to v, for CreateOptions.IndexCapacity.
+func u64p32(v uint32) *uint32 { return &v }

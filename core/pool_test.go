@@ -574,31 +574,6 @@ func TestWallNanos(t *testing.T) {
 	}
 }
 
-func TestCreateWithIndexCapacity(t *testing.T) {
-	dir := t.TempDir()
-	for _, want := range []uint32{0, 8} {
-		ic := want
-		p, err := CreateWith(filepath.Join(dir, "p"+strconv.Itoa(int(want))+".plasmite"), CreateOptions{Size: 64 << 10, IndexCapacity: &ic})
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := p.Info()
-		p.Close()
-		if err != nil || in.IndexCapacity != uint64(want) || in.RingOffset != 4096+16*uint64(want) {
-			t.Fatalf("index capacity %d: %+v %v", want, in, err)
-		}
-	}
-	// nil keeps the automatic size (64 KiB: 256 slots)
-	p, err := CreateWith(filepath.Join(dir, "auto.plasmite"), CreateOptions{Size: 64 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if in, _ := p.Info(); in.IndexCapacity != 256 {
-		t.Fatalf("automatic index: %+v", in)
-	}
-}
-
 // Object keys holding NUL are refused on every append path with Usage
 // (issue 12 #10): 1.2.1 reads {"a\u0000b":2} back as {"a":2}, so storing it
 // would make the two implementations read one pool differently. Nothing is
@@ -652,5 +627,30 @@ func TestNulKeyRefusedOnAppend(t *testing.T) {
 	got, _ := lite3.AppendMessageJSON(nil, m.Payload, 1, 0, jsonfmt.Compact)
 	if !strings.Contains(string(got), `"s":"a\u0000b"`) || !strings.Contains(string(got), `"t\u0000u"`) {
 		t.Fatalf("stored %s", got)
+	}
+}
+
+func TestCreateWithIndexCapacity(t *testing.T) {
+	dir := t.TempDir()
+	for _, want := range []uint32{0, 8} {
+		ic := want
+		p, err := CreateWith(filepath.Join(dir, "p"+strconv.Itoa(int(want))+".plasmite"), CreateOptions{Size: 64 << 10, IndexCapacity: &ic})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := p.Info()
+		p.Close()
+		if err != nil || in.IndexCapacity != uint64(want) || in.RingOffset != 4096+16*uint64(want) {
+			t.Fatalf("index capacity %d: %+v %v", want, in, err)
+		}
+	}
+	// nil keeps the automatic size (64 KiB: 256 slots)
+	p, err := CreateWith(filepath.Join(dir, "auto.plasmite"), CreateOptions{Size: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if in, _ := p.Info(); in.IndexCapacity != 256 {
+		t.Fatalf("automatic index: %+v", in)
 	}
 }

@@ -207,7 +207,7 @@ func poolStates(t *testing.T) map[string]string {
 	// Same-size messages that exactly fill the ring, so that head meets tail.
 	{
 		d := doc(t)
-		p, err := CreateWith(filepath.Join(dir, "full.plasmite"), CreateOptions{Size: 4096 + 4*int64(frameLen(uint64(len(d)))), IndexCapacity: new(uint32)})
+		p, err := CreateWith(filepath.Join(dir, "full.plasmite"), CreateOptions{Size: 4096 + 4*int64(frameLen(uint64(len(d)))), IndexCapacity: u64p32(0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -725,7 +725,7 @@ func TestRepairWhileWriting(t *testing.T) {
 			t.Fatalf("run %d: %+v %v", runs, r, err)
 		}
 	}
-	if v, err := Validate(path); err != nil || v.Status != "ok" || !is(v.LastGoodSeq, 20000) {
+	if v, err := Validate(path); err != nil || v.Status != "ok" || !is64(v.LastGoodSeq, 20000) {
 		t.Fatalf("%+v %v", v, err)
 	}
 	t.Logf("%d repairs while the writer appended", runs)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"runtime/debug"
 	"strconv"
+	"time"
 
 	"github.com/plasmite-go/plasmite/core/lite3"
 )
@@ -58,7 +59,26 @@ type Tail struct {
 	buf         []byte
 	finished    bool // a RetentionGap was reported under GapError
 	closed      bool
+
+	// A writer that stops between two header stores of one publish (it was
+	// preempted, or stopped) leaves cursors that can name a frame which is
+	// no longer where they say (the new tail, the old oldest), unchanged for
+	// as long as it stays stopped.
+	// That is not damage until it lasts: unsettled says the last TryNext
+	// found such a state and delivered nothing, so Next and AfterReady look
+	// again after a short delay instead of waiting for an append that the
+	// stalled writer may not make soon. stuck and stuckSince say since when
+	// the same cursors have been seen; only after settleLimit of them is the
+	// message reported Corrupt.
+	unsettled  bool
+	stuck      cursors
+	stuckSince time.Time
+	settle     time.Duration // the next look-again delay
 }
+
+// settleLimit is how long the same cursors may fail to locate the expected
+// frame before the tail reports it Corrupt (see Tail.unsettled).
+const settleLimit = 2 * time.Second
 
 // Tail opens a reader on the pool. Errors: Usage when the pool is closed.
 func (p *Pool) Tail(opts TailOptions) (*Tail, error) {
@@ -141,6 +161,12 @@ func (t *Tail) Next(ctx context.Context) (Message, error) {
 		if err := ctx.Err(); err != nil {
 			return Message{}, err
 		}
+		if t.unsettled {
+			if err := t.settleWait(ctx); err != nil {
+				return Message{}, err
+			}
+			continue
+		}
 		// Join the waiters' round before looking again: an append after
 		// this look ends the round.
 		r, lead, err := t.w.join(t.path)
@@ -189,6 +215,9 @@ func (t *Tail) AfterReady(f func()) (stop func() bool) {
 	switch {
 	case t.closed || t.finished:
 		go f()
+	case t.unsettled:
+		tm := time.AfterFunc(t.nextSettle(), f)
+		stop = tm.Stop
 	case t.w.register(r, t.path) != nil:
 		go f() // TryNext reports the error
 	case t.mayHaveNext():
@@ -224,9 +253,10 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 	if t.finished {
 		return Message{}, false, nil
 	}
+	t.unsettled = false
 	data, ring := t.m.data, t.m.ring
 	var prev cursors
-	stuck := 0
+	same := 0
 	for attempt := 0; attempt < 10000; attempt++ {
 		c := loadCursors(data)
 		if c.Oldest == 0 || t.expected > c.Newest {
@@ -246,14 +276,19 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 		if !t.hasOff {
 			o, found := t.m.locate(t.expected, c)
 			if !found {
-				if c == prev {
-					if stuck++; stuck >= 3 {
-						return Message{}, false, &Error{Kind: Corrupt, Path: t.path, Seq: u64p(t.expected),
-							Message: "retained message cannot be read"}
-					}
+				if c != prev {
+					prev, same = c, 0
+					continue // the writer is moving: look again
 				}
-				prev = c
-				continue
+				if same++; same < 3 {
+					continue
+				}
+				if !t.m.tailHolds(c) && t.stalled(c, load64(data, hJournal) != 0) {
+					t.unsettled = true
+					return Message{}, false, nil
+				}
+				return Message{}, false, &Error{Kind: Corrupt, Path: t.path, Seq: u64p(t.expected),
+					Message: "retained message cannot be read"}
 			}
 			t.off, t.hasOff = o, true
 		}
@@ -287,9 +322,56 @@ func (t *Tail) TryNext() (m Message, ok bool, err error) {
 				continue
 			}
 		}
+		t.stuckSince, t.settle = time.Time{}, 0
 		return Message{Seq: v.seq, Time: int64(v.ts), Flags: v.flags, Payload: t.buf}, true, nil
 	}
 	return Message{}, false, nil
+}
+
+// tailHolds reports whether the frame at c.Tail is message c.Oldest, as
+// in every published header. Cursors read in the middle of a publish of
+// dropped messages can have the new tail and the old oldest; with cursors
+// that agree, a frame the walk cannot find is damage.
+func (m *mapping) tailHolds(c cursors) bool {
+	r, v := readFrameAt(m.ring, c.Tail)
+	if r == frWrap {
+		r, v = readFrameAt(m.ring, 0)
+	}
+	return r == frMessage && v.seq == c.Oldest
+}
+
+// stalled reports whether cursors c, which keep failing to locate the
+// expected frame and disagree with the ring, may still be a writer's
+// unfinished publish: always while
+// the header's journal says one is in progress (our writers set it for
+// every publish; a writer that died in one leaves it set, and the next
+// writer completes the publish before appending), otherwise for
+// settleLimit after c was first seen.
+func (t *Tail) stalled(c cursors, publishing bool) bool {
+	now := time.Now()
+	if t.stuckSince.IsZero() || c != t.stuck {
+		t.stuck, t.stuckSince = c, now
+	}
+	return publishing || now.Sub(t.stuckSince) < settleLimit
+}
+
+// nextSettle returns the delay before an unsettled tail looks again: 1 ms,
+// then twice as long each time, up to 50 ms.
+func (t *Tail) nextSettle() time.Duration {
+	t.settle = min(max(2*t.settle, pollMin), pollMax)
+	return t.settle
+}
+
+// settleWait waits nextSettle, or until ctx is done.
+func (t *Tail) settleWait(ctx context.Context) error {
+	tm := time.NewTimer(t.nextSettle())
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Close releases the tail. Closing twice is a no-op.

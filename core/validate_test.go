@@ -166,7 +166,7 @@ func TestDoctorTailNext(t *testing.T) {
 	for _, quick := range []bool{false, true} {
 		r, err := ValidateWith(path, ValidateOptions{Quick: quick})
 		if err != nil || r.Status != "corrupt" || len(r.Issues) != 1 || r.Issues[0].Message != "tail_next mismatch" ||
-			!is(r.Issues[0].Offset, binary.LittleEndian.Uint64(b[hTail:])) {
+			!is64(r.Issues[0].Offset, binary.LittleEndian.Uint64(b[hTail:])) {
 			t.Fatalf("quick=%v: %+v %v", quick, r, err)
 		}
 	}
@@ -179,7 +179,7 @@ func TestDoctorTailNext(t *testing.T) {
 	p.Close()
 	r, err := Validate(path)
 	if err != nil || r.Status != "corrupt" || !strings.HasPrefix(r.Issues[0].Message, "message 3 cannot be read: ") ||
-		!is(r.Issues[0].Seq, 2) || !is(r.Issues[0].Offset, o) || !is(r.LastGoodSeq, 2) {
+		!is64(r.Issues[0].Seq, 2) || !is64(r.Issues[0].Offset, o) || !is64(r.LastGoodSeq, 2) {
 		t.Fatalf("%+v %v", r, err)
 	}
 	if r, _ := ValidateWith(path, ValidateOptions{Quick: true}); r.Status != "ok" {

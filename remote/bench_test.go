@@ -40,7 +40,8 @@ func benchServer(b *testing.B, size int64, n int) *Client {
 	if bin == "" {
 		bin = reftest.Bin(b)
 	}
-	c, err := New(reftest.Serve(b, bin, dir), Options{})
+	base, _ := reftest.Serve(b, bin, dir)
+	c, err := New(base, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

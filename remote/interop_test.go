@@ -28,7 +28,7 @@ func refServe(t *testing.T, bin string, args ...string) (string, *Client) {
 	if _, errb, code := reftest.Run(t, "--dir", dir, "pool", "create", "demo"); code != 0 {
 		t.Fatalf("pool create: %s", errb)
 	}
-	base := reftest.Serve(t, bin, dir, args...)
+	base, _ := reftest.Serve(t, bin, dir, args...)
 	c, err := New(base, Options{})
 	if err != nil {
 		t.Fatal(err)

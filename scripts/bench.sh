@@ -9,7 +9,21 @@ mkdir -p "$out"
 count=${BENCH_COUNT:-5}
 
 echo "== Go benchmarks (count=$count)"
-go test -run '^$' -bench "${BENCH:-.}" -benchmem -count "$count" -timeout 60m ./core/... | tee "$out/go.txt"
+go test -run '^$' -bench "${BENCH:-.}" -benchmem -count "$count" -timeout 60m ./core/... ./bindings/go/... | tee "$out/go.txt"
+
+# The HTTP server, ours and 1.2.1's side by side (each its own process, one
+# client): sequential appends and the in-process stream path, a tail of 1M
+# retained messages (one tail per op), the wake of 1,000 followers (p50/p99
+# over 50 appends per run).
+echo "== server benchmarks"
+export PLASMITE_REF="$PWD/.ref" PLASMITE_BIN="$PWD/build/bin/plasmite"
+go test -run '^$' -bench 'AppendHTTP|AppendHandler|StreamOut' -benchmem -count "$count" -timeout 60m ./server | tee -a "$out/go.txt"
+go test -run '^$' -bench 'Tail1M' -benchtime 1x -benchmem -count "$count" -timeout 60m ./server | tee -a "$out/go.txt"
+go test -run '^$' -bench 'Wake' -benchtime 50x -count "${WAKE_COUNT:-3}" -timeout 60m ./server | tee -a "$out/go.txt"
+# MCP, ours and 1.2.1's side by side: a read of the latest 20 of 10,000
+# messages and a woken wait over HTTP (each server its own process), a
+# ping through `mcp` on stdio.
+go test -run '^$' -bench 'MCP' -benchmem -count "$count" -timeout 60m ./mcp | tee -a "$out/go.txt"
 
 # Median of each benchmark's ns/op, B/op, allocs/op and custom metrics.
 awk '
@@ -30,7 +44,7 @@ END {
 	}
 }' "$out/go.txt" | sort | tee "$out/go-medians.txt"
 
-for s in scripts/bench-cli.sh scripts/bench-c.sh scripts/bench-remote.sh; do
+for s in scripts/bench-cli.sh scripts/bench-c.sh scripts/bench-go-binding.sh scripts/bench-remote.sh; do
 	if [ -x "$s" ]; then
 		echo "== $s"
 		"$s" | tee "$out/$(basename "$s" .sh).txt"

@@ -17,7 +17,8 @@ import (
 // local listener's base URL.
 func refServer(t *testing.T, dir string) string {
 	t.Helper()
-	return reftest.Serve(t, reftest.Bin(t), dir)
+	base, _ := reftest.Serve(t, reftest.Bin(t), dir)
+	return base
 }
 
 func httpGet(t *testing.T, method, url, body string) (int, string) {

@@ -80,62 +80,94 @@ func OpenStream(parent context.Context, p *core.Pool, start core.TailOptions, b 
 // next call. Next does not count the message as delivered: call Delivered
 // once it is (a message that fails to render is not).
 func (s *Stream) Next() (m core.Message, ok bool, err error) {
-	m, ok, _, err = s.NextWithin(-1)
-	return m, ok, err
-}
-
-// NextWithin is Next waiting at most wait (< 0: without a bound, 0: not at
-// all): when the bound runs out first it returns ok false and timedOut
-// true, and the stream goes on.
-func (s *Stream) NextWithin(wait time.Duration) (m core.Message, ok, timedOut bool, err error) {
-	if s.Over() {
-		return m, false, false, nil
+	if s.Done() {
+		return m, false, nil
 	}
-	m, ok, err = s.tail.TryNext()
-	if err == nil && !ok {
-		if wait == 0 {
-			return m, false, true, nil
-		}
-		ctx := s.ctx
-		if wait > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(s.ctx, wait)
-			defer cancel()
-		}
-		m, err = s.tail.Next(ctx)
-		if err != nil && s.ctx.Err() == nil && ctx.Err() != nil {
-			// The caller's bound ran out; the stream goes on. (The tail may
-			// notice a deadline a moment before ctx reports it, hence
-			// ctx.Err().)
-			return m, false, true, nil
-		}
-	}
+	m, err = s.tail.Next(s.ctx)
 	if err != nil {
-		// The stream's own deadline or cancel, or the end after a gap.
+		// The stream's own deadline or cancel. (The tail may notice the
+		// deadline a moment before ctx reports it, so the error counts.)
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) {
-			return m, false, false, nil
+			return m, false, nil
 		}
 		if core.KindOf(err) == core.RetentionGap {
 			s.ended = true
 		}
-		return m, false, false, err
+		return m, false, err
 	}
-	return m, true, false, nil
+	return m, true, nil
 }
 
-// Over says whether every later Next reports the end at once.
-func (s *Stream) Over() bool {
-	return s.ended || s.bounds.Exhausted(s.delivered) || s.ctx.Err() != nil
+// TryNext is Next without waiting: ok is false, with no error, when no
+// message is available right now or the stream is over (tell the two apart
+// with Done). Streams that write in batches call it until it runs dry, flush,
+// then wait in Next.
+func (s *Stream) TryNext() (m core.Message, ok bool, err error) {
+	if s.Done() {
+		return m, false, nil
+	}
+	m, ok, err = s.tail.TryNext()
+	if err != nil && core.KindOf(err) == core.RetentionGap {
+		s.ended = true
+	}
+	return m, ok, err
 }
 
-// AfterReady calls f once, in its own goroutine, when a Next may find a
-// message without waiting, or the stream may have ended (see
-// core.Tail.AfterReady); stop withdraws it. Like Next it must not run
-// concurrently with another call on the stream, except stop.
+// NextWithin is Next that waits at most wait (negative: without a bound,
+// zero: not at all). timedOut is true, with ok false and no error, when wait
+// ran out before a message arrived; the stream goes on. Everything else is
+// as Next.
+func (s *Stream) NextWithin(wait time.Duration) (m core.Message, ok, timedOut bool, err error) {
+	if wait < 0 {
+		m, ok, err = s.Next()
+		return m, ok, false, err
+	}
+	m, ok, err = s.TryNext()
+	if ok || err != nil || s.Done() {
+		return m, ok, false, err
+	}
+	if wait == 0 {
+		return m, false, true, nil
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, wait)
+	defer cancel()
+	m, err = s.tail.Next(ctx)
+	if err == nil {
+		return m, true, false, nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// Ours or the stream's: the tail may notice a deadline a moment
+		// before its context reports it, so the stream's own end is told by
+		// its deadline, not only by s.ctx.
+		if s.ctx.Err() != nil || (!s.bounds.Deadline.IsZero() && !time.Now().Before(s.bounds.Deadline)) {
+			return m, false, false, nil
+		}
+		return m, false, true, nil
+	}
+	if errors.Is(err, io.EOF) {
+		return m, false, false, nil
+	}
+	if core.KindOf(err) == core.RetentionGap {
+		s.ended = true
+	}
+	return m, false, false, err
+}
+
+// AfterReady arranges for f to be called once, in its own goroutine, when a
+// message may be available (see core.Tail.AfterReady); stop withdraws it.
+// Like Next, it must not run concurrently with another call on the stream
+// but Cancel; stop may be called from any goroutine.
 func (s *Stream) AfterReady(f func()) (stop func() bool) { return s.tail.AfterReady(f) }
 
-// Context is done when the stream's deadline passes or it is cancelled.
-func (s *Stream) Context() context.Context { return s.ctx }
+// AfterDone arranges for f to be called once, in its own goroutine, when the
+// stream's deadline passes or it is cancelled (see context.AfterFunc).
+func (s *Stream) AfterDone(f func()) (stop func() bool) { return context.AfterFunc(s.ctx, f) }
+
+// Done says whether the stream is over: a gap was reported, Max messages
+// were delivered, or its deadline passed or it was cancelled.
+func (s *Stream) Done() bool {
+	return s.ended || s.bounds.Exhausted(s.delivered) || s.ctx.Err() != nil
+}
 
 // Delivered counts one message as delivered (toward Max).
 func (s *Stream) Delivered() { s.delivered++ }

@@ -158,31 +158,57 @@ func TestStreamGap(t *testing.T) {
 	}
 }
 
-// NextWithin's bound ends one wait, not the stream: a later append is
-// still delivered.
-func TestStreamNextWithin(t *testing.T) {
-	p := testPool(t, 0, 1)
-	s, err := OpenStream(context.Background(), p, core.TailOptions{}, StreamBounds{})
+// TryNext delivers what is there without waiting, obeys Max, and reports
+// a gap once like Next; Done tells "dry for now" from "over".
+func TestStreamTryNext(t *testing.T) {
+	p := testPool(t, 0, 3)
+	two := uint64(2)
+	s, err := OpenStream(context.Background(), p, core.TailOptions{}, StreamBounds{Max: &two})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seqs []uint64
+	for {
+		m, ok, err := s.TryNext()
+		if err != nil || !ok {
+			break
+		}
+		seqs = append(seqs, m.Seq)
+		s.Delivered()
+	}
+	if len(seqs) != 2 || !s.Done() {
+		t.Fatalf("max 2: %v done=%v", seqs, s.Done())
+	}
+	s.Close()
+
+	s, err = OpenStream(context.Background(), p, core.TailOptions{Start: core.StartLive}, StreamBounds{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.TryNext(); ok || err != nil || s.Done() {
+		t.Fatalf("caught up: ok=%v err=%v done=%v", ok, err, s.Done())
+	}
+	s.Cancel()
+	if !s.Done() {
+		t.Fatal("cancelled stream not done")
+	}
+	s.Close()
+
+	g := testPool(t, 64<<10, 0)
+	for i := 0; i < 2000; i++ {
+		if _, err := g.AppendJSON([]byte(`{"pad":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}`), nil, core.Fast); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err = OpenStream(context.Background(), g, core.TailOptions{Start: core.StartSeq, Seq: 1}, StreamBounds{Gap: core.GapError})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if m, ok, timedOut, err := s.NextWithin(0); !ok || timedOut || err != nil || m.Seq != 1 {
-		t.Fatalf("available at once: %v %v %v %d", ok, timedOut, err, m.Seq)
+	if _, _, err := s.TryNext(); core.KindOf(err) != core.RetentionGap || !s.Done() {
+		t.Fatalf("gap: %v done=%v", err, s.Done())
 	}
-	for _, wait := range []time.Duration{0, 10 * time.Millisecond} {
-		if _, ok, timedOut, err := s.NextWithin(wait); ok || !timedOut || err != nil || s.Over() {
-			t.Fatalf("wait %v: %v %v %v over=%v", wait, ok, timedOut, err, s.Over())
-		}
-	}
-	if _, err := p.AppendJSON([]byte(`{"i":2}`), nil, core.Fast); err != nil {
-		t.Fatal(err)
-	}
-	if m, ok, timedOut, err := s.NextWithin(-1); !ok || timedOut || err != nil || m.Seq != 2 {
-		t.Fatalf("after the append: %v %v %v %d", ok, timedOut, err, m.Seq)
-	}
-	s.Cancel()
-	if _, ok, timedOut, err := s.NextWithin(time.Second); ok || timedOut || err != nil || !s.Over() {
-		t.Fatalf("after cancel: %v %v %v", ok, timedOut, err)
+	if _, ok, err := s.TryNext(); ok || err != nil {
+		t.Fatalf("after the gap: %v %v", ok, err)
 	}
 }

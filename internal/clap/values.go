@@ -81,6 +81,20 @@ func Uint64(p *uint64) Value { return uintValue[uint64]{p, 64} }
 // Uint32 stores an unsigned 32-bit value in *p.
 func Uint32(p *uint32) Value { return uintValue[uint32]{p, 32} }
 
+type optUint64Value struct{ p **uint64 }
+
+func (v optUint64Value) Set(s string) error {
+	var n uint64
+	if err := Uint64(&n).Set(s); err != nil {
+		return err
+	}
+	*v.p = &n
+	return nil
+}
+
+// OptUint64 is Uint64 into a new value *p points to; nil when absent.
+func OptUint64(p **uint64) Value { return optUint64Value{p} }
+
 type optUint32Value struct{ p **uint32 }
 
 func (v optUint32Value) Set(s string) error {

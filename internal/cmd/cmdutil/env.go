@@ -25,6 +25,9 @@ type Env struct {
 	NoColor  bool             // NO_COLOR is set and not empty
 	Home     string           // the user's home directory ($HOME), for the default pool directory
 	Open     core.OpenOptions // how pools are opened, as the environment says (docs/environment.md)
+	// ReadyFile is where serve writes its address once serving
+	// (PLASMITE_SERVE_READY_FILE; "" for none).
+	ReadyFile string
 
 	Dir    string // --dir; "" means core.DefaultDir(Home)
 	Color  string // --color: auto, always or never
