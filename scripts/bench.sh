@@ -50,3 +50,9 @@ for s in scripts/bench-cli.sh scripts/bench-c.sh scripts/bench-go-binding.sh scr
 		"$s" | tee "$out/$(basename "$s" .sh).txt"
 	fi
 done
+
+# The Node binding beside the C ABI (and Python, when bindings/python exists), in one run.
+if [ -x scripts/node.sh ]; then
+	echo "== Node binding"
+	scripts/node.sh bench | tee "$out/node.txt"
+fi

@@ -88,7 +88,7 @@ pc_checks() {
 		[ "$(pkg-config --modversion plasmite)" = "$version" ] &&
 		[ "$(cd "$(pkg-config --variable=includedir plasmite)" && pwd -P)" = "$(cd "$prefix/include" && pwd -P)" ] &&
 		[ "$(cd "$(pkg-config --variable=libdir plasmite)" && pwd -P)" = "$(cd "$prefix/lib" && pwd -P)" ] &&
-		pkg-config --static --libs plasmite | grep -q -- "-lpthread" &&
+		pkg-config --static --libs plasmite | grep -- "-lpthread" >/dev/null &&
 		[ -f "$prefix/include/plasmite.h" ] && [ -f "$prefix/lib/libplasmite.so" ] &&
 		[ -f "$prefix/lib/libplasmite.a" ] && [ -x "$prefix/bin/plasmite" ] && [ -x "$prefix/bin/pls" ]
 }
