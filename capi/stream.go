@@ -33,8 +33,8 @@ const (
 // lock, which is what lets another thread end a blocked next.
 type stream struct {
 	mu     sync.Mutex
-	s      *wire.Stream // nil once freed
-	cancel func()       // s.Cancel, kept apart so that it needs no lock
+	s      source // a *wire.Stream or, on a remote pool, a *remoteStream; nil once freed
+	cancel func() // s.Cancel, kept apart so that it needs no lock
 	out    []byte
 	ready  *readiness // the stream's readiness descriptor, once asked for
 }
@@ -152,7 +152,11 @@ func openStream(s *stream, h *C.plsm_pool_t, o *C.plsm_stream_options_t, outNil 
 	if so.timeout >= 0 {
 		so.bounds.Deadline = time.Now().Add(so.timeout)
 	}
-	s.s, err = wire.OpenStream(context.Background(), p.p, so.tail, so.bounds)
+	if p.r != nil {
+		s.s, err = openRemoteStream(p.r, so)
+	} else {
+		s.s, err = wire.OpenStream(context.Background(), p.p, so.tail, so.bounds)
+	}
 	if err != nil {
 		return err
 	}
