@@ -31,11 +31,11 @@ def test_reference_python_suite_on_our_library(ref_dir, plasmite_bin, tmp_path):
 
     def unittest(*args: str) -> str:
         return subprocess.run(
-            [sys.executable, "-m", "unittest", "-v", *args],
+            [sys.executable, "-m", "unittest", "discover", "-v", *args],
             cwd=tree / "bindings" / "python", env=env, capture_output=True, text=True, timeout=600,
         ).stderr
 
-    report = unittest("discover", "-s", "tests")
+    report = unittest("-s", "tests")
     ran = int(re.search(r"^Ran (\d+) tests?", report, re.M).group(1))
     failed = set(re.findall(r"^(?:FAIL|ERROR): (\w+) ", report, re.M))
     print(f"reference suite on our library: {ran - len(failed)}/{ran} passed; failed: {sorted(failed)}")
@@ -44,6 +44,6 @@ def test_reference_python_suite_on_our_library(ref_dir, plasmite_bin, tmp_path):
     # that deadline can pass first (the reference library then ends the stream too). A
     # test that fails in the full run must pass when run again alone.
     for name in sorted(failed - EXPECTED_FAILURES):
-        again = unittest("discover", "-s", "tests", "-k", name)
+        again = unittest("-s", "tests", "-k", name)
         assert re.search(r"^Ran [1-9]", again, re.M) and re.search(r"^OK", again, re.M), (
             report[-4000:] + "\n--- run alone:\n" + again[-2000:])
