@@ -2,8 +2,8 @@
 #
 #   make            build the CLI (build/bin) and libplasmite (build/lib, build/include)
 #   make demo       build, then run a first local workflow in a scratch directory
-#   make test       every test: Go (core, lite3, cli, conformance, interop, web UI in Chromium), C ABI, Node binding,
-#                   fuzz seeds, platform matrix, -race, the SDK archive
+#   make test       every test: Go (core, lite3, cli, conformance, interop, the web UI in Chromium),
+#                   C ABI, Python and Node bindings, fuzz seeds, platform matrix, -race, the SDK archive
 #   make bench      benchmarks with -benchmem, side by side with the reference release
 #   make node       the Node binding's addon and package assets (bindings/node/native/), npm ci
 #   make stress     crash loop and delivery check, printing figures (STRESS_ROUNDS=N for a long run)
@@ -12,8 +12,10 @@
 #   make ref        install the reference release (1.2.1) into .ref/ (git-ignored)
 
 GO       ?= go
+PYTHON   ?= python3
 PREFIX   ?= /usr/local
 BUILD    := build
+VENV     := $(BUILD)/venv
 VERSION  := $(shell cat VERSION)
 LDFLAGS  := -s -w -X github.com/plasmite-go/plasmite/core.Version=$(VERSION)
 GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './build/*')
@@ -23,7 +25,7 @@ EMBEDDED := $(wildcard ui/assets/*)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib node demo test test-go test-nonotify test-c test-node test-node-ref test-platforms test-race test-dist dist bench stress install ref clean fmt vet browser
+.PHONY: all cli lib node demo test test-go test-nonotify test-c test-python test-node test-node-ref test-platforms test-race test-dist dist bench stress install ref clean fmt vet browser
 
 all: cli lib
 
@@ -46,7 +48,7 @@ demo: all
 # ---- tests ---------------------------------------------------------------
 
 # Everything, in the order a failure is cheapest to read.
-test: ref all fmt vet test-platforms test-go test-nonotify test-race test-c test-dist test-node
+test: ref all fmt vet test-platforms test-go test-nonotify test-race test-c test-python test-dist test-node
 
 fmt:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -64,9 +66,14 @@ browser:
 	      || echo "*** could not install chromium: the browser tests will be skipped ***"; \
 	  else echo "*** chromium is missing and cannot be installed here (needs root and apt-get): the browser tests will be skipped ***"; fi; }
 
+# Where `browser` can install Chromium (root with apt, as in CI), a browser test that cannot
+# start one fails instead of skipping.
+REQUIRE_BROWSER := $(shell [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && echo 1)
+
 # PLASMITE_REF points the interop tests at the reference; REQUIRE makes them fail instead of skip.
 test-go: cli browser
-	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 PLASMITE_BIN=$(CURDIR)/$(BUILD)/bin/plasmite \
+	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 PLASMITE_REQUIRE_BROWSER=$(REQUIRE_BROWSER) \
+		PLASMITE_BIN=$(CURDIR)/$(BUILD)/bin/plasmite \
 		$(GO) test -count=1 -timeout 20m ./...
 	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 $(GO) test -race -short -count=1 -timeout 10m ./bindings/go/...
 
@@ -89,6 +96,16 @@ test-race: ref
 # The SDK archive unpacked alone: layout, pkg-config, the C example built and run against it.
 test-dist: dist
 	scripts/test-dist.sh $(DIST)
+
+# The Python binding (bindings/python): pytest in a virtual environment of its own.
+test-python: ref cli lib $(VENV)/installed
+	cd bindings/python && PLASMITE_LIB_DIR=$(CURDIR)/$(BUILD)/lib PLASMITE_BIN=$(CURDIR)/$(BUILD)/bin/plasmite \
+		PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+$(VENV)/installed: bindings/python/requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q -r $<
+	touch $@
 
 node: all
 	BUILD=$(BUILD) scripts/node.sh build

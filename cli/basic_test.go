@@ -83,7 +83,7 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"tap", "x", "--create-size", "1M", "--", "true"}, "--create-size requires --create", "Add --create or remove --create-size."},
 		{[]string{"tap", "http://h:1/x", "--", "true"}, "tap accepts local pool refs only", "Use a local pool name/path (for example `plasmite tap build -- ...`)."},
 		{[]string{"doctor", "x", "--all"}, "--all cannot be combined with a pool name", "Use --all by itself, or provide a single pool."},
-		{[]string{"feed", "ftp://h/x", "{}"}, "remote pool ref must use http or https scheme", "Use shorthand: http(s)://host:port/<pool>."},
+		{[]string{"feed", "ftp://h/x", "{}"}, "pool ref must use http, https, or udp scheme", "Use http(s)://host:port/<pool> or udp://host:port/<pool>."},
 	}
 	for _, c := range cases {
 		r := runCLI(t, runOpts{dir: t.TempDir()}, c.args...)

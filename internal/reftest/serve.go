@@ -82,3 +82,30 @@ func Serve(t testing.TB, bin, dir string, args ...string) (string, *exec.Cmd) {
 	}
 	return "http://" + addr, cmd
 }
+
+// Server is a `serve` implementation to run tests against.
+type Server struct {
+	Name string // "reference" or "ours"
+	Bin  string
+}
+
+// Servers returns the servers a client test runs against: the reference's
+// (skip or fail without it, as Bin), then ours when one is given: the CLI
+// at $PLASMITE_SERVE_BIN, else at $PLASMITE_BIN, if its `serve` is
+// implemented.
+func Servers(t testing.TB) []Server {
+	t.Helper()
+	out := []Server{{"reference", Bin(t)}}
+	for _, v := range []string{"PLASMITE_SERVE_BIN", "PLASMITE_BIN"} {
+		bin := os.Getenv(v)
+		if bin == "" {
+			continue
+		}
+		help, err := exec.Command(bin, "serve", "--help").CombinedOutput()
+		if err == nil && !bytes.Contains(help, []byte("not yet implemented")) {
+			out = append(out, Server{"ours", bin})
+		}
+		break
+	}
+	return out
+}

@@ -117,7 +117,6 @@ func TestFeedInputChecks(t *testing.T) {
 		{Options{Pool: "p"}, "missing message input"}, // stdin is a terminal
 		{Options{Pool: "p", RetryDelay: str("5ms")}, "--retry-delay requires --retry"},
 		{Options{Pool: "p", Durability: "slow"}, "invalid durability"},
-		{Options{Pool: "p", Remote: cmdutil.Remote{Token: str("t")}}, "feed remote auth/TLS flags require a remote http(s) pool ref"},
 		{Options{Pool: "http://h:1/p"}, "remote pool refs are not yet supported by this build"},
 		{Options{Pool: "p", Data: str(`[1]`)}, "unknown input format"},
 		{Options{Pool: "p", InputFormat: "yaml", File: str("-")}, "--input-format yaml is not supported by this build yet"},
