@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/plasmite-go/plasmite/bindings/go/api"
-	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/remote"
 )
 
@@ -212,66 +211,11 @@ func (r *remotePool) Tail(spec TailSpec) (Tail, error) {
 		r.o.release(r.og)
 		return nil, apiError(err)
 	}
-	var once sync.Once
-	return &remoteTail{release: func() { once.Do(func() { r.o.release(r.og) }) }, f: f}, nil
+	return &messageTail{src: f, closed: func() { r.o.release(r.og) }}, nil
 }
 
 // Close ends the handle; the origin's idle connections close with its last.
 func (r *remotePool) Close() error {
 	r.closed.Do(func() { r.o.release(r.og) })
 	return nil
-}
-
-type remoteTail struct {
-	release func()
-	f       *remote.Follower
-	env     []byte
-}
-
-func (t *remoteTail) next(ctx context.Context) (core.Message, error) {
-	m, err := t.f.Next(ctx)
-	if err != nil {
-		return m, apiError(err)
-	}
-	return m, nil
-}
-
-func (t *remoteTail) render(ctx context.Context) (envelope, error) {
-	m, err := t.next(ctx)
-	if err != nil {
-		return envelope{}, err
-	}
-	env, err := renderEnvelope(t.env, m.Payload, m.Seq, m.Time)
-	t.env = env.buf[:0]
-	return env, err
-}
-
-func (t *remoteTail) NextJSON(ctx context.Context) ([]byte, error) {
-	env, err := t.render(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return clone(env.buf), nil
-}
-
-func (t *remoteTail) Next(ctx context.Context) (*api.Message, error) {
-	env, err := t.render(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return env.message(), nil
-}
-
-func (t *remoteTail) NextLite3(ctx context.Context) (*api.Lite3Frame, error) {
-	m, err := t.next(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m.Payload = clone(m.Payload)
-	return frame(m), nil
-}
-
-func (t *remoteTail) Close() {
-	_ = t.f.Close()
-	t.release()
 }
