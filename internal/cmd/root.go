@@ -30,7 +30,7 @@ type globals struct {
 
 func (g *globals) flags() []clap.Flag {
 	return []clap.Flag{
-		{Long: "dir", Value: "DIR", Multi: true, Global: true, Help: "Directory for named pools (default ~/.plasmite/pools)", Into: clap.Strings(&g.dir)},
+		{Long: "dir", Value: "DIR", Multi: true, Global: true, NonEmpty: true, Help: "Directory for named pools (default ~/.plasmite/pools)", Into: clap.Strings(&g.dir)},
 		{Long: "color", Value: "COLOR", Multi: true, Global: true, Enum: []string{"auto", "always", "never"}, Help: "Color for terminal output: auto, always or never", Into: clap.Strings(&g.color)},
 		{Long: "format", Value: "FORMAT", Multi: true, Global: true, Enum: []string{"pretty", "json", "jsonl", "yaml", "lite3", "lite3-raw"}, Help: "Output: pretty (text / indented JSON) or json (compact, one per line; jsonl is the same). Default: pretty on a terminal, json in a pipe", Into: clap.Strings(&g.format)},
 	}

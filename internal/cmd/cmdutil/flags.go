@@ -25,7 +25,7 @@ func CreateFlag(p *bool) clap.Flag {
 
 // CreateSizeFlag is --create-size.
 func CreateSizeFlag(p **string) clap.Flag {
-	return clap.Flag{Long: "create-size", Value: "SIZE", Help: "Size of a pool created because it is missing (bytes or K/M/G, default 1M); implies --create", Into: clap.OptString(p)}
+	return clap.Flag{Long: "create-size", Value: "CREATE_SIZE", Help: "Size of a pool created because it is missing (bytes or K/M/G, default 1M); implies --create", Into: clap.OptString(p)}
 }
 
 // DurabilityFlag is --durability.
