@@ -108,31 +108,34 @@ func Main(ctx context.Context, args []string, env *cmdutil.Env, pls bool) int {
 	if err == nil {
 		err = c.Run(ctx)
 	}
-	return finish(env, err)
+	path := ""
+	if c != nil {
+		path = c.Path()
+	}
+	return finish(env, path, err)
 }
 
 // answer prints what a request asked for: a help page (on stderr with exit
 // 2 for a help-if-empty command, unless toStdout), or the version.
 func answer(env *cmdutil.Env, req *clap.Request, toStdout bool) int {
 	if req.Flag == "version" {
-		return finish(env, env.Stdout.WriteString("plasmite "+core.Version+"\n"))
+		return finish(env, "help", env.Stdout.WriteString("plasmite "+core.Version+"\n"))
 	}
 	text := clap.Help(req.Cmd, req.Long)
 	if req.Stderr && !toStdout {
-		if err := env.Stderr.WriteString(text); err != nil {
-			return finish(env, err)
-		}
+		env.Stderr.WriteString(text)
 		return 2
 	}
-	return finish(env, env.Stdout.WriteString(text))
+	return finish(env, "help", env.Stdout.WriteString(text))
 }
 
-// finish reports err on stderr and returns the exit status: 0 for no
-// error, an explicit status (cmdutil.Exit, a failed write) as it is, and
-// otherwise the status of the error's kind. A failed write ends quietly.
-func finish(env *cmdutil.Env, err error) int {
-	if env.Stdout.Err() != nil {
-		return cmdutil.ExitOutputClosed
+// finish reports err on stderr and returns the exit status of command
+// path: 0 for no error, an explicit status (cmdutil.Exit) as it is, and
+// otherwise the status of the error's kind. A failed write to stdout ends
+// the command as closed.go says.
+func finish(env *cmdutil.Env, path string, err error) int {
+	if oe := env.Stdout.Failure(); oe != nil {
+		return outputFailed(env, path, oe, err)
 	}
 	if err == nil {
 		return 0
@@ -141,8 +144,6 @@ func finish(env *cmdutil.Env, err error) int {
 		return code
 	}
 	e := wire.ErrorOf(err)
-	if report(env, e) != nil {
-		return cmdutil.ExitOutputClosed
-	}
+	report(env, e) // when stderr fails too, the status still tells the kind
 	return wire.ExitCode(e.Kind)
 }

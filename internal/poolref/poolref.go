@@ -80,10 +80,23 @@ type Resolver struct {
 	Base core.OpenOptions
 }
 
-// Parse reads a ref. A URL whose scheme is not http, https or udp is a
-// Usage error; so is any URL when the resolver has no RemoteOpener.
+// CheckName refuses a ref no command accepts: the empty name (which would
+// name the file ".plasmite" in the pool directory), with 1.2.1's Usage error.
+func CheckName(text string) error {
+	if text == "" || strings.IndexByte(text, 0) >= 0 {
+		return &core.Error{Kind: core.Usage, Message: "pool name must be nonempty and must not contain NUL or a path prefix"}
+	}
+	return nil
+}
+
+// Parse reads a ref. The empty name (CheckName) is a Usage error, and so
+// is a URL whose scheme is not http, https or udp, or any URL when the
+// resolver has no RemoteOpener.
 func (r *Resolver) Parse(text string) (Ref, error) {
 	ref := Ref{Text: text}
+	if err := CheckName(text); err != nil {
+		return ref, err
+	}
 	switch {
 	case strings.HasPrefix(text, "http://"):
 		ref.Scheme = HTTP

@@ -38,7 +38,17 @@ func CreateSize(text *string) (int64, error) {
 	if text == nil {
 		return core.DefaultPoolSize, nil
 	}
-	return ParseSize(*text)
+	return ParsePoolSize(*text)
+}
+
+// ParsePoolSize is ParseSize for the size of a pool file: 0, which core
+// reads as "the default", is too small, as 1.2.1 says.
+func ParsePoolSize(s string) (int64, error) {
+	n, err := ParseSize(s)
+	if err == nil && n == 0 {
+		return 0, UsageError("file_size must exceed header and index size", "Choose a file size greater than 4096 bytes.")
+	}
+	return n, err
 }
 
 // Remote holds the options that only apply to remote refs.

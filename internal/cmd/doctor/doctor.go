@@ -18,7 +18,7 @@ import (
 
 // Options are doctor's.
 type Options struct {
-	Pool  string // "" with All
+	Pool  *string // nil with All
 	All   bool
 	Quick bool // headers and frames only, not payloads
 	JSON  bool
@@ -30,7 +30,7 @@ func Command(env *cmdutil.Env) *clap.Command {
 	return &clap.Command{
 		Name: "doctor", About: "Diagnose pool health", HelpIfEmpty: true,
 		Usage: "doctor [OPTIONS] <POOL|--all>",
-		Args:  []clap.Arg{{Name: "POOL", Help: "Pool name or path", Into: clap.String(&o.Pool)}},
+		Args:  []clap.Arg{{Name: "POOL", Help: "Pool name or path", Into: clap.OptString(&o.Pool)}},
 		Flags: []clap.Flag{
 			{Long: "all", Help: "Check every pool in the pool directory", Into: clap.Bool(&o.All)},
 			{Long: "quick", Help: "Check headers and frames only, not message payloads", Into: clap.Bool(&o.Quick)},
@@ -53,10 +53,10 @@ type checked struct {
 // one line per pool in a pipe, or a summary on a terminal. Corruption found
 // exits 7.
 func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
-	if o.All && o.Pool != "" {
+	if o.All && o.Pool != nil {
 		return cmdutil.UsageError("--all cannot be combined with a pool name", "Use --all by itself, or provide a single pool.")
 	}
-	if !o.All && o.Pool == "" {
+	if !o.All && o.Pool == nil {
 		return cmdutil.UsageError("doctor requires a pool name or --all", "Provide a pool name, or pass --all.")
 	}
 	var items []checked
@@ -65,7 +65,7 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if o.All {
 		items, err = checkAll(env.PoolDir(), vo)
 	} else {
-		items, err = checkOne(env, o.Pool, vo)
+		items, err = checkOne(env, *o.Pool, vo)
 	}
 	if err != nil {
 		return err
@@ -90,13 +90,10 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	default:
 		err = env.Stdout.WriteString(summary(items, bad))
 	}
-	if err != nil {
-		return err
-	}
-	if bad > 0 {
+	if bad > 0 { // the check's result, also when stdout was closed
 		return cmdutil.Exit{Code: wire.ExitCode(core.Corrupt)}
 	}
-	return nil
+	return err
 }
 
 func checkAll(dir string, vo core.ValidateOptions) ([]checked, error) {
@@ -123,7 +120,16 @@ func checkAll(dir string, vo core.ValidateOptions) ([]checked, error) {
 	return items, nil
 }
 
+// checkOne validates the pool ref names. As in 1.2.1 an http(s):// or
+// other URL is taken as a local path (and is usually not found), but a
+// udp:// ref is refused.
 func checkOne(env *cmdutil.Env, ref string, vo core.ValidateOptions) ([]checked, error) {
+	if err := poolref.CheckName(ref); err != nil {
+		return nil, err
+	}
+	if len(ref) >= 6 && strings.EqualFold(ref[:6], "udp://") {
+		return nil, cmdutil.UsageError("this command does not support UDP pool refs", "Use udp://HOST:PORT/POOL with feed, follow, or duplex.")
+	}
 	path := env.Pools("doctor").Path(ref)
 	r, err := core.ValidateWith(path, vo)
 	if err != nil {
