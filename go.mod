@@ -9,4 +9,7 @@ require (
 	golang.org/x/term v0.48.0
 )
 
-require github.com/itchyny/timefmt-go v0.1.9 // indirect
+require (
+	github.com/itchyny/timefmt-go v0.1.9 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+)

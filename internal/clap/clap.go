@@ -193,6 +193,11 @@ func (a *Arg) Display() string {
 // command's help, or at the top-level help when there is no usage line to
 // point at (as for invalid values).
 func usageError(c *Command, msg string, withUsage bool) *core.Error {
+	// The message is the first line of clap's error, cut there even inside
+	// a quoted argument that holds a newline.
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
 	root := c.Root()
 	hint := "Try `" + root.Name + " --help`."
 	if withUsage && c.Path() != "" {

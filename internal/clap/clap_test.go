@@ -253,6 +253,16 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// A message is one line: clap's first, even when an argument in it holds a
+// newline.
+func TestParseMessageOneLine(t *testing.T) {
+	o := &opts{}
+	_, err := Parse(tree(o), []string{"follow", "p", "---\na: 1\n..."})
+	if got := outcome(nil, err, o); got != "error unexpected argument '--- | Try `prog follow --help`." {
+		t.Errorf("got %s", got)
+	}
+}
+
 func TestHelp(t *testing.T) {
 	o := &opts{}
 	root := tree(o)
