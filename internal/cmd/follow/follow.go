@@ -171,7 +171,12 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 		one := uint64(1)
 		w.bounds.Max = &one
 	}
-	return f.run(ctx, w)
+	err = f.run(ctx, w)
+	if err == errTimeout && env.Stderr.TTY && f.readable() {
+		// as 1.2.1 does for readable output, in our words
+		env.Stderr.WriteString("Timed out: no message for " + *o.Timeout + ".\n")
+	}
+	return err
 }
 
 // missing adds to a missing-pool error the exact command that creates the
