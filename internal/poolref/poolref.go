@@ -10,6 +10,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/plasmite-go/plasmite/core"
 )
@@ -61,7 +62,14 @@ func IsURL(text string) bool { return strings.Contains(text, "://") }
 
 // OpenOptions says how to open a pool.
 type OpenOptions struct {
-	ReadOnly   bool  // local: map read-only (a read-only file can be opened)
+	ReadOnly bool // local: map read-only (a read-only file can be opened)
+	// ReadOnlyIfNeeded (local) is for a reader that waits for appends
+	// (follow): the pool is opened read-write when the file allows it, so
+	// its waits take part in the writers' wake-up protocol, and read-only
+	// when it does not (a file the user may only read, a read-only file
+	// system), where waits poll the wake word instead.
+	ReadOnlyIfNeeded bool
+
 	NoNotify   bool  // local: poll instead of waiting for wake-ups
 	Create     bool  // local: create the pool when it does not exist
 	CreateSize int64 // size of a pool Create makes (0: core.DefaultPoolSize)
@@ -151,6 +159,10 @@ func (r *Resolver) openLocal(ref Ref, o OpenOptions) (*core.Pool, error) {
 	open.ReadOnly = o.ReadOnly
 	open.NoNotify = open.NoNotify || o.NoNotify
 	p, err := core.Open(ref.Path, open)
+	if err != nil && o.ReadOnlyIfNeeded && !o.ReadOnly && notWritable(err) {
+		open.ReadOnly = true
+		return core.Open(ref.Path, open)
+	}
 	if err == nil || !o.Create || o.ReadOnly || !errors.Is(err, core.NotFound) {
 		return p, err
 	}
@@ -173,6 +185,12 @@ func MakeDir(dir string) error {
 		return &core.Error{Kind: KindOfOS(err), Message: "failed to create pool directory", Path: dir, Err: err}
 	}
 	return nil
+}
+
+// notWritable says whether an open failed only because the file may not
+// be written: no permission, or a read-only file system.
+func notWritable(err error) bool {
+	return errors.Is(err, core.Permission) || errors.Is(err, syscall.EROFS)
 }
 
 // KindOfOS classifies an OS error: Permission, NotFound, else IO.

@@ -159,7 +159,8 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 			return cmdutil.UsageError("--replay requires --tail or --since", "Replay needs historical messages. Use --tail N or --since DURATION.")
 		}
 	}
-	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create, NoNotify: o.NoNotify})
+	// Reading only: a pool file the user may only read is followed too.
+	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create, NoNotify: o.NoNotify, ReadOnlyIfNeeded: true})
 	if err != nil {
 		return missing(err, env, o, ref.Path)
 	}
