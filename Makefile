@@ -2,17 +2,20 @@
 #
 #   make            build the CLI (build/bin) and libplasmite (build/lib, build/include)
 #   make demo       build, then run a first local workflow in a scratch directory
-#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, fuzz seeds,
-#                   platform matrix, -race, the SDK archive
+#   make test       every test: Go (core, lite3, cli, conformance, interop), C ABI, Python and
+#                   Node bindings, fuzz seeds, platform matrix, -race, the SDK archive
 #   make bench      benchmarks with -benchmem, side by side with the reference release
+#   make node       the Node binding's addon and package assets (bindings/node/native/), npm ci
 #   make stress     crash loop and delivery check, printing figures (STRESS_ROUNDS=N for a long run)
 #   make install    PREFIX=/some/dir: bin/, lib/, include/, lib/pkgconfig/
 #   make dist       the SDK archive dist/plasmite_<version>_<os>_<arch>.tar.gz (the same tree)
 #   make ref        install the reference release (1.2.1) into .ref/ (git-ignored)
 
 GO       ?= go
+PYTHON   ?= python3
 PREFIX   ?= /usr/local
 BUILD    := build
+VENV     := $(BUILD)/venv
 VERSION  := $(shell cat VERSION)
 LDFLAGS  := -s -w -X github.com/plasmite-go/plasmite/core.Version=$(VERSION)
 GOFILES  := $(shell find . -name '*.go' -not -path './.ref/*' -not -path './build/*')
@@ -20,7 +23,7 @@ DIST     := dist/plasmite_$(VERSION)_$(shell $(GO) env GOOS)_$(shell $(GO) env G
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib demo test test-go test-nonotify test-c test-platforms test-race test-dist dist bench stress install ref clean fmt vet
+.PHONY: all cli lib node demo test test-go test-nonotify test-c test-python test-node test-node-ref test-platforms test-race test-dist dist bench stress install ref clean fmt vet
 
 all: cli lib
 
@@ -43,7 +46,7 @@ demo: all
 # ---- tests ---------------------------------------------------------------
 
 # Everything, in the order a failure is cheapest to read.
-test: ref all fmt vet test-platforms test-go test-nonotify test-race test-c test-dist
+test: ref all fmt vet test-platforms test-go test-nonotify test-race test-c test-python test-dist test-node
 
 fmt:
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -76,6 +79,26 @@ test-race: ref
 # The SDK archive unpacked alone: layout, pkg-config, the C example built and run against it.
 test-dist: dist
 	scripts/test-dist.sh $(DIST)
+
+# The Python binding (bindings/python): pytest in a virtual environment of its own.
+test-python: ref cli lib $(VENV)/installed
+	cd bindings/python && PLASMITE_LIB_DIR=$(CURDIR)/$(BUILD)/lib PLASMITE_BIN=$(CURDIR)/$(BUILD)/bin/plasmite \
+		PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 $(CURDIR)/$(VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+$(VENV)/installed: bindings/python/requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q -r $<
+	touch $@
+
+node: all
+	BUILD=$(BUILD) scripts/node.sh build
+
+test-node: all
+	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 BUILD=$(BUILD) scripts/node.sh test
+
+# The reference release's own Node tests against this package (prints the pass count).
+test-node-ref: ref all
+	PLASMITE_REF=$(CURDIR)/.ref BUILD=$(BUILD) scripts/node-ref-tests.sh
 
 bench: ref all
 	scripts/bench.sh

@@ -33,6 +33,7 @@ var cgoTypedefs = strings.NewReplacer(
 	"plsm__copts", "const plsm_stream_options_t",
 	"plsm__cjsonmsg", "const plsm_json_message_t",
 	"plsm__cudpevent", "const plsm_udp_event_t",
+	"plsm__cremoteopts", "const plsm_remote_options_t",
 )
 
 // normType renders a C type with single spaces and no space around "*".

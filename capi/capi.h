@@ -12,4 +12,5 @@ typedef const uint8_t plsm__cu8;
 typedef const plsm_stream_options_t plsm__copts;
 typedef const plsm_json_message_t plsm__cjsonmsg;
 typedef const plsm_udp_event_t plsm__cudpevent;
+typedef const plsm_remote_options_t plsm__cremoteopts;
 #endif

@@ -12,12 +12,15 @@ import (
 	"unsafe"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/remote"
 )
 
-// client is the directory pool names resolve in. It never changes after
-// plsm_client_new, so it needs no lock to be shared between threads.
+// client is the directory pool names resolve in, or (remote set, by
+// plsm_remote_client_new) the server they are pools of. It never changes
+// after it is made, so it needs no lock to be shared between threads.
 type client struct {
-	dir string
+	dir    string
+	remote *remote.Client
 }
 
 func getClient(p *C.plsm_client_t) (*client, error) {
@@ -58,5 +61,7 @@ func plsm_client_new(poolDir *C.plsm__cchar, outClient **C.plsm_client_t, outErr
 //export plsm_client_free
 func plsm_client_free(c *C.plsm_client_t) {
 	defer func() { _ = recover() }()
-	release[client](unsafe.Pointer(c))
+	if cl, ok := release[client](unsafe.Pointer(c)); ok && cl.remote != nil {
+		cl.remote.Close()
+	}
 }

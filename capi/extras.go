@@ -41,7 +41,7 @@ func plsm_pool_info_json(h *C.plsm_pool_t, outInfo *C.plsm_buf_t, outErr **C.pls
 	if outInfo == nil {
 		return fail(outErr, usage("out_info is null"))
 	}
-	info, err := p.p.Info()
+	info, err := p.info()
 	if err != nil {
 		return fail(outErr, err)
 	}
@@ -58,6 +58,14 @@ func plsm_pool_list_json(ch *C.plsm_client_t, outList *C.plsm_buf_t, outErr **C.
 	c, err := getClient(ch)
 	if err != nil {
 		return fail(outErr, err)
+	}
+	if c.remote != nil {
+		doc, err := remoteList(c)
+		if err != nil {
+			return fail(outErr, err)
+		}
+		setBuf(outList, doc)
+		return 0
 	}
 	setBuf(outList, jsonfmt.AppendValue(nil, listPools(c.dir), jsonfmt.Compact))
 	return 0
@@ -87,6 +95,9 @@ func plsm_pool_delete(ch *C.plsm_client_t, ref *C.plsm__cchar, outErr **C.plsm_e
 	r, err := poolRef(ref)
 	if err != nil {
 		return fail(outErr, err)
+	}
+	if c.remote != nil {
+		return failIf(outErr, c.remote.Delete(bg, r))
 	}
 	if err := core.Delete(core.ResolveRef(c.dir, r)); err != nil {
 		return fail(outErr, err)
@@ -119,6 +130,9 @@ func plsm_pool_append_json_batch(h *C.plsm_pool_t, msgs *C.plsm__cjsonmsg, count
 	}
 	if count == 0 {
 		return 0
+	}
+	if p.r != nil {
+		return failIf(outErr, p.remoteBatch(unsafe.Slice((*C.plsm_json_message_t)(unsafe.Pointer(msgs)), int(count)), d, outFirst, outAppended))
 	}
 	p.b.Reset()
 	for i, m := range unsafe.Slice((*C.plsm_json_message_t)(unsafe.Pointer(msgs)), int(count)) {

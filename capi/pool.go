@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/remote"
 	"github.com/plasmite-go/plasmite/wire"
 )
 
@@ -20,8 +21,9 @@ import (
 // for calls in progress).
 type pool struct {
 	mu   sync.Mutex
-	p    *core.Pool // nil once freed
-	ref  string     // as the caller typed it (the "name" of pool info)
+	p    *core.Pool   // nil once freed
+	r    *remote.Pool // instead of p, for a pool of a remote client (remote.go)
+	ref  string       // as the caller typed it (the "name" of pool info)
 	tags []string
 	enc  []byte
 	out  []byte
@@ -34,6 +36,9 @@ type pool struct {
 // get reads message seq into the pool's reused payload buffer; the
 // message is valid until the next get.
 func (p *pool) get(seq uint64) (core.Message, error) {
+	if p.r != nil {
+		return p.remoteGet(seq)
+	}
 	m, err := p.p.GetInto(seq, p.msg[:0])
 	if err == nil {
 		p.msg = m.Payload
@@ -50,7 +55,7 @@ func lockPool(h *C.plsm_pool_t) (*pool, error) {
 		return nil, usage("pool is not a live pool handle")
 	}
 	p.mu.Lock()
-	if p.p == nil {
+	if p.p == nil && p.r == nil {
 		p.mu.Unlock()
 		return nil, usage("pool is not a live pool handle")
 	}
@@ -78,6 +83,9 @@ func plsm_pool_create(ch *C.plsm_client_t, ref *C.plsm__cchar, size C.uint64_t, 
 	if n > math.MaxInt64 {
 		return fail(outErr, usage("size_bytes is too large"))
 	}
+	if c.remote != nil {
+		return failIf(outErr, openRemote(c, r, true, n, outPool))
+	}
 	p, err := core.CreateWith(core.ResolveRef(c.dir, r), core.CreateOptions{Size: int64(n), Open: openOptionsFromEnv()})
 	if err != nil {
 		return fail(outErr, err)
@@ -100,6 +108,9 @@ func plsm_pool_open(ch *C.plsm_client_t, ref *C.plsm__cchar, outPool **C.plsm_po
 	if outPool == nil {
 		return fail(outErr, usage("out_pool is null"))
 	}
+	if c.remote != nil {
+		return failIf(outErr, openRemote(c, r, false, 0, outPool))
+	}
 	p, err := core.Open(core.ResolveRef(c.dir, r), openOptionsFromEnv())
 	if err != nil {
 		return fail(outErr, err)
@@ -121,6 +132,7 @@ func plsm_pool_free(h *C.plsm_pool_t) {
 		_ = p.p.Close()
 		p.p = nil
 	}
+	p.r = nil
 }
 
 //export plsm_pool_append_json
@@ -155,6 +167,9 @@ func plsm_pool_append_json(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.s
 }
 
 func (p *pool) appendJSON(data []byte, d core.Durability, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) C.int {
+	if p.r != nil {
+		return p.remoteAppendJSON(data, d, outMessage, outErr)
+	}
 	m, err := p.p.AppendJSONTo(p.enc, data, p.tags, d)
 	p.enc = m.Payload[:0]
 	if err != nil {
@@ -191,7 +206,7 @@ func plsm_pool_append_lite3(h *C.plsm_pool_t, payload *C.plsm__cu8, payloadLen C
 	if err != nil {
 		return fail(outErr, err)
 	}
-	r, err := p.p.AppendLite3(cbytes(payload, payloadLen), d)
+	r, err := p.appendLite3(cbytes(payload, payloadLen), d)
 	if err != nil {
 		return fail(outErr, err)
 	}
@@ -233,7 +248,7 @@ func plsm_pool_get_lite3(h *C.plsm_pool_t, seq C.uint64_t, outFrame *C.plsm_lite
 	if outFrame == nil {
 		return fail(outErr, usage("out_frame is null"))
 	}
-	m, err := p.get(uint64(seq))
+	m, err := p.stored(uint64(seq))
 	if err != nil {
 		return fail(outErr, err)
 	}

@@ -33,8 +33,8 @@ const (
 // lock, which is what lets another thread end a blocked next.
 type stream struct {
 	mu     sync.Mutex
-	s      *wire.Stream // nil once freed
-	cancel func()       // s.Cancel, kept apart so that it needs no lock
+	s      source // a *wire.Stream or, on a remote pool, a *remoteStream; nil once freed
+	cancel func() // s.Cancel, kept apart so that it needs no lock
 	out    []byte
 	ready  *readiness // the stream's readiness descriptor, once asked for
 }
@@ -49,7 +49,12 @@ const (
 )
 
 // Distinct types so a JSON stream handle is never accepted as a Lite3 one.
-type jsonStream struct{ stream }
+// pending is an error met by plsm_stream_next_batch after it had taken
+// messages; the next call reports it (batch.go).
+type jsonStream struct {
+	stream
+	pending error
+}
 type lite3Stream struct{ stream }
 
 type streamOptions struct {
@@ -147,7 +152,11 @@ func openStream(s *stream, h *C.plsm_pool_t, o *C.plsm_stream_options_t, outNil 
 	if so.timeout >= 0 {
 		so.bounds.Deadline = time.Now().Add(so.timeout)
 	}
-	s.s, err = wire.OpenStream(context.Background(), p.p, so.tail, so.bounds)
+	if p.r != nil {
+		s.s, err = openRemoteStream(p.r, so)
+	} else {
+		s.s, err = wire.OpenStream(context.Background(), p.p, so.tail, so.bounds)
+	}
 	if err != nil {
 		return err
 	}

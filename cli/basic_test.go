@@ -82,7 +82,7 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"pool", "create", "x", "--size", "big"}, "invalid size", "Use bytes or K/M/G (e.g. 64M)."},
 		{[]string{"tap", "http://h:1/x", "--", "true"}, "tap accepts local pool refs only", "Use a local pool name/path (for example `plasmite tap build -- ...`)."},
 		{[]string{"doctor", "x", "--all"}, "--all cannot be combined with a pool name", "Use --all by itself, or provide a single pool."},
-		{[]string{"feed", "ftp://h/x", "{}"}, "remote pool ref must use http or https scheme", "Use shorthand: http(s)://host:port/<pool>."},
+		{[]string{"feed", "ftp://h/x", "{}"}, "pool ref must use http, https, or udp scheme", "Use http(s)://host:port/<pool> or udp://host:port/<pool>."},
 	}
 	for _, c := range cases {
 		r := runCLI(t, runOpts{dir: t.TempDir()}, c.args...)
@@ -128,12 +128,17 @@ func TestErrorTextOnTerminal(t *testing.T) {
 	}
 }
 
-func TestNotYetImplemented(t *testing.T) {
-	for _, c := range []string{"mcp"} {
-		r := runCLI(t, runOpts{}, c)
-		if r.code != 2 || !strings.Contains(errEnvelope(t, r.stderr)["message"].(string), "not yet implemented") {
-			t.Fatalf("%s: %+v", c, r)
-		}
+// `mcp` serves stdin until it ends (the protocol itself is tested in
+// package mcp), and refuses binary output formats as 1.2.1 does.
+func TestMCPCommand(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, runOpts{stdin: `{"jsonrpc":"2.0","id":1,"method":"ping"}` + "\n"}, "mcp", "--dir", dir)
+	if r.code != 0 || r.stdout != `{"id":1,"jsonrpc":"2.0","result":{}}`+"\n" || r.stderr != "" {
+		t.Fatalf("ping: %+v", r)
+	}
+	r = runCLI(t, runOpts{}, "--format", "lite3", "mcp")
+	if r.code != 2 || !strings.HasPrefix(r.stderr, "error: binary output requires a message command\n") {
+		t.Fatalf("--format lite3: %+v", r)
 	}
 }
 

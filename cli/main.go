@@ -20,6 +20,7 @@ import (
 
 	"github.com/plasmite-go/plasmite/internal/cmd"
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
+	"github.com/plasmite-go/plasmite/internal/poolref"
 )
 
 func main() {
@@ -36,6 +37,11 @@ func main() {
 		Open:     openOptionsFromEnv(),
 
 		ReadyFile: os.Getenv("PLASMITE_SERVE_READY_FILE"),
+	}
+	env.Remote = func(ref poolref.Ref, o poolref.OpenOptions) (poolref.Pool, error) {
+		// Lite3 output reads Lite3; JSON output reads the JSON endpoints.
+		lite3 := env.Format == "lite3" || env.Format == "lite3-raw"
+		return poolref.OpenRemote(ref, o, poolref.RemoteOptions{Lite3: lite3, Raw: env.Format == "lite3-raw"})
 	}
 	pls := filepath.Base(os.Args[0]) == "pls"
 	os.Exit(cmd.Main(context.Background(), os.Args[1:], env, pls))

@@ -421,6 +421,17 @@ func (b *Batch) AddLite3(payload []byte) error {
 // Len returns the number of messages in the batch.
 func (b *Batch) Len() int { return len(b.ends) }
 
+// Payload returns the Lite3 document of message i (0 <= i < Len), valid
+// until the batch changes: what a client that appends elsewhere (a remote
+// pool) sends.
+func (b *Batch) Payload(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = b.ends[i-1]
+	}
+	return b.buf[start:b.ends[i]]
+}
+
 // Reset empties the batch, keeping its memory.
 func (b *Batch) Reset() { b.buf = b.buf[:0]; b.ends = b.ends[:0] }
 

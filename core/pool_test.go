@@ -440,6 +440,12 @@ func TestAppendJSONAndBatch(t *testing.T) {
 	if err := b.AddLite3(vectors(t)["sensor"].Payload); err != nil {
 		t.Fatal(err)
 	}
+	if got, want := b.Payload(0), lite3Doc(t, `{"i":0}`, "b"); !bytes.Equal(got, want) {
+		t.Fatal("batch payload 0")
+	}
+	if !bytes.Equal(b.Payload(10), vectors(t)["sensor"].Payload) {
+		t.Fatal("batch payload 10")
+	}
 	start := p.Bounds().Newest
 	rs, err := p.AppendBatch(&b, Flush, nil)
 	if err != nil || len(rs) != 11 {
@@ -460,6 +466,15 @@ func TestAppendJSONAndBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustStrict(t, p)
+}
+
+func lite3Doc(t *testing.T, data string, tags ...string) []byte {
+	t.Helper()
+	doc, err := lite3.EncodeMessage(nil, []byte(data), tags)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
 
 // A batch larger than the ring laps itself: the header stays valid and the

@@ -78,7 +78,8 @@ extern "C" {
 
 /* ---- Opaque handles ---------------------------------------------------- */
 
-/* A client: the directory in which pool names are resolved. */
+/* A client: the directory in which pool names are resolved, or (made by
+ * plsm_remote_client_new) a server whose pools they name. */
 typedef struct plsm_client plsm_client_t;
 /* An open pool. */
 typedef struct plsm_pool plsm_pool_t;
@@ -438,9 +439,10 @@ int plsm_udp_event_message(
 /* ABI version: major as in the compatibility promise; minor counts additive
  * revisions (1 = the extensions below up to the stream cancel functions;
  * 2 = the version 2 marker of plsm_stream_options_t, the bounded waits and
- * the readiness descriptors). */
+ * the readiness descriptors; 3 = remote clients, plsm_remote_client_new;
+ * 4 = plsm_stream_next_batch). */
 #define PLSM_ABI_MAJOR 1
-#define PLSM_ABI_MINOR 2
+#define PLSM_ABI_MINOR 4
 
 /* The value of plsm_stream_options_t.reserved that marks a version 2 struct
  * (ABI minor 2; "PLS2" in little-endian memory). */
@@ -548,6 +550,99 @@ int plsm_lite3_stream_next_timeout(
  */
 int plsm_stream_fd(plsm_stream_t *stream, int *out_fd, plsm_error_t **out_err);
 int plsm_lite3_stream_fd(plsm_lite3_stream_t *stream, int *out_fd, plsm_error_t **out_err);
+
+/* ---- Remote pools (ABI minor 3) ---------------------------------------- */
+
+/*
+ * Options of plsm_remote_client_new. Zero the whole struct, set struct_size
+ * = sizeof(plsm_remote_options_t), then set the fields you need; the library
+ * reads only the fields within struct_size (at least
+ * PLSM_REMOTE_OPTIONS_V1_SIZE), so the struct may grow. A smaller size or a
+ * non-zero reserved field is PLSM_ERROR_USAGE.
+ *
+ * request_timeout_ms: bound of each one-shot request, body included
+ *            (0: 30000). Streams have no bound of their own.
+ * max_response_bytes: cap of a response body, a JSONL line or a Lite3
+ *            frame (0: 256 MiB; at most 4 GiB - 1).
+ * access_key: for an https:// origin, the access key "pk1.<spki>.<secret>"
+ *            issued by the server (the client pins the server's public key
+ *            and sends only the secret); copied during the call and held in
+ *            memory only. NULL for http://. This build has no HTTPS client
+ *            yet: a non-NULL key is PLSM_ERROR_USAGE.
+ */
+typedef struct plsm_remote_options {
+    uint32_t struct_size;
+    uint32_t reserved;
+    uint64_t request_timeout_ms;
+    uint64_t max_response_bytes;
+    const char *access_key;
+} plsm_remote_options_t;
+
+#define PLSM_REMOTE_OPTIONS_V1_SIZE 32
+
+/*
+ * Makes a client of the pools a Plasmite server (`plasmite serve`) shares at
+ * origin, "http://host[:port]" with an optional trailing "/". Plain http://
+ * is allowed only for the local machine (localhost, 127.0.0.0/8, [::1]);
+ * other hosts need https:// and an access key. options may be NULL (the
+ * defaults). No request is made: a server that is down is noticed by the
+ * first call that needs it. Connections are kept alive and reused.
+ *
+ * The handle works with the functions that take a client, with pool_ref
+ * being a pool name on the server (no '/'): plsm_pool_create (POST
+ * /v0/pools), plsm_pool_open (checks that the pool exists), plsm_pool_delete
+ * and plsm_pool_list_json (entries with "mtime":null, "path" as the server
+ * reports it). The pools it opens work with every plsm_pool_* and stream
+ * function:
+ *   - appends are encoded here (bad JSON is reported before anything is
+ *     sent) and sent as Lite3; the message returned is the server's;
+ *     plsm_pool_append_json_batch checks every message first, then sends
+ *     them one request each and stops at the first failure (*out_appended);
+ *   - plsm_pool_get_lite3 returns the document as stored (two requests);
+ *   - streams follow the pool across the server's stream deadlines
+ *     (reconnecting at the next seq, never delivering a message twice),
+ *     with since_seq, max_messages, timeout_ms and tags as on a local pool;
+ *     under PLSM_GAP_ERROR a jump in seqs is a RETENTION_GAP error (with a
+ *     tag filter the server reports it; a Lite3 stream cannot then:
+ *     PLSM_ERROR_USAGE); cancel ends a blocked next promptly.
+ * Errors carry the server's kind and message; a pool-level failure has the
+ * pool name as its path (the server's paths are its own); a server that
+ * cannot be reached, a redirect (never followed) or a broken stream is
+ * PLSM_ERROR_IO. Calls block for the network while holding the handle's
+ * lock. Errors: Usage (out_client or origin NULL, not UTF-8, not an
+ * http(s) origin, a path, query or credentials in it, plain HTTP to another
+ * machine, bad options), Permission (https:// without an access key).
+ */
+int plsm_remote_client_new(
+    const char *origin,
+    const plsm_remote_options_t *options,
+    plsm_client_t **out_client,
+    plsm_error_t **out_err);
+
+/*
+ * Reads several messages in one call (ABI minor 4), so that a host language
+ * pays its per-call cost once per batch: waits for the first message as
+ * plsm_stream_next_timeout does (timeout_ms), then takes the messages that
+ * are already available without waiting, until max_messages (at least 1) or
+ * until the envelopes written hold max_bytes or more (0: no byte bound; the
+ * first message is always taken whole). Writes the envelopes to
+ * *out_messages, each followed by '\n' (JSON Lines; an envelope holds no raw
+ * newline), and their number to *out_count. Returns PLSM_STREAM_ITEM with
+ * *out_count >= 1, PLSM_STREAM_TIMEOUT or PLSM_STREAM_END with *out_count 0
+ * and *out_messages untouched, or -1 on error. An error met after some
+ * messages were taken (a retention gap under PLSM_GAP_ERROR) is returned by
+ * the next call, so every message taken is delivered. Messages count
+ * against max_messages of the stream as with plsm_stream_next. Usage:
+ * out_messages or out_count NULL, max_messages 0.
+ */
+int plsm_stream_next_batch(
+    plsm_stream_t *stream,
+    uint64_t timeout_ms,
+    size_t max_messages,
+    size_t max_bytes,
+    plsm_buf_t *out_messages,
+    size_t *out_count,
+    plsm_error_t **out_err);
 
 #ifdef __cplusplus
 } /* extern "C" */

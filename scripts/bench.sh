@@ -20,6 +20,10 @@ export PLASMITE_REF="$PWD/.ref" PLASMITE_BIN="$PWD/build/bin/plasmite"
 go test -run '^$' -bench 'AppendHTTP|AppendHandler|StreamOut' -benchmem -count "$count" -timeout 60m ./server | tee -a "$out/go.txt"
 go test -run '^$' -bench 'Tail1M' -benchtime 1x -benchmem -count "$count" -timeout 60m ./server | tee -a "$out/go.txt"
 go test -run '^$' -bench 'Wake' -benchtime 50x -count "${WAKE_COUNT:-3}" -timeout 60m ./server | tee -a "$out/go.txt"
+# MCP, ours and 1.2.1's side by side: a read of the latest 20 of 10,000
+# messages and a woken wait over HTTP (each server its own process), a
+# ping through `mcp` on stdio.
+go test -run '^$' -bench 'MCP' -benchmem -count "$count" -timeout 60m ./mcp | tee -a "$out/go.txt"
 
 # Median of each benchmark's ns/op, B/op, allocs/op and custom metrics.
 awk '
@@ -40,9 +44,15 @@ END {
 	}
 }' "$out/go.txt" | sort | tee "$out/go-medians.txt"
 
-for s in scripts/bench-cli.sh scripts/bench-c.sh scripts/bench-go-binding.sh; do
+for s in scripts/bench-cli.sh scripts/bench-c.sh scripts/bench-go-binding.sh scripts/bench-remote.sh scripts/bench-python.sh; do
 	if [ -x "$s" ]; then
 		echo "== $s"
 		"$s" | tee "$out/$(basename "$s" .sh).txt"
 	fi
 done
+
+# The Node binding beside the C ABI (and Python, when bindings/python exists), in one run.
+if [ -x scripts/node.sh ]; then
+	echo "== Node binding"
+	scripts/node.sh bench | tee "$out/node.txt"
+fi

@@ -14,7 +14,7 @@ done
 mkdir -p "$(dirname "$archive")"
 # GNU tar: owner-neutral, name-sorted entries (the same inputs give the same archive listing).
 opts=()
-if tar --version 2>/dev/null | grep -q 'GNU tar'; then opts=(--owner=0 --group=0 --numeric-owner --sort=name); fi
+if tar --version 2>/dev/null | grep 'GNU tar' >/dev/null; then opts=(--owner=0 --group=0 --numeric-owner --sort=name); fi
 tar "${opts[@]}" -C "$stage/sdk" -czf "$archive.part" .
 mv "$archive.part" "$archive"
 echo "dist: $archive"

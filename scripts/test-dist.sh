@@ -53,13 +53,13 @@ step "example (shared) builds" $CC -std=c11 -Wall -Werror -o "$work/example" bin
 	$(pc --cflags --libs plasmite) -Wl,-rpath,"$sdk/lib"
 shared_run() {
 	if command -v ldd >/dev/null 2>&1; then
-		ldd "$work/example" | grep -q "=> $sdk/lib/libplasmite.so" || { ldd "$work/example"; return 1; }
+		ldd "$work/example" | grep "=> $sdk/lib/libplasmite.so" >/dev/null || { ldd "$work/example"; return 1; }
 	fi
 	env -u LD_LIBRARY_PATH "$work/example" "$work/pools"
 }
 step "example (shared) runs against the archive's library" shared_run
 readback() {
-	"$sdk/bin/pls" --dir "$work/pools" fetch example 1 | grep -q '"note":"hello from C"'
+	"$sdk/bin/pls" --dir "$work/pools" fetch example 1 | grep '"note":"hello from C"' >/dev/null
 }
 step "archive CLI reads the example's pool" readback
 # shellcheck disable=SC2046

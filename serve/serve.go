@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/mcp"
 	"github.com/plasmite-go/plasmite/server"
 )
 
@@ -214,6 +215,7 @@ func Run(ctx context.Context, o Options, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	mcp.Register(srv, mcp.Options{})
 	ln, err := net.Listen("tcp", c.bind.String())
 	if err != nil {
 		return &core.Error{Kind: core.IO, Message: "failed to bind local administration listener", Err: err}

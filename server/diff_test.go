@@ -206,10 +206,40 @@ func TestDifferential(t *testing.T) {
 		}
 		rb = strings.ReplaceAll(masked(rb), refDir, "DIR")
 		gb = strings.ReplaceAll(masked(gb), ourDir, "DIR")
+		if long, ok := unhurried(c.path); ok && rb != gb {
+			// A stream ended by a short total deadline holds what its server
+			// produced in that time: on a loaded machine 1.2.1's producer,
+			// which sleeps whenever its queue is full, may not reach the end
+			// of the retained history. The content is what is compared, so
+			// both sides are asked again with time to spare.
+			ref = call(t, c.method, refBase+long, body, c.headers...)
+			got = call(t, c.method, ourBase+long, body, c.headers...)
+			rb, gb = ref.body, got.body
+			if strings.Contains(c.path, "/tail_lite3") {
+				rb, gb = frameTimesMasked(t, rb), frameTimesMasked(t, gb)
+			}
+			rb = strings.ReplaceAll(masked(rb), refDir, "DIR")
+			gb = strings.ReplaceAll(masked(gb), ourDir, "DIR")
+		}
 		if rb != gb {
 			t.Errorf("%s: status %d bodies differ\n ref  %.400q\n ours %.400q", name, ref.status, rb, gb)
 		}
 	}
+}
+
+// unhurried returns a stream request's path with its short total deadline
+// (timeout_ms of at most 100) raised to 3 s, and whether it is such a
+// request.
+func unhurried(path string) (string, bool) {
+	if !strings.Contains(path, "/tail") && !strings.Contains(path, "/events") {
+		return path, false
+	}
+	for _, ms := range []string{"timeout_ms=100", "timeout_ms=50"} {
+		if strings.Contains(path, ms) {
+			return strings.Replace(path, ms, "timeout_ms=3000", 1), true
+		}
+	}
+	return path, false
 }
 
 // frameTimesMasked zeroes the time of every frame of a Lite3 stream body.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,11 +8,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/plasmite-go/plasmite/internal/reftest"
 )
@@ -45,67 +42,14 @@ func ours(t testing.TB, dir string, opts Options) (*Server, string) {
 	return s, "http://" + ln.Addr().String()
 }
 
-// cliEnv is an environment for a CLI or server process: HOME and the
-// saved-connection store point into a temporary directory, so that 1.2.1
-// reads and writes nothing of the user's.
-func cliEnv(t testing.TB, extra ...string) []string {
-	home := t.TempDir()
-	env := []string{}
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k == "HOME" || k == "PLASMITE_ACCESS_HOME" || k == "XDG_CONFIG_HOME" || k == "PLASMITE_SERVE_READY_FILE" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(append(env, "HOME="+home, "PLASMITE_ACCESS_HOME="+filepath.Join(home, "access"), "PLASMITE_NOTIFY_SEMAPHORE=off"), extra...)
-}
+// cliEnv is an environment for a CLI or server process (reftest.Env).
+func cliEnv(t testing.TB, extra ...string) []string { return reftest.Env(t, extra...) }
 
-// serveProcess runs `bin --dir dir serve --bind 127.0.0.1:0 --remote-bind
-// 127.0.0.1:0 args...` the way harnesses written for 1.2.1 do: with
-// PLASMITE_SERVE_READY_FILE set, waiting for the file, then reading
-// local.json. It returns the local base URL and the process.
+// serveProcess runs bin's server on dir as 1.2.1 harnesses do
+// (reftest.Serve) and returns the local base URL and the process.
 func serveProcess(t testing.TB, bin, dir string, args ...string) (string, *exec.Cmd) {
 	t.Helper()
-	work := t.TempDir()
-	ready := filepath.Join(work, "ready")
-	cmd := exec.Command(bin, append([]string{"--dir", dir, "serve", "--bind", "127.0.0.1:0", "--remote-bind", "127.0.0.1:0"}, args...)...)
-	cmd.Env = cliEnv(t, "PLASMITE_SERVE_READY_FILE="+ready)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if b, err := os.ReadFile(ready); err == nil && len(b) > 0 {
-			break
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("%s serve exited: %v: %s", bin, err, stderr.Bytes())
-		case <-time.After(10 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s serve not ready after 30s: %s", bin, stderr.Bytes())
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(dir, ".plasmite-serve", "local.json"))
-	var addr string
-	if err != nil || json.Unmarshal(b, &addr) != nil {
-		t.Fatalf("local.json: %q %v", b, err)
-	}
-	return "http://" + addr, cmd
+	return reftest.Serve(t, bin, dir, args...)
 }
 
 // refServer starts the 1.2.1 server on dir.

@@ -13,12 +13,12 @@ var (
 	errNameUTF8      = usage("pool name must be valid UTF-8")
 )
 
-// poolPath resolves a pool name from a request to its file in dir:
+// PoolPath resolves a pool name from a request to its file in dir:
 // dir/NAME.plasmite (no second suffix for a name ending in .plasmite).
 // A name that could reach outside dir is refused (Usage): one containing a
 // path separator ('/' or '\'), empty, ".", "..", or with NUL; so is one
-// that is not UTF-8.
-func poolPath(dir, name string) (string, error) {
+// that is not UTF-8. MCP resolves its tools' pool names with it too.
+func PoolPath(dir, name string) (string, error) {
 	switch {
 	case name == "" || name == "." || name == ".." || strings.IndexByte(name, 0) >= 0:
 		return "", errNameInvalid

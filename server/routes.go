@@ -41,7 +41,7 @@ var (
 		Hint: "Retry after an in-flight storage request completes."}
 	errLite3Type  = usage("invalid content-type for lite3 append")
 	errLite3Empty = usage("lite3 payload is required")
-	errSmallPool  = usage("file_size must exceed header and index size")
+	errSmallPool  = &core.Error{Kind: core.Usage, Message: "file_size must exceed header and index size", Hint: "Choose a file size greater than 4096 bytes."}
 )
 
 // storage runs op under the storage admission limit: when every permit is
@@ -88,7 +88,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // requestPath resolves the {pool} of r.
 func (s *Server) requestPath(r *http.Request) (name, path string, err error) {
 	name = r.PathValue("pool")
-	path, err = poolPath(s.dir, name)
+	path, err = PoolPath(s.dir, name)
 	return name, path, err
 }
 
@@ -123,7 +123,7 @@ func (s *Server) readPoolRequest(w http.ResponseWriter, r *http.Request) (req po
 	if req.Pool == nil {
 		return req, "", missingField("pool")
 	}
-	path, err = poolPath(s.dir, *req.Pool)
+	path, err = PoolPath(s.dir, *req.Pool)
 	return req, path, err
 }
 
@@ -138,22 +138,8 @@ func (s *Server) createPool(w http.ResponseWriter, r *http.Request) {
 		size = *req.SizeBytes
 	}
 	var in core.Info
-	err = s.storage(func() error {
-		switch {
-		case size == 0: // core.Create reads 0 as its default size
-			return errSmallPool
-		case size > 1<<62:
-			return &core.Error{Kind: core.Usage, Message: "invalid size", Path: path}
-		}
-		p, err := core.Create(path, int64(size))
-		if err != nil {
-			if e, ok := err.(*core.Error); ok && e.Kind == core.Usage {
-				e.Path = ""
-			}
-			return err
-		}
-		defer p.Close()
-		in, err = p.Info()
+	err = s.storage(func() (err error) {
+		in, err = CreatePool(path, size)
 		return err
 	})
 	if err != nil {
@@ -161,6 +147,30 @@ func (s *Server) createPool(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writePool(w, *req.Pool, in)
+}
+
+// CreatePool creates the pool file at path with size bytes and returns its
+// info, as 1.2.1's create does: a size of 0 or one too small for the
+// header and index is Usage `file_size must exceed header and index size`
+// (with a hint), an absurd size (over 2^62) Usage `invalid size`, an
+// existing file AlreadyExists; nothing is created on error. Usage errors
+// carry no path.
+func CreatePool(path string, size uint64) (core.Info, error) {
+	switch {
+	case size == 0: // core.Create reads 0 as its default size
+		return core.Info{}, errSmallPool
+	case size > 1<<62:
+		return core.Info{}, &core.Error{Kind: core.Usage, Message: "invalid size", Path: path}
+	}
+	p, err := core.Create(path, int64(size))
+	if err != nil {
+		if e, ok := err.(*core.Error); ok && e.Kind == core.Usage {
+			e.Path = ""
+		}
+		return core.Info{}, err
+	}
+	defer p.Close()
+	return p.Info()
 }
 
 func (s *Server) openPool(w http.ResponseWriter, r *http.Request) {
@@ -200,36 +210,66 @@ func (s *Server) deletePool(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	err = s.storage(func() error {
-		e := s.pools.lookup(path)
-		if e == nil {
-			return core.Delete(path)
-		}
-		defer s.pools.release(e)
-		e.ops.Lock() // waits for the appends in progress
-		defer e.ops.Unlock()
-		err := core.Delete(path)
-		s.pools.drop(e)
-		return err
-	})
-	if err != nil {
+	if err = s.storage(func() error { return s.DeletePool(path) }); err != nil {
 		fail(w, err)
 		return
 	}
 	writeJSON(w, []byte(`{"ok":true}`))
 }
 
-// appendTo runs an append on the open pool at path: shared with other
-// appends, exclusive with a delete; a pool deleted meanwhile is NotFound.
+// DeletePool deletes the pool file at path once the appends of
+// AppendToPool in progress on it are done; a missing pool is NotFound `not
+// found`. It takes no storage permit.
+func (s *Server) DeletePool(path string) error {
+	e := s.pools.lookup(path)
+	if e == nil {
+		return core.Delete(path)
+	}
+	defer s.pools.release(e)
+	e.ops.Lock() // waits for the appends in progress
+	defer e.ops.Unlock()
+	err := core.Delete(path)
+	s.pools.drop(e)
+	return err
+}
+
+// appendTo runs an append on the open pool at path under the storage
+// limit (AppendToPool).
 func (s *Server) appendTo(path string, op func(*core.Pool) error) error {
-	return s.withPool(path, func(e *poolEntry) error {
-		e.ops.RLock()
-		defer e.ops.RUnlock()
-		if e.gone.Load() {
-			return &core.Error{Kind: core.NotFound, Message: "not found", Path: path}
-		}
-		return op(e.pool)
-	})
+	return s.storage(func() error { return s.AppendToPool(path, op) })
+}
+
+// UsePool runs op on the pool at path, opened once and shared with every
+// request of this server (so that appends keep core's writer lease and
+// tails share one waiter). A pool that does not exist is NotFound `not
+// found`; other open failures are core.Open's. op may go on while the pool
+// is deleted (its mapping stays valid), so it suits reads and waits; an
+// append uses AppendToPool. It takes no storage permit (MCP, which uses
+// it, has its own request limit).
+func (s *Server) UsePool(path string, op func(*core.Pool) error) error {
+	e, err := s.pools.acquire(path)
+	if err != nil {
+		return err
+	}
+	defer s.pools.release(e)
+	return op(e.pool)
+}
+
+// AppendToPool is UsePool for an append: shared with other appends,
+// exclusive with DeletePool, so that a delete never cuts an append short;
+// a pool deleted meanwhile is NotFound `not found`.
+func (s *Server) AppendToPool(path string, op func(*core.Pool) error) error {
+	e, err := s.pools.acquire(path)
+	if err != nil {
+		return err
+	}
+	defer s.pools.release(e)
+	e.ops.RLock()
+	defer e.ops.RUnlock()
+	if e.gone.Load() {
+		return &core.Error{Kind: core.NotFound, Message: "not found", Path: path}
+	}
+	return op(e.pool)
 }
 
 type appendRequest struct {

@@ -28,15 +28,31 @@ type listedPool struct {
 	info core.Info
 }
 
-// listPools lists the directory's pools sorted by path. A pool that
-// vanished during the scan is left out; any other pool that cannot be read
-// fails the whole list (with that pool's error), as in 1.2.1.
+// scanPools lists the directory's pools (ListPools) sorted by path.
 func (s *Server) scanPools() ([]listedPool, error) {
-	ents, err := core.List(s.dir)
+	ents, err := ListPools(s.dir)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]listedPool, 0, len(ents))
+	out := make([]listedPool, len(ents))
+	for i, e := range ents {
+		out[i] = listedPool{name: e.Name, info: e.Info}
+	}
+	slices.SortFunc(out, func(a, b listedPool) int { return strings.Compare(a.info.Path, b.info.Path) })
+	return out, nil
+}
+
+// ListPools lists the pools in dir sorted by name, as 1.2.1's listings
+// do: a pool that vanished during the scan is left out, and any other pool
+// that cannot be read fails the whole list (with that pool's error). Each
+// entry's Info.Path is the pool's path as PoolPath spells it (following
+// dir's spelling: relative when dir is). A missing dir is an empty list.
+func ListPools(dir string) ([]core.PoolEntry, error) {
+	ents, err := core.List(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := ents[:0]
 	for _, e := range ents {
 		if e.Err != nil {
 			if core.KindOf(e.Err) == core.NotFound {
@@ -44,10 +60,9 @@ func (s *Server) scanPools() ([]listedPool, error) {
 			}
 			return nil, e.Err
 		}
-		e.Info.Path = core.ResolveRef(s.dir, e.Name+".plasmite")
-		out = append(out, listedPool{name: e.Name, info: e.Info})
+		e.Info.Path = core.ResolveRef(dir, e.Name+".plasmite")
+		out = append(out, e)
 	}
-	slices.SortFunc(out, func(a, b listedPool) int { return strings.Compare(a.info.Path, b.info.Path) })
 	return out, nil
 }
 

@@ -119,6 +119,14 @@ func ErrorFields(e *core.Error) map[string]any {
 	if hint != "" {
 		m["hint"] = hint
 	}
+	if e.Err != nil {
+		m["causes"] = []any{Cause(e.Err)}
+	}
+	return withContext(m, e)
+}
+
+// withContext adds e's path, seq and offset to m, those that are known.
+func withContext(m map[string]any, e *core.Error) map[string]any {
 	if e.Path != "" {
 		m["path"] = e.Path
 	}
@@ -127,9 +135,6 @@ func ErrorFields(e *core.Error) map[string]any {
 	}
 	if e.Offset != nil {
 		m["offset"] = *e.Offset
-	}
-	if e.Err != nil {
-		m["causes"] = []any{Cause(e.Err)}
 	}
 	return m
 }
@@ -195,4 +200,16 @@ func ParseError(status int, body []byte) *core.Error {
 		return &core.Error{Kind: ParseKind(*f.Kind), Message: f.Message, Hint: f.Hint, Path: f.Path, Seq: f.Seq, Offset: f.Offset}
 	}
 	return &core.Error{Kind: KindForStatus(status), Message: "remote error status " + strconv.Itoa(status)}
+}
+
+// MCPErrorData returns what MCP reports of e beside its text, as a tree
+// (render it with jsonfmt.AppendValue): {"error_kind", "hint"?, "path"?,
+// "seq"?, "offset"?}, the members present only when known. It is the data
+// of a JSON-RPC error; a tool's failure adds "tool" and "message" to it.
+func MCPErrorData(e *core.Error) map[string]any {
+	m := map[string]any{"error_kind": e.Kind.String()}
+	if e.Hint != "" {
+		m["hint"] = e.Hint
+	}
+	return withContext(m, e)
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/plasmite-go/plasmite/core"
+	"github.com/plasmite-go/plasmite/core/jsonfmt"
 )
 
 func u64(v uint64) *uint64 { return &v }
@@ -210,5 +211,24 @@ func TestErrorEnvelopesMatchReference(t *testing.T) {
 	}
 	if !sawCorrupt || !sawCause {
 		t.Errorf("cases no longer cover a corrupt pool (%v) and an OS cause (%v)", sawCorrupt, sawCause)
+	}
+}
+
+// MCP's error data: kind, hint, path, seq, offset when known; never the
+// message (JSON-RPC carries it beside) nor a default hint.
+func TestMCPErrorData(t *testing.T) {
+	cases := []struct {
+		e    *core.Error
+		want string
+	}{
+		{&core.Error{Kind: core.NotFound, Message: "not found", Path: "d/nope.plasmite"}, `{"error_kind":"NotFound","path":"d/nope.plasmite"}`},
+		{&core.Error{Kind: core.NotFound, Message: "message not found", Hint: "Read first.", Seq: u64(9)}, `{"error_kind":"NotFound","hint":"Read first.","seq":9}`},
+		{&core.Error{Kind: core.IO, Offset: u64(3), Err: syscall.EIO}, `{"error_kind":"Io","offset":3}`},
+		{&core.Error{Kind: core.Busy}, `{"error_kind":"Busy"}`},
+	}
+	for i, c := range cases {
+		if got := string(jsonfmt.AppendValue(nil, MCPErrorData(c.e), jsonfmt.Compact)); got != c.want {
+			t.Errorf("case %d\n got  %s\n want %s", i, got, c.want)
+		}
 	}
 }

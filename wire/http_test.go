@@ -1,12 +1,9 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,43 +17,8 @@ import (
 // local listener's base URL.
 func refServer(t *testing.T, dir string) string {
 	t.Helper()
-	work := t.TempDir()
-	ready := filepath.Join(work, "ready")
-	cmd := reftest.Command(t, "--dir", dir, "serve", "--bind", "127.0.0.1:0", "--remote-bind", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "HOME="+work, "PLASMITE_SERVE_READY_FILE="+ready)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	// The ready file appears once every listener is bound; local.json then
-	// holds the local address as a JSON string.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if b, err := os.ReadFile(ready); err == nil && len(b) > 0 {
-			break
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("reference serve exited: %v: %s", err, stderr.Bytes())
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("reference serve not ready after 30s: %s", stderr.Bytes())
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(dir, ".plasmite-serve", "local.json"))
-	var addr string
-	if err != nil || json.Unmarshal(b, &addr) != nil {
-		t.Fatalf("local.json: %q %v", b, err)
-	}
-	return "http://" + addr
+	base, _ := reftest.Serve(t, reftest.Bin(t), dir)
+	return base
 }
 
 func httpGet(t *testing.T, method, url, body string) (int, string) {

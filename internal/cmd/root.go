@@ -16,6 +16,7 @@ import (
 	"github.com/plasmite-go/plasmite/internal/cmd/feed"
 	"github.com/plasmite-go/plasmite/internal/cmd/fetch"
 	"github.com/plasmite-go/plasmite/internal/cmd/follow"
+	"github.com/plasmite-go/plasmite/internal/cmd/mcp"
 	"github.com/plasmite-go/plasmite/internal/cmd/pool"
 	"github.com/plasmite-go/plasmite/internal/cmd/serve"
 	"github.com/plasmite-go/plasmite/internal/cmd/tap"
@@ -69,18 +70,8 @@ func tree(env *cmdutil.Env, g *globals) *clap.Command {
 		Flags: append(g.flags(), clap.Flag{Long: "version", Short: 'V', Request: true, Help: "Print version"}),
 	}
 	root.CustomHelp = func(bool) string { return topHelp(root) }
-	notYet := func(name string) func(context.Context) error {
-		return env.Runner(name, cmdutil.TextOnly, func(context.Context) error {
-			return cmdutil.UsageError("`"+name+"` is not yet implemented in this build", "Use the local commands (pool, feed, fetch, follow, tap, duplex, doctor) for now.")
-		})
-	}
-	mcp := &clap.Command{
-		Name: "mcp", About: "Serve MCP tools and resources on stdio (not yet implemented)",
-		Flags: []clap.Flag{{Long: "dir", Value: "DIR", Help: "Pool directory", Into: clap.Strings(&g.dir)}, clap.HelpFlag},
-		Run:   notYet("mcp"),
-	}
 	root.Subs = []*clap.Command{
-		pool.Command(env), feed.Command(env), serve.Command(env), mcp, fetch.Command(env), follow.Command(env),
+		pool.Command(env), feed.Command(env), serve.Command(env), mcp.Command(env, clap.Strings(&g.dir)), fetch.Command(env), follow.Command(env),
 		tap.Command(env), follow.DuplexCommand(env), doctor.Command(env), versionCommand(env), completion.Command(env),
 	}
 	clap.Link(root)

@@ -110,8 +110,11 @@ func (r *Resolver) Parse(text string) (Ref, error) {
 		ref.Scheme = HTTP
 	case strings.HasPrefix(text, "https://"):
 		ref.Scheme = HTTPS
-	case strings.HasPrefix(text, "udp://"):
+	case len(text) >= 6 && strings.EqualFold(text[:6], "udp://"):
 		ref.Scheme = UDP
+	case IsURL(text) && r.Remote != nil:
+		return ref, &core.Error{Kind: core.Usage, Message: "pool ref must use http, https, or udp scheme",
+			Hint: "Use http(s)://host:port/<pool> or udp://host:port/<pool>."}
 	case IsURL(text):
 		return ref, schemeError()
 	default:
@@ -124,6 +127,14 @@ func (r *Resolver) Parse(text string) (Ref, error) {
 		}
 		return ref, &core.Error{Kind: core.Usage, Message: "remote pool refs are not yet supported by this build",
 			Hint: "Use a local pool name or path; `" + r.Command + "` over HTTP comes with `serve`."}
+	}
+	if ref.Scheme != UDP {
+		// The shorthand's shape is checked now, as the reference checks it
+		// before the command's own options; the server's origin when the
+		// pool is opened.
+		if _, _, err := ParseRemote(ref); err != nil {
+			return ref, err
+		}
 	}
 	return ref, nil
 }

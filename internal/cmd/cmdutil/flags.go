@@ -50,28 +50,3 @@ func ParsePoolSize(s string) (int64, error) {
 	}
 	return n, err
 }
-
-// Remote holds the options that only apply to remote refs.
-type Remote struct {
-	Token, TokenFile, TLSCA *string
-	TLSSkipVerify           bool
-}
-
-// Flags declares --token, --token-file, --tls-ca and --tls-skip-verify.
-func (r *Remote) Flags() []clap.Flag {
-	return []clap.Flag{
-		{Long: "token", Value: "TOKEN", Help: "Bearer token (remote refs only)", Into: clap.OptString(&r.Token)},
-		{Long: "token-file", Value: "PATH", Help: "Read the bearer token from a file (remote refs only)", Into: clap.OptString(&r.TokenFile)},
-		{Long: "tls-ca", Value: "PATH", Help: "Extra trusted CA certificate, PEM (remote refs only)", Into: clap.OptString(&r.TLSCA)},
-		{Long: "tls-skip-verify", Help: "Do not verify the server certificate (remote refs only; unsafe)", Into: clap.Bool(&r.TLSSkipVerify)},
-	}
-}
-
-// CheckLocal refuses remote-only options with a local ref (for cmd).
-func (r *Remote) CheckLocal(cmd string) error {
-	if r.Token != nil || r.TokenFile != nil || r.TLSCA != nil || r.TLSSkipVerify {
-		return UsageError(cmd+" remote auth/TLS flags require a remote http(s) pool ref",
-			"Use --token/--token-file/--tls-ca/--tls-skip-verify only with http(s)://host:port/<pool> refs.")
-	}
-	return nil
-}

@@ -118,3 +118,28 @@ func NormalizeNumbers(v any) any {
 	}
 	return v
 }
+
+// HumanLiteral is s for a human reader, as 1.2.1 prints text from the
+// network or the user: control characters (C0, DEL, C1) escaped the way
+// Rust's escape_debug writes them (\t, \n, \r, \0, else \u{hex}), the rest
+// as it is.
+func HumanLiteral(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == 0:
+			b.WriteString(`\0`)
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
+			b.WriteString(`\u{` + strconv.FormatInt(int64(r), 16) + `}`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

@@ -37,7 +37,6 @@ type Options struct {
 	CreateSize  *string
 	Retry       uint32
 	RetryDelay  *string
-	Remote      cmdutil.Remote
 }
 
 // Command declares feed; its Run runs Run with the options parsed and env.
@@ -61,14 +60,14 @@ func Command(env *cmdutil.Env) *clap.Command {
 			{Name: "POOL", Required: true, Help: "Pool name or path", Into: clap.String(&o.Pool)},
 			{Name: "DATA", Help: "One JSON object; omit to read --file or stdin", Into: clap.OptString(&o.Data)},
 		},
-		Flags:     append(append(flags, o.Remote.Flags()...), clap.HelpFlag),
+		Flags:     append(flags, clap.HelpFlag),
 		Conflicts: [][2]string{{"file", "DATA"}},
 		Notes: []string{
 			"Choose one input source: DATA, --file, or a pipe on stdin.",
 			"Every message's data must be a JSON object of at most 1 MiB.",
 			"Each appended message gets a receipt on stdout: a line of text on a terminal, JSON when piped.",
 			"With --errors skip, bad records are reported on stderr and the command exits 1 at the end.",
-			"--token, --token-file, --tls-ca and --tls-skip-verify apply to remote refs only.",
+			"Remote refs (http://host:port/<pool>) append to a server's existing pool; --create is local only.",
 		},
 		Examples: []string{
 			`plasmite feed chat '{"from":"alice","msg":"hello"}'`,
@@ -90,6 +89,9 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if err != nil {
 		return err
 	}
+	if ref.Remote() && (o.Create || o.CreateSize != nil) {
+		return cmdutil.UsageError("remote feed does not support --create or --create-size", "Create the pool on the server with pool create.")
+	}
 	if o.RetryDelay != nil && o.Retry == 0 {
 		return cmdutil.UsageError("--retry-delay requires --retry", "Add --retry or remove --retry-delay.")
 	}
@@ -102,9 +104,6 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 		if delay, err = cmdutil.ParseDuration(*o.RetryDelay); err != nil {
 			return err
 		}
-	}
-	if err := o.Remote.CheckLocal("feed"); err != nil {
-		return err
 	}
 	size, err := cmdutil.CreateSize(o.CreateSize)
 	if err != nil {
@@ -121,7 +120,7 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	}
 	defer pool.Close()
 	f := &feeder{env: env, pool: pool, ref: o.Pool, path: ref.Path, tags: o.Tags, dur: dur,
-		retries: int(o.Retry), retryDelay: delay, asData: o.AsData}
+		retries: int(o.Retry), retryDelay: delay, asData: o.AsData, remote: ref.Remote()}
 	var in io.Reader
 	switch {
 	case o.Data != nil:
@@ -186,8 +185,12 @@ func missing(err error, ref, path string) error {
 	return e
 }
 
-// retryable: Busy, or I/O interrupted/would-block/timed-out.
-func retryable(err error) bool {
+// retryable: Busy, or (local pools) I/O interrupted/would-block/timed-out.
+// A remote append is retried on Busy only, as 1.2.1 does.
+func (f *feeder) retryable(err error) bool {
+	if f.remote {
+		return core.KindOf(err) == core.Busy
+	}
 	switch core.KindOf(err) {
 	case core.Busy:
 		return true
@@ -215,6 +218,7 @@ type feeder struct {
 	asData     bool // --data: never treat input as complete messages
 	magicDone  bool // --format lite3: the "PLS1" stream header is out
 	binary     bool // input records are Lite3 documents, not JSON text
+	remote     bool // the pool is a server's
 }
 
 // unknownFormat is the 1.2.1 error for input that is not JSON objects.
@@ -326,7 +330,7 @@ func (f *feeder) flush() error {
 		if err == nil {
 			break
 		}
-		if !retryable(err) || attempts > f.retries {
+		if !f.retryable(err) || attempts > f.retries {
 			e := wire.ErrorOf(err)
 			if attempts > 1 {
 				w := strconv.FormatInt(time.Since(began).Milliseconds(), 10)
@@ -399,6 +403,9 @@ func (f *feeder) receipt(r core.Receipt, data []byte) {
 		}
 	}
 	style := f.env.OutStyle()
+	if f.remote {
+		style |= jsonfmt.ExactFloats // the server's message, as 1.2.1 prints it (cmdutil.ForRef)
+	}
 	var err error
 	m, gerr := f.pool.GetInto(r.Seq, f.getBuf)
 	if gerr == nil {

@@ -118,7 +118,6 @@ func TestFeedInputChecks(t *testing.T) {
 		{Options{Pool: "p"}, "missing message input"}, // stdin is a terminal
 		{Options{Pool: "p", RetryDelay: str("5ms")}, "--retry-delay requires --retry"},
 		{Options{Pool: "p", Durability: "slow"}, "invalid durability"},
-		{Options{Pool: "p", Remote: cmdutil.Remote{Token: str("t")}}, "feed remote auth/TLS flags require a remote http(s) pool ref"},
 		{Options{Pool: "http://h:1/p"}, "remote pool refs are not yet supported by this build"},
 		{Options{Pool: "p", Data: str(`[1]`)}, "unknown input format"},
 		{Options{Pool: "p", InputFormat: "lite3-raw", Data: str(`{"a":1}`)}, "binary input requires a file or pipe of complete messages"},

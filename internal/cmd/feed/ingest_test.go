@@ -94,14 +94,24 @@ func TestCompleteMessage(t *testing.T) {
 func TestRetryable(t *testing.T) {
 	yes := []error{core.Busy, &core.Error{Kind: core.Busy}, &core.Error{Kind: core.IO, Err: syscall.EINTR}, &core.Error{Kind: core.IO, Err: syscall.EAGAIN}, &core.Error{Kind: core.IO, Err: syscall.ETIMEDOUT}}
 	no := []error{core.Usage, &core.Error{Kind: core.IO, Err: syscall.ENOSPC}, &core.Error{Kind: core.Corrupt}, &core.Error{Kind: core.NotFound}}
+	local, remote := &feeder{}, &feeder{remote: true}
 	for _, e := range yes {
-		if !retryable(e) {
+		if !local.retryable(e) {
 			t.Errorf("%v must be retried", e)
 		}
 	}
 	for _, e := range no {
-		if retryable(e) {
+		if local.retryable(e) {
 			t.Errorf("%v must not be retried", e)
 		}
+	}
+	// A remote append is retried on Busy only (1.2.1).
+	for _, e := range append(yes[2:], no...) {
+		if remote.retryable(e) {
+			t.Errorf("remote: %v must not be retried", e)
+		}
+	}
+	if !remote.retryable(&core.Error{Kind: core.Busy}) {
+		t.Error("remote: Busy must be retried")
 	}
 }

@@ -46,6 +46,9 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if err != nil {
 		return err
 	}
+	if err := cmdutil.NoUDP(ref); err != nil {
+		return err
+	}
 	pool, err := pools.Open(ref, poolref.OpenOptions{ReadOnly: true, NoNotify: true})
 	if err != nil {
 		return cmdutil.OpenError(err, o.Pool, ref.Path)
@@ -55,7 +58,10 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if err != nil {
 		e := wire.ErrorOf(err)
 		if e.Kind == core.NotFound {
-			e.Message, e.Path, e.Err, e.Seq = "message not found", "", nil, &seq
+			if !ref.Remote() {
+				e.Message, e.Path, e.Err = "message not found", "", nil
+			}
+			e.Seq = &seq // a remote error keeps the server's message and the pool's name
 			e.Hint = "Check available messages: plasmite pool info " + o.Pool + " (or plasmite follow " + o.Pool + " --tail 10)."
 		}
 		return e
@@ -69,7 +75,7 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	case "yaml":
 		out, err = cmdutil.AppendMessageYAML(out, m, false)
 	default:
-		if out, err = wire.AppendMessage(out, m, env.OutStyle()); err == nil {
+		if out, err = wire.AppendMessage(out, m, cmdutil.ForRef(ref, env.OutStyle())); err == nil {
 			out = append(out, '\n')
 		}
 	}

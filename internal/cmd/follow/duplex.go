@@ -62,12 +62,20 @@ func Duplex(ctx context.Context, o *DuplexOptions, env *cmdutil.Env) error {
 	if env.StdinTTY && o.Me == "" {
 		return cmdutil.UsageError("TTY input requires --me for duplex", "Provide --me NAME to send TTY line-mode messages.")
 	}
+	if ref.Remote() {
+		if err := remoteRefusals("duplex", o.Create, false, false); err != nil {
+			return err
+		}
+	}
 	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create})
 	if err != nil {
+		if ref.Remote() {
+			return err // the server's, as 1.2.1 prints it
+		}
 		return missing(err, env, &Options{Common: o.Common}, ref.Path)
 	}
 	defer pool.Close()
-	f := &follower{env: env, pool: pool, ref: o.Pool, path: ref.Path, style: style, me: o.Me, echoSelf: o.EchoSelf,
+	f := &follower{env: env, pool: pool, ref: o.Pool, path: ref.Path, style: cmdutil.ForRef(ref, style), me: o.Me, echoSelf: o.EchoSelf,
 		quietDrops: true, framed: env.Format == "lite3"}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -60,7 +60,6 @@ type Options struct {
 	Replay     *clap.Float
 	QuietDrops bool
 	NoNotify   bool
-	Remote     cmdutil.Remote
 }
 
 // Command declares follow; its Run runs Run with the options parsed and env.
@@ -83,7 +82,7 @@ func Command(env *cmdutil.Env) *clap.Command {
 	return &clap.Command{
 		Name: "follow", About: "Follow messages from a pool", HelpIfEmpty: true,
 		Args:        []clap.Arg{o.poolArg()},
-		Flags:       append(append(flags, o.Remote.Flags()...), clap.HelpFlag),
+		Flags:       append(flags, clap.HelpFlag),
 		Conflicts:   conflicts,
 		MissingHint: "Provide a pool ref, for example: `plasmite follow chat -n 1`.",
 		Notes: []string{
@@ -91,7 +90,7 @@ func Command(env *cmdutil.Env) *clap.Command {
 			"--where takes jq expressions (select, test, has, length, any… all work); each must yield true for the message to be shown.",
 			"--replay needs a finite SPEED >= 0 and --tail or --since.",
 			"Exit status: 0 after --one or --replay, 124 when --timeout expires.",
-			"Remote refs reject --create, --since, --replay, --no-notify and --quiet-drops.",
+			"Remote refs (http://host:port/<pool>) reject --create, --replay and --no-notify; filters apply on this side.",
 		},
 		Examples: []string{
 			"plasmite follow chat",
@@ -144,9 +143,6 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if err != nil {
 		return err
 	}
-	if err := o.Remote.CheckLocal("follow"); err != nil {
-		return err
-	}
 	if o.Replay != nil {
 		w.replay = o.Replay.Value
 		if math.IsNaN(w.replay) || math.IsInf(w.replay, 0) {
@@ -159,14 +155,22 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 			return cmdutil.UsageError("--replay requires --tail or --since", "Replay needs historical messages. Use --tail N or --since DURATION.")
 		}
 	}
+	if ref.Remote() {
+		if err := remoteRefusals("follow", o.Create, o.Replay != nil, o.NoNotify); err != nil {
+			return err
+		}
+	}
 	// Reading only: a pool file the user may only read is followed too.
 	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create, NoNotify: o.NoNotify, ReadOnlyIfNeeded: true})
 	if err != nil {
+		if ref.Remote() {
+			return err // the server's, as 1.2.1 prints it
+		}
 		return missing(err, env, o, ref.Path)
 	}
 	defer pool.Close()
 	f := &follower{env: env, pool: pool, ref: o.Pool, path: ref.Path, tags: o.Tags, where: where,
-		dataOnly: o.DataOnly, style: style, quietDrops: o.QuietDrops, framed: env.Format == "lite3"}
+		dataOnly: o.DataOnly, style: cmdutil.ForRef(ref, style), quietDrops: o.QuietDrops, framed: env.Format == "lite3"}
 	w.noNotify, w.noFollow = o.NoNotify, o.NoFollow
 	if o.One {
 		one := uint64(1)
@@ -178,6 +182,20 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 		env.Stderr.WriteString("Timed out: no message for " + *o.Timeout + ".\n")
 	}
 	return err
+}
+
+// remoteRefusals are the options 1.2.1 refuses on a remote ref, in its
+// order and words.
+func remoteRefusals(cmd string, create, replay, noNotify bool) error {
+	switch {
+	case create:
+		return cmdutil.UsageError("remote "+cmd+" does not support --create", "Create remote pools with server-side tooling, then rerun "+cmd+".")
+	case replay:
+		return cmdutil.UsageError("remote follow does not support --replay", "Use local follow with --replay, or omit --replay for remote streams.")
+	case noNotify:
+		return cmdutil.UsageError("remote follow does not support --no-notify", "--no-notify only applies to local pool semaphores.")
+	}
+	return nil
 }
 
 // missing adds to a missing-pool error the exact command that creates the

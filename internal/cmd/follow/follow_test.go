@@ -146,7 +146,6 @@ func TestFollowErrors(t *testing.T) {
 		{Options{Common: Common{Pool: "p", Tail: 1}, Replay: &clap.Float{Text: "-1", Value: -1}}, "--replay speed must be non-negative", "Use --replay 1 for realtime, --replay 2 for 2x, --replay 0 for no delay."},
 		{Options{Common: Common{Pool: "p", Since: str("yesterday")}}, "invalid --since value", "Use RFC 3339 (2026-02-02T23:45:00Z) or relative like 5m."},
 		{Options{Common: Common{Pool: "p"}, Where: []string{".data.("}}, "invalid filter expression", ""},
-		{Options{Common: Common{Pool: "p"}, Remote: cmdutil.Remote{TLSSkipVerify: true}}, "follow remote auth/TLS flags require a remote http(s) pool ref", ""},
 		{Options{Common: Common{Pool: "udp://h:1/p"}}, "remote pool ref must use http or https scheme", "Use shorthand: http(s)://host:port/<pool>."},
 		{Options{Common: Common{Pool: "nope", Tail: 3, Timeout: str("1s")}, One: true, Where: []string{".a == 1"}, Tags: []string{"x y"}, Replay: &clap.Float{Text: "1.50", Value: 1.5}},
 			"not found", "Pool is missing. Retry with exact command: plasmite follow nope --create --tail 3 --one --timeout 1s --where \".a == 1\" --tag \"x y\" --replay 1.50 --format json"},

@@ -29,6 +29,16 @@ type CreateOptions struct {
 // then nothing is created. Only a failure while creating (or a creator
 // racing us) stops part-way, with the pools before it created.
 func Create(ctx context.Context, o *CreateOptions, env *cmdutil.Env) error {
+	for _, name := range o.Names {
+		if strings.HasPrefix(name, "udp://") {
+			return cmdutil.UsageError("this command does not support UDP pool refs", "Use udp://HOST:PORT/POOL with feed, follow, or duplex.")
+		}
+	}
+	for _, name := range o.Names {
+		if poolref.IsURL(name) {
+			return cmdutil.UsageError("pool create accepts local pool names or paths only", "Create a pool on the server with its local CLI.")
+		}
+	}
 	size := int64(core.DefaultPoolSize)
 	if o.Size != nil {
 		n, err := cmdutil.ParsePoolSize(*o.Size)

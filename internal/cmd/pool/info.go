@@ -27,7 +27,13 @@ func Info(ctx context.Context, o *InfoOptions, env *cmdutil.Env) error {
 	if err != nil {
 		return err
 	}
+	if err := cmdutil.NoUDP(ref); err != nil {
+		return err
+	}
 	pool, err := pools.Open(ref, poolref.OpenOptions{ReadOnly: true, NoNotify: true})
+	if err != nil && ref.Remote() {
+		return err // the server's, as 1.2.1 prints it
+	}
 	if err != nil {
 		e := cmdutil.OpenError(err, o.Name, ref.Path)
 		if e.Kind == core.NotFound {

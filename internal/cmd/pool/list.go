@@ -2,17 +2,21 @@ package pool
 
 import (
 	"context"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
+	"github.com/plasmite-go/plasmite/internal/poolref"
 	"github.com/plasmite-go/plasmite/wire"
 )
 
 // ListOptions are `pool list`'s.
 type ListOptions struct {
-	JSON bool
+	Server *string // a server's origin, for its pools
+	JSON   bool
 }
 
 // List prints the pools of the pool directory: the pool list document as
@@ -22,15 +26,14 @@ type ListOptions struct {
 // read (not a directory, no permission) is an Io error, as in 1.2.1. A
 // missing one holds no pools.
 func List(ctx context.Context, o *ListOptions, env *cmdutil.Env) error {
+	if o.Server != nil {
+		return listRemote(ctx, *o.Server, o, env)
+	}
 	dir := env.PoolDir()
 	ents, err := core.List(dir)
 	if err != nil {
 		e := wire.ErrorOf(err)
 		return &core.Error{Kind: core.IO, Message: "failed to read pool directory", Path: dir, Err: e.Err}
-	}
-	type row struct {
-		e   core.PoolEntry
-		err *core.Error
 	}
 	var items []map[string]any
 	var rows []row
@@ -47,11 +50,59 @@ func List(ctx context.Context, o *ListOptions, env *cmdutil.Env) error {
 		items = append(items, wire.ListEntry(e))
 		rows = append(rows, row{e, nil})
 	}
+	return emitList(env, o, items, rows, anyErr, "")
+}
+
+// row is one pool of a listing, or the error it could not be read with.
+type row struct {
+	e   core.PoolEntry
+	err *core.Error
+}
+
+// listRemote lists a server's pools as 1.2.1 does: names from the server's
+// file names, sorted, no mtime, the server's paths as they are.
+func listRemote(ctx context.Context, server string, o *ListOptions, env *cmdutil.Env) error {
+	if len(server) >= 6 && strings.EqualFold(server[:6], "udp://") {
+		return cmdutil.UsageError("this command does not support UDP pool refs", "Use udp://HOST:PORT/POOL with feed, follow, or duplex.")
+	}
+	c, err := poolref.RemoteClient(server)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ents, err := c.List(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range ents {
+		file := ents[i].Path[strings.LastIndexAny(ents[i].Path, `/\`)+1:] // the server's separators
+		ents[i].Name = strings.TrimSuffix(file, ".plasmite")
+	}
+	sort.SliceStable(ents, func(i, j int) bool { return ents[i].Name < ents[j].Name })
+	items := make([]map[string]any, len(ents))
+	rows := make([]row, len(ents))
+	for i, e := range ents {
+		items[i], rows[i] = wire.ListEntry(e), row{e, nil}
+	}
+	return emitList(env, o, items, rows, false, server)
+}
+
+// emitList prints a listing: the document as JSON (or YAML), a summary
+// table on a terminal when every pool could be read, else the full table.
+// server is the origin of a remote listing ("" for the pool directory).
+func emitList(env *cmdutil.Env, o *ListOptions, items []map[string]any, rows []row, anyErr bool, server string) error {
 	if env.JSONOut(o.JSON) {
 		return env.EmitJSON(wire.ListDocument(items))
 	}
 	now := time.Now()
+	path := env.RelToDir
+	if server != "" {
+		path = func(p string) string { return p }
+	}
 	if env.Stdout.TTY && !anyErr {
+		if len(rows) == 0 && server != "" {
+			return env.Stdout.WriteString("No pools found at " + cmdutil.HumanLiteral(server) + "\n")
+		}
 		if len(rows) == 0 {
 			return env.Stdout.WriteString("No pools found in " + env.DirDisplay() + "\n\n  Create one: plasmite pool create <name>\n")
 		}
@@ -61,14 +112,14 @@ func List(ctx context.Context, o *ListOptions, env *cmdutil.Env) error {
 			if !r.e.ModTime.IsZero() {
 				mod = cmdutil.Ago(r.e.ModTime, now)
 			}
-			t = append(t, []string{r.e.Name, cmdutil.HumanBytes(r.e.Info.FileSize), strconv.FormatUint(messageCount(r.e.Info.Bounds), 10), mod, env.RelToDir(r.e.Path)})
+			t = append(t, []string{r.e.Name, cmdutil.HumanBytes(r.e.Info.FileSize), strconv.FormatUint(messageCount(r.e.Info.Bounds), 10), mod, path(r.e.Path)})
 		}
 		return env.Stdout.WriteString(cmdutil.Table(t))
 	}
 	t := [][]string{{"NAME", "STATUS", "SIZE", "OLDEST", "NEWEST", "MTIME", "PATH", "DETAIL"}}
 	for _, r := range rows {
 		if r.err != nil {
-			t = append(t, []string{r.e.Name, "ERR", "-", "-", "-", "-", env.RelToDir(r.e.Path), r.err.Message})
+			t = append(t, []string{r.e.Name, "ERR", "-", "-", "-", "-", path(r.e.Path), r.err.Message})
 			continue
 		}
 		old, nw := "-", "-"
@@ -80,7 +131,7 @@ func List(ctx context.Context, o *ListOptions, env *cmdutil.Env) error {
 		if !r.e.ModTime.IsZero() {
 			mt = cmdutil.RFC3339(r.e.ModTime)
 		}
-		t = append(t, []string{r.e.Name, "OK", strconv.FormatUint(r.e.Info.FileSize, 10), old, nw, mt, env.RelToDir(r.e.Path), ""})
+		t = append(t, []string{r.e.Name, "OK", strconv.FormatUint(r.e.Info.FileSize, 10), old, nw, mt, path(r.e.Path), ""})
 	}
 	return env.Stdout.WriteString(cmdutil.Table(t))
 }

@@ -67,9 +67,10 @@ func deleteCommand(env *cmdutil.Env) *clap.Command {
 func listCommand(env *cmdutil.Env) *clap.Command {
 	o := &ListOptions{}
 	return &clap.Command{
-		Name: "list", About: "List pools in the pool directory",
+		Name: "list", About: "List pools in the pool directory, or of a server",
+		Args:     []clap.Arg{{Name: "SERVER", Help: "Server origin, http://host:port on this machine (omit for local pools)", Into: clap.OptString(&o.Server)}},
 		Flags:    []clap.Flag{cmdutil.JSONFlag(&o.JSON), clap.HelpFlag},
-		Examples: []string{"plasmite pool list", "plasmite --dir ./pools pool list --json"},
+		Examples: []string{"plasmite pool list", "plasmite --dir ./pools pool list --json", "plasmite pool list http://127.0.0.1:9700"},
 		Run:      env.Runner("list", cmdutil.TextOnly, func(ctx context.Context) error { return List(ctx, o, env) }),
 	}
 }
