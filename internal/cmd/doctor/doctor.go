@@ -1,5 +1,5 @@
 // Package doctor is the `doctor` command: validate pools without changing
-// them.
+// them, or (--repair) salvage one damaged pool in place.
 package doctor
 
 import (
@@ -22,6 +22,9 @@ type Options struct {
 	All   bool
 	Quick bool // headers and frames only, not payloads
 	JSON  bool
+	// Repair salvages the pool instead of only checking it (repair.go);
+	// NoBackup and DryRun apply to it.
+	Repair, NoBackup, DryRun bool
 }
 
 // Command declares doctor; its Run runs Run with the options parsed and env.
@@ -34,11 +37,15 @@ func Command(env *cmdutil.Env) *clap.Command {
 		Flags: []clap.Flag{
 			{Long: "all", Help: "Check every pool in the pool directory", Into: clap.Bool(&o.All)},
 			{Long: "quick", Help: "Check headers and frames only, not message payloads", Into: clap.Bool(&o.Quick)},
+			{Long: "repair", Help: "Salvage a damaged pool in place: keep every readable message, drop the rest, report the seqs lost", Into: clap.Bool(&o.Repair)},
+			{Long: "no-backup", Help: "With --repair: write no backup copy (POOL.bak-<time>) first", Into: clap.Bool(&o.NoBackup)},
+			{Long: "dry-run", Help: "With --repair: report what would be repaired, change nothing", Into: clap.Bool(&o.DryRun)},
 			cmdutil.JSONFlag(&o.JSON),
 			clap.HelpFlag,
 		},
-		Notes:    []string{"Exits nonzero when corruption is found (7)."},
-		Examples: []string{"plasmite doctor chat", "plasmite doctor --all --json"},
+		Notes: []string{"Exits nonzero when corruption is found (7).",
+			"--repair exits 0 when the pool is healthy afterwards with no message lost, 1 when messages were dropped (listed), 7 when it cannot be repaired."},
+		Examples: []string{"plasmite doctor chat", "plasmite doctor --all --json", "plasmite doctor chat --repair"},
 		Run:      env.Runner("doctor", cmdutil.TextOnly, func(ctx context.Context) error { return Run(ctx, o, env) }),
 	}
 }
@@ -58,6 +65,9 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	}
 	if !o.All && o.Pool == nil {
 		return cmdutil.UsageError("doctor requires a pool name or --all", "Provide a pool name, or pass --all.")
+	}
+	if o.Repair || o.NoBackup || o.DryRun {
+		return repair(o, env)
 	}
 	var items []checked
 	var err error
@@ -120,17 +130,12 @@ func checkAll(dir string, vo core.ValidateOptions) ([]checked, error) {
 	return items, nil
 }
 
-// checkOne validates the pool ref names. As in 1.2.1 an http(s):// or
-// other URL is taken as a local path (and is usually not found), but a
-// udp:// ref is refused.
+// checkOne validates the pool ref names (see localPath).
 func checkOne(env *cmdutil.Env, ref string, vo core.ValidateOptions) ([]checked, error) {
-	if err := poolref.CheckName(ref); err != nil {
+	path, err := localPath(env, ref)
+	if err != nil {
 		return nil, err
 	}
-	if len(ref) >= 6 && strings.EqualFold(ref[:6], "udp://") {
-		return nil, cmdutil.UsageError("this command does not support UDP pool refs", "Use udp://HOST:PORT/POOL with feed, follow, or duplex.")
-	}
-	path := env.Pools("doctor").Path(ref)
 	r, err := core.ValidateWith(path, vo)
 	if err != nil {
 		e := cmdutil.OpenError(err, ref, path)
@@ -139,11 +144,27 @@ func checkOne(env *cmdutil.Env, ref string, vo core.ValidateOptions) ([]checked,
 		}
 		return nil, e
 	}
-	label := ref
-	if strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".plasmite") {
-		label = strings.TrimSuffix(pathBase(ref), ".plasmite")
+	return []checked{{ref, label(ref), r}}, nil
+}
+
+// localPath is the pool file ref names. As in 1.2.1 an http(s):// or
+// other URL is taken as a local path, but a udp:// ref is refused.
+func localPath(env *cmdutil.Env, ref string) (string, error) {
+	if err := poolref.CheckName(ref); err != nil {
+		return "", err
 	}
-	return []checked{{ref, label, r}}, nil
+	if len(ref) >= 6 && strings.EqualFold(ref[:6], "udp://") {
+		return "", cmdutil.UsageError("this command does not support UDP pool refs", "Use udp://HOST:PORT/POOL with feed, follow, or duplex.")
+	}
+	return env.Pools("doctor").Path(ref), nil
+}
+
+// label is how the terminal forms name the pool of ref: its name.
+func label(ref string) string {
+	if strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".plasmite") {
+		return strings.TrimSuffix(pathBase(ref), ".plasmite")
+	}
+	return ref
 }
 
 func reportJSON(ref string, r core.Report) map[string]any {
