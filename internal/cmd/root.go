@@ -67,7 +67,7 @@ func (g *globals) apply(env *cmdutil.Env) error {
 func tree(env *cmdutil.Env, g *globals) *clap.Command {
 	root := &clap.Command{
 		Name: "plasmite", About: "Persistent JSON message pools for local interprocess messaging", HelpIfEmpty: true,
-		Flags: append(g.flags(), clap.Flag{Long: "version", Short: 'V', Request: true, Help: "Print version"}),
+		Flags: append(g.flags(), clap.Flag{Long: "version", Short: 'V', Request: true, Global: true, Help: "Print version"}),
 	}
 	root.CustomHelp = func(bool) string { return topHelp(root) }
 	root.Subs = []*clap.Command{

@@ -89,6 +89,9 @@ func TestHelpAndVersion(t *testing.T) {
 		{nil, true, 0, "Plasmite keeps JSON messages in pools", ""},
 		{[]string{"--help"}, false, 0, "Plasmite keeps JSON messages in pools", ""},
 		{[]string{"-V"}, false, 0, "plasmite ", ""},
+		// --version at every position, as 1.2.1's clap propagates it
+		{[]string{"pool", "list", "--version"}, false, 0, "plasmite ", ""},
+		{[]string{"feed", "x", "-V"}, false, 0, "plasmite ", ""},
 		{[]string{"follow"}, true, 2, "", "Follow messages from a pool\n\nUsage: plasmite follow [OPTIONS] <POOL>\n"},
 		{[]string{"help", "pool", "create"}, false, 0, "Create one or more pools\n\nUsage: plasmite pool create [OPTIONS] <NAMES>...\n", ""},
 		{[]string{"tap", "-h"}, false, 0, "Capture command output into a local pool\n\nUsage: plasmite tap [OPTIONS] <POOL> -- <COMMAND>...\n", ""},

@@ -254,7 +254,9 @@ func summary(items []checked, bad int) string {
 			tail += " (run `pls doctor " + it.label + "` for detail)"
 		}
 		msgs := messagesOf(it.r.Path)
-		if i := strings.IndexByte(msgs, ' '); i > 0 {
+		if msgs == "empty" {
+			msgs = "0 messages" // as 1.2.1 counts an empty pool here
+		} else if i := strings.IndexByte(msgs, ' '); i > 0 {
 			msgs = msgs[:i] + " messages"
 		}
 		rows = append(rows, []string{"  " + mark + " " + it.label, msgs, tail})

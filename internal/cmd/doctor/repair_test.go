@@ -183,3 +183,19 @@ func TestRepairFormsAndErrors(t *testing.T) {
 		t.Fatalf("missing pool: %+v", e)
 	}
 }
+
+// doctor --all on a terminal counts an empty pool as 0 messages, as 1.2.1.
+func TestDoctorAllSummary(t *testing.T) {
+	h := cmdtest.New(t, "").Terminal(true, true, false)
+	h.Pool(t, "aux")
+	h.Pool(t, "main", `{"x":1}`, `{"x":2}`)
+	if err := Run(context.Background(), &Options{All: true}, h.Env); err != nil {
+		t.Fatal(err)
+	}
+	s := h.Stdout.String()
+	for _, want := range []string{"All 2 pools healthy.", "aux", "0 messages", "main", "2 messages", "0 issues"} {
+		if !strings.Contains(s, want) {
+			t.Fatalf("no %q in\n%s", want, s)
+		}
+	}
+}

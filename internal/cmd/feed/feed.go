@@ -113,6 +113,11 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if binaryMode(mode) && (o.Data != nil || len(o.Tags) > 0 || o.AsData) {
 		return errBinaryInput() // before a pool is created
 	}
+	if binaryMode(mode) && o.Errors == "skip" {
+		// a bad frame cannot be skipped: its length is what is wrong
+		// (1.2.1 has no --errors: it refuses the option with Usage)
+		return cmdutil.UsageError("--errors skip does not apply to Lite3 input", "Remove --errors skip: a damaged Lite3 stream stops the feed.")
+	}
 	// 1.2.1: --create-size alone also creates a missing pool.
 	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create || o.CreateSize != nil, CreateSize: size})
 	if err != nil {

@@ -123,6 +123,7 @@ func TestFeedInputChecks(t *testing.T) {
 		{Options{Pool: "p", InputFormat: "lite3-raw", Data: str(`{"a":1}`)}, "binary input requires a file or pipe of complete messages"},
 		{Options{Pool: "p", InputFormat: "lite3", Data: str(`{"a":1}`)}, "binary input requires a file or pipe of complete messages"},
 		{Options{Pool: "new", Create: true, InputFormat: "lite3-raw", Tags: []string{"x"}, File: str("-")}, "binary input requires a file or pipe of complete messages"},
+		{Options{Pool: "new", Create: true, InputFormat: "lite3-raw", Errors: "skip", File: str("-")}, "--errors skip does not apply to Lite3 input"},
 	} {
 		if e := wire.ErrorOf(Run(ctx, &c.o, h.Env)); e.Kind != core.Usage || e.Message != c.msg {
 			t.Errorf("%+v: %+v, want Usage %q", c.o, e, c.msg)
