@@ -23,7 +23,7 @@ DIST     := dist/plasmite_$(VERSION)_$(shell $(GO) env GOOS)_$(shell $(GO) env G
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib node demo test test-go test-nonotify test-c test-python test-node test-node-ref test-platforms test-race test-dist dist bench stress install ref clean fmt vet
+.PHONY: all cli lib node demo test test-go test-nonotify test-c test-python test-node test-node-ref test-platforms test-race test-dist dist bench stress install ref ref-cli-tests clean fmt vet
 
 all: cli lib
 
@@ -105,6 +105,10 @@ bench: ref all
 
 stress: ref
 	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 scripts/stress.sh
+
+# The reference's own Rust CLI tests against our binary (not in make test: minutes, and cargo).
+ref-cli-tests: ref cli
+	scripts/ref-cli-tests.sh
 
 ref: .ref/stamp
 
