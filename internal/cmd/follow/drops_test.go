@@ -13,6 +13,7 @@ import (
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil/cmdtest"
 	"github.com/plasmite-go/plasmite/internal/poolref"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // Gaps merged into one notice count exactly the messages missed, not the
@@ -67,6 +68,32 @@ func (l lapping) Tail(o core.TailOptions) (poolref.Tail, error) {
 		lap(l.writer, l.n)
 	}
 	return t, err
+}
+
+// remoteLike is a pool whose tails, like a remote pool's, do not say
+// where they begin (no Expected), and whose first read takes delay.
+type remoteLike struct {
+	poolref.Pool
+	delay time.Duration
+}
+
+type opaqueTail struct {
+	poolref.Tail
+	delay time.Duration
+}
+
+func (r remoteLike) Tail(o core.TailOptions) (poolref.Tail, error) {
+	t, err := r.Pool.Tail(o)
+	if err != nil {
+		return nil, err
+	}
+	return &opaqueTail{t, r.delay}, nil
+}
+
+func (t *opaqueTail) TryNext() (core.Message, bool, error) {
+	time.Sleep(t.delay)
+	t.delay = 0
+	return t.Tail.TryNext()
 }
 
 func lap(p *core.Pool, n int) {
@@ -210,4 +237,40 @@ func TestFollowTimeoutOnTerminal(t *testing.T) {
 			t.Fatalf("tty %v: stderr %q, want %q", tty, got, want)
 		}
 	}
+}
+
+// A tail that does not say where it begins (a remote one) counts from the
+// bounds seen before it opened: --no-follow whose selected history was
+// overwritten meanwhile reports the drop and fails 1, as 1.2.1 does for
+// remote pools.
+func TestFollowRemoteLikeOverrun(t *testing.T) {
+	h := cmdtest.New(t, "")
+	f, w := overrun(t, h, 100, 1000, false)
+	f.pool = remoteLike{f.pool, 0}
+	b := w.Bounds() // what --no-follow selects: all of it is overwritten
+	err := f.run(bg, followOpts{replay: -1, noFollow: true})
+	if code, ok := cmdutil.ExitStatus(err); !ok || code != 1 {
+		t.Fatalf("status %v", err)
+	}
+	ns := notices(t, h)
+	if len(ns) != 1 || detail(ns[0], "last_seen_seq") != b.Oldest-1 || detail(ns[0], "next_seen_seq") != b.Newest+1 || detail(ns[0], "dropped_count") != b.Newest-b.Oldest+1 {
+		t.Fatalf("notices %v (bounds now %+v)", ns, w.Bounds())
+	}
+}
+
+// A message that arrives after --timeout has passed is not printed: the
+// follow ends 124 (1.2.1 checks the deadline before each output).
+func TestFollowLateMessageTimesOut(t *testing.T) {
+	h := cmdtest.New(t, "")
+	f, _ := overrun(t, h, 1, 0, false)
+	f.pool = remoteLike{f.pool, 150 * time.Millisecond}
+	err := f.run(bg, followOpts{replay: -1, tail: 1, timeout: 50 * time.Millisecond, bounds: one()})
+	if code, _ := cmdutil.ExitStatus(err); code != 124 || h.Stdout.Len() != 0 {
+		t.Fatalf("status %v, stdout %q", err, h.Stdout.String())
+	}
+}
+
+func one() wire.StreamBounds {
+	n := uint64(1)
+	return wire.StreamBounds{Max: &n}
 }

@@ -195,15 +195,20 @@ func (f *follower) follow(ctx context.Context, o followOpts) (err error) {
 	if o.replay >= 0 {
 		o.noFollow = true
 	}
-	bound := f.pool.Bounds().Newest // history ends here for --no-follow
+	bounds := f.pool.Bounds()
+	bound := bounds.Newest // history ends here for --no-follow
 	tail, err := f.pool.Tail(topts)
 	if err != nil {
 		return err
 	}
 	defer tail.Close()
+	// a message overwritten before the first read is a gap too
 	if ts, ok := tail.(tailStart); ok {
-		// a message overwritten before the first read is a gap too
 		f.drops.start(ts.Expected())
+	} else if seq := historyStart(bounds, topts); seq != 0 && !o.hasSince {
+		// a remote tail: the history selected from the bounds seen
+		// before it opened (as 1.2.1 selects it)
+		f.drops.start(seq)
 	}
 	defer func() {
 		if ferr := f.flush(); err == nil {
@@ -276,6 +281,11 @@ func (f *follower) follow(ctx context.Context, o followOpts) (err error) {
 				return err
 			}
 		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			// a message that arrives after the timeout is not printed
+			// (1.2.1 checks before each output)
+			return errTimeout
+		}
 		if err := f.saw(m.Seq); err != nil {
 			return err
 		}
@@ -306,6 +316,24 @@ func (f *follower) follow(ctx context.Context, o followOpts) (err error) {
 			deadline = time.Now().Add(o.timeout)
 		}
 	}
+}
+
+// historyStart is the first seq of the history a tail opened with o
+// selects from bounds, 0 for none (a live start, an empty pool).
+func historyStart(b core.Bounds, o core.TailOptions) uint64 {
+	if b.Oldest == 0 {
+		return 0
+	}
+	switch o.Start {
+	case core.StartOldest:
+		return b.Oldest
+	case core.StartLast:
+		if o.Last > 0 && b.Newest-b.Oldest+1 > o.Last {
+			return b.Newest - o.Last + 1
+		}
+		return b.Oldest
+	}
+	return 0
 }
 
 // canceled says whether done is closed, without waiting.
