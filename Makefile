@@ -25,7 +25,7 @@ EMBEDDED := $(wildcard ui/assets/*)
 
 export GOFLAGS := -buildvcs=false
 
-.PHONY: all cli lib node demo test test-go test-nonotify test-c test-python test-node test-node-ref test-platforms test-race test-dist dist bench stress install ref clean fmt vet browser
+.PHONY: all cli lib node demo test test-go test-nonotify test-c test-python test-node test-node-ref test-platforms test-race test-dist dist bench stress install ref ref-cli-tests clean fmt vet browser
 
 all: cli lib
 
@@ -122,6 +122,10 @@ bench: ref all
 
 stress: ref
 	PLASMITE_REF=$(CURDIR)/.ref PLASMITE_REQUIRE_REF=1 scripts/stress.sh
+
+# The reference's own Rust CLI tests against our binary (not in make test: minutes, and cargo).
+ref-cli-tests: ref cli
+	scripts/ref-cli-tests.sh
 
 ref: .ref/stamp
 

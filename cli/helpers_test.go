@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -104,6 +105,7 @@ type runOpts struct {
 	ptyIn   bool   // stdin on a pseudo-terminal
 	bin     string // another binary (the reference)
 	timeout time.Duration
+	cred    *syscall.Credential // run as this user (the test runs as root)
 }
 
 type result struct {
@@ -125,6 +127,9 @@ func runCLI(t *testing.T, o runOpts, args ...string) result {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = o.dir
+	if o.cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: o.cred}
+	}
 	cmd.Env = append(os.Environ(), "NO_COLOR=")
 	cmd.Env = append(cmd.Env, o.env...)
 	var out, errb bytes.Buffer

@@ -436,8 +436,10 @@ func (b *Batch) Payload(i int) []byte {
 func (b *Batch) Reset() { b.buf = b.buf[:0]; b.ends = b.ends[:0] }
 
 // AppendBatch appends every message of b in order, under one lock, and
-// returns the receipt of each (receipts[i] for message i; seqs contiguous;
-// all share one timestamp). receipts is appended to dst. If it fails
+// returns the receipt of each (receipts[i] for message i; seqs contiguous).
+// Each message gets its own timestamp, read from the clock as it is
+// written, as a separate append would (times never decrease within the
+// batch). receipts is appended to dst. If it fails
 // part-way, the receipts of the messages already appended are returned with
 // the error. Errors as AppendLite3; with Flush, an IO error means the
 // messages are appended but not known to be on disk.
@@ -468,6 +470,10 @@ func (p *Pool) AppendBatch(b *Batch, d Durability, dst []Receipt) (out []Receipt
 	wrapped := false
 	var first, last, prevOff uint64
 	for i, end := range b.ends {
+		if i > 0 {
+			// its own append time (the clock is cheap: wallNanos)
+			ts = max(ts, wallNanos())
+		}
 		var w written
 		w, err = p.writeFrame(b.buf[start:end], ts, true)
 		if err != nil {

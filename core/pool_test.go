@@ -452,8 +452,9 @@ func TestAppendJSONAndBatch(t *testing.T) {
 		t.Fatal(len(rs), err)
 	}
 	for i, r := range rs {
-		if r.Seq != start+1+uint64(i) || r.Time != rs[0].Time {
-			t.Fatalf("receipt %d: %+v", i, r)
+		m, err := p.Get(r.Seq)
+		if r.Seq != start+1+uint64(i) || err != nil || m.Time != r.Time || i > 0 && r.Time < rs[i-1].Time {
+			t.Fatalf("receipt %d: %+v (stored %+v, %v)", i, r, m, err)
 		}
 	}
 	m, _ := p.Get(rs[3].Seq)
@@ -475,6 +476,40 @@ func lite3Doc(t *testing.T, data string, tags ...string) []byte {
 		t.Fatal(err)
 	}
 	return doc
+}
+
+// Each message of a batch gets its own append time, as separate appends
+// would (issue 11 item 12: --since and --replay depend on it): times never
+// decrease and a long batch spans a clock interval.
+func TestBatchTimesPerMessage(t *testing.T) {
+	p := tempPool(t, 4<<20)
+	var b Batch
+	for i := 0; i < 2000; i++ {
+		if err := b.AddJSON([]byte(`{"i":`+itoa(uint64(i))+`}`), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := time.Now().UnixNano()
+	rs, err := p.AppendBatch(&b, Fast, nil)
+	after := time.Now().UnixNano()
+	if err != nil || len(rs) != 2000 {
+		t.Fatal(len(rs), err)
+	}
+	distinct := 1
+	for i := 1; i < len(rs); i++ {
+		if rs[i].Time < rs[i-1].Time {
+			t.Fatalf("time went back at %d: %d < %d", i, rs[i].Time, rs[i-1].Time)
+		}
+		if rs[i].Time != rs[i-1].Time {
+			distinct++
+		}
+	}
+	// 2000 clock reads cannot all fall in the same nanosecond; the bounds
+	// allow clock.go's documented error (a stamp is never early, and at
+	// most clockMaxGap late)
+	if distinct < 2 || rs[0].Time < before || rs[len(rs)-1].Time > after+clockMaxGap {
+		t.Fatalf("%d distinct times, %d..%d outside %d..%d", distinct, rs[0].Time, rs[len(rs)-1].Time, before, after)
+	}
 }
 
 // A batch larger than the ring laps itself: the header stays valid and the

@@ -131,6 +131,13 @@ func (p *Pool) Tail(opts TailOptions) (*Tail, error) {
 
 var errTailClosed = &Error{Kind: Usage, Message: "tail is closed"}
 
+// Expected returns the seq of the next message the tail is due to deliver:
+// where it begins until it delivers one (after the newest at open time for
+// StartLive). A message delivered with a higher seq means that the ones in
+// between were dropped before the tail could read them (or did not carry
+// its tags).
+func (t *Tail) Expected() uint64 { return t.expected }
+
 // Next returns the next message, waiting for one to be appended if needed.
 // When ctx is done first (use context.WithTimeout for a deadline) it returns
 // ctx.Err() (context.Canceled or context.DeadlineExceeded) as soon as the

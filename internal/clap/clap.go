@@ -20,14 +20,17 @@ import (
 
 // Flag is an option. Value "" makes it a switch.
 type Flag struct {
-	Long   string
-	Alias  string // another long name (an older spelling)
-	Short  byte
-	Value  string // metavar, e.g. "TAIL"
-	Enum   []string
-	Multi  bool // may be given more than once
-	Help   string
-	Hidden bool
+	Long  string
+	Alias string // another long name (an older spelling)
+	Short byte
+	Value string // metavar, e.g. "TAIL"
+	Enum  []string
+	Multi bool // may be given more than once
+	// NonEmpty refuses an empty value ("--dir="), as the reference's parser
+	// does for paths and enumerations (Enum implies it).
+	NonEmpty bool
+	Help     string
+	Hidden   bool
 	// Global flags of a command are also accepted by all its descendants
 	// (appended to their flags unless one declares the same long name).
 	Global bool
@@ -190,6 +193,11 @@ func (a *Arg) Display() string {
 // command's help, or at the top-level help when there is no usage line to
 // point at (as for invalid values).
 func usageError(c *Command, msg string, withUsage bool) *core.Error {
+	// The message is the first line of clap's error, cut there even inside
+	// a quoted argument that holds a newline.
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
 	root := c.Root()
 	hint := "Try `" + root.Name + " --help`."
 	if withUsage && c.Path() != "" {
@@ -256,7 +264,7 @@ func parse(c *Command, args []string) (*Command, error) {
 			}
 			f := c.flag(name)
 			if f == nil {
-				return nil, usageError(c, "unexpected argument '"+tok+"' found", true)
+				return nil, usageError(c, "unexpected argument '--"+name+"' found", true)
 			}
 			if f.Value == "" {
 				if hasVal {
@@ -346,12 +354,43 @@ func parse(c *Command, args []string) (*Command, error) {
 
 // next takes the value of option f, given without one at args[*i], from
 // the argument after it: not when there is none or it looks like an option.
+// As clap does, an option-like token there that the command does not know
+// is reported as unexpected ("--tail -1": '-1'); a known one (or `--`)
+// leaves f without a value.
 func (st *state) next(args []string, i *int, f *Flag) (string, error) {
-	if *i+1 >= len(args) || looksLikeFlag(args[*i+1]) {
-		return "", usageError(st.c, "a value is required for '"+f.Display()+"' but none was supplied", true)
+	if *i+1 < len(args) && !looksLikeFlag(args[*i+1]) {
+		*i++
+		return args[*i], nil
 	}
-	*i++
-	return args[*i], nil
+	if *i+1 < len(args) {
+		if u := st.c.unknownOption(args[*i+1]); u != "" {
+			return "", usageError(st.c, "unexpected argument '"+u+"' found", true)
+		}
+	}
+	return "", valueRequired(st.c, f)
+}
+
+// valueRequired is the error for an option given without its value; like
+// clap's, its hint points at the top-level help.
+func valueRequired(c *Command, f *Flag) *core.Error {
+	return usageError(c, "a value is required for '"+f.Display()+"' but none was supplied", false)
+}
+
+// unknownOption returns how clap names tok when it is an option the
+// command does not know ("--bogus" for "--bogus=1", "-x" for "-xyz"), or
+// "" when the command knows it (or tok is `--`).
+func (c *Command) unknownOption(tok string) string {
+	if strings.HasPrefix(tok, "--") {
+		name, _, _ := strings.Cut(tok[2:], "=")
+		if name == "" || name == "help" || c.flag(name) != nil {
+			return ""
+		}
+		return "--" + name
+	}
+	if s := tok[1]; s == 'h' || c.short(s) != nil {
+		return ""
+	}
+	return tok[:2]
 }
 
 // assign gives the positionals to the command's arguments in order.
@@ -389,6 +428,9 @@ func (st *state) set(f *Flag, val string, at int) error {
 	c := st.c
 	if _, dup := st.first[f.Long]; dup && !f.Multi {
 		return usageError(c, "the argument '"+f.Display()+"' cannot be used multiple times", true)
+	}
+	if val == "" && f.Value != "" && (f.NonEmpty || len(f.Enum) > 0) {
+		return valueRequired(c, f)
 	}
 	if len(f.Enum) > 0 {
 		ok := false

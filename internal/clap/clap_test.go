@@ -34,7 +34,7 @@ type opts struct {
 // wraps another after `--`, and a version request.
 func tree(o *opts) *Command {
 	root := &Command{Name: "prog", HelpIfEmpty: true, Flags: []Flag{
-		{Long: "dir", Value: "DIR", Multi: true, Global: true, Into: Strings(&o.dirs)},
+		{Long: "dir", Value: "DIR", Multi: true, Global: true, NonEmpty: true, Into: Strings(&o.dirs)},
 		{Long: "color", Value: "COLOR", Multi: true, Global: true, Enum: []string{"auto", "always", "never"}, Into: Strings(&o.color)},
 		{Long: "version", Short: 'V', Request: true},
 	}}
@@ -175,7 +175,8 @@ func TestParse(t *testing.T) {
 		{"--dir a follow p --dir b", "run follow pool=p dirs=[a b]"},
 		{"--color never follow p --color=always", "run follow pool=p color=[never always]"},
 		{"feed p --dir x", "run feed pool=p dirs=[x]"},
-		{"--dir= pool list", "run pool list dirs=[]"},
+		{"--dir= pool list", "error a value is required for '--dir <DIR>' but none was supplied | Try `prog --help`."},
+		{"--color= pool list", "error a value is required for '--color <COLOR>' but none was supplied | Try `prog --help`."},
 		// requests
 		{"", `request help "" long=false stderr=true`},
 		{"--dir x", `request help "" long=false stderr=true`},
@@ -196,7 +197,7 @@ func TestParse(t *testing.T) {
 		{"pool help create", `request help "pool create" long=true stderr=false`},
 		// the reference's error texts (spec cli.md §1.0), with their hints
 		{"follow --bogus p", "error unexpected argument '--bogus' found | Try `prog follow --help`."},
-		{"follow p --bogus=1", "error unexpected argument '--bogus=1' found | Try `prog follow --help`."},
+		{"follow p --bogus=1", "error unexpected argument '--bogus' found | Try `prog follow --help`."},
 		{"follow p -x", "error unexpected argument '-x' found | Try `prog follow --help`."},
 		{"-xyz", "error unexpected argument '-x' found | Try `prog --help`."},
 		{"follow p q", "error unexpected argument 'q' found | Try `prog follow --help`."},
@@ -206,12 +207,24 @@ func TestParse(t *testing.T) {
 		{"follow p --tail abc", "error invalid value 'abc' for '--tail <TAIL>': invalid digit found in string | Try `prog --help`."},
 		{"follow p --tail=", "error invalid value '' for '--tail <TAIL>': cannot parse integer from empty string | Try `prog --help`."},
 		{"follow p --tail 99999999999999999999", "error invalid value '99999999999999999999' for '--tail <TAIL>': number too large to fit in target type | Try `prog --help`."},
-		{"pool create a --index-capacity 4294967296", "error invalid value '4294967296' for '--index-capacity <INDEX_CAPACITY>': number too large to fit in target type | Try `prog --help`."},
+		{"pool create a --index-capacity 4294967296", "error invalid value '4294967296' for '--index-capacity <INDEX_CAPACITY>': 4294967296 is not in 0..=4294967295 | Try `prog --help`."},
+		{"pool create a --index-capacity=-5", "error invalid value '-5' for '--index-capacity <INDEX_CAPACITY>': -5 is not in 0..=4294967295 | Try `prog --help`."},
+		{"pool create a --index-capacity 1.5", "error invalid value '1.5' for '--index-capacity <INDEX_CAPACITY>': invalid digit found in string | Try `prog --help`."},
+		{"pool create a --index-capacity 99999999999999999999", "error invalid value '99999999999999999999' for '--index-capacity <INDEX_CAPACITY>': number too large to fit in target type | Try `prog --help`."},
 		{"follow p --replay x", "error invalid value 'x' for '--replay <REPLAY>': invalid float literal | Try `prog --help`."},
+		{"follow p --replay=", "error invalid value '' for '--replay <REPLAY>': cannot parse float from empty string | Try `prog --help`."},
 		{"follow p --replay 1e400", "error invalid value '1e400' for '--replay <REPLAY>': invalid float literal | Try `prog --help`."},
-		{"follow p --tail -1", "error a value is required for '--tail <TAIL>' but none was supplied | Try `prog follow --help`."},
-		{"follow p --tail", "error a value is required for '--tail <TAIL>' but none was supplied | Try `prog follow --help`."},
-		{"follow p -n", "error a value is required for '--tail <TAIL>' but none was supplied | Try `prog follow --help`."},
+		// clap takes an option-like token after an option as an argument of
+		// its own: unknown, it is the error; known, the option lacks its value
+		{"follow p --tail -1", "error unexpected argument '-1' found | Try `prog follow --help`."},
+		{"pool create a --index-capacity -5", "error unexpected argument '-5' found | Try `prog pool create --help`."},
+		{"follow p --since -5m", "error unexpected argument '-5' found | Try `prog follow --help`."},
+		{"follow p --tail --bogus=2", "error unexpected argument '--bogus' found | Try `prog follow --help`."},
+		{"follow p --tail --one", "error a value is required for '--tail <TAIL>' but none was supplied | Try `prog --help`."},
+		{"follow p --tail -n 3", "error a value is required for '--tail <TAIL>' but none was supplied | Try `prog --help`."},
+		{"follow p --tail --", "error a value is required for '--tail <TAIL>' but none was supplied | Try `prog --help`."},
+		{"follow p --tail", "error a value is required for '--tail <TAIL>' but none was supplied | Try `prog --help`."},
+		{"follow p -n", "error a value is required for '--tail <TAIL>' but none was supplied | Try `prog --help`."},
 		{"--dir", "error a value is required for '--dir <DIR>' but none was supplied | Try `prog --help`."},
 		{"follow --since 5m --tail 0 p", "error the argument '--since <SINCE>' cannot be used with '--tail <TAIL>' | Try `prog follow --help`."},
 		{"follow --tail 0 --since 5m p", "error the argument '--tail <TAIL>' cannot be used with '--since <SINCE>' | Try `prog follow --help`."},
@@ -237,6 +250,16 @@ func TestParse(t *testing.T) {
 		if got := outcome(cmd, err, o); got != c.want {
 			t.Errorf("%q:\n got  %s\n want %s", c.args, got, c.want)
 		}
+	}
+}
+
+// A message is one line: clap's first, even when an argument in it holds a
+// newline.
+func TestParseMessageOneLine(t *testing.T) {
+	o := &opts{}
+	_, err := Parse(tree(o), []string{"follow", "p", "---\na: 1\n..."})
+	if got := outcome(nil, err, o); got != "error unexpected argument '--- | Try `prog follow --help`." {
+		t.Errorf("got %s", got)
 	}
 }
 

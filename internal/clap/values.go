@@ -2,7 +2,9 @@ package clap
 
 import (
 	"errors"
+	"math"
 	"strconv"
+	"strings"
 )
 
 // A Value receives the text given to an option or a positional argument and
@@ -60,26 +62,42 @@ func intReason(s string, err error) error {
 // number themselves.
 func IntReason(s string, err error) string { return intReason(s, err).Error() }
 
-// uintValue stores an unsigned integer of bits bits.
-type uintValue[T uint32 | uint64] struct {
-	p    *T
-	bits int
-}
+type uint64Value struct{ p *uint64 }
 
-func (v uintValue[T]) Set(s string) error {
-	n, err := strconv.ParseUint(s, 10, v.bits)
+func (v uint64Value) Set(s string) error {
+	n, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
 		return intReason(s, err)
 	}
-	*v.p = T(n)
+	*v.p = n
 	return nil
 }
 
 // Uint64 stores an unsigned 64-bit value in *p.
-func Uint64(p *uint64) Value { return uintValue[uint64]{p, 64} }
+func Uint64(p *uint64) Value { return uint64Value{p} }
+
+type uint32Value struct{ p *uint32 }
+
+// Set reads s as the reference's parser reads a u32: as a signed 64-bit
+// integer first, then checked against the range ("-1 is not in
+// 0..=4294967295").
+func (v uint32Value) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange && strings.HasPrefix(s, "-") {
+			return errors.New("number too small to fit in target type")
+		}
+		return intReason(s, err)
+	}
+	if n < 0 || n > math.MaxUint32 {
+		return errors.New(s + " is not in 0..=4294967295")
+	}
+	*v.p = uint32(n)
+	return nil
+}
 
 // Uint32 stores an unsigned 32-bit value in *p.
-func Uint32(p *uint32) Value { return uintValue[uint32]{p, 32} }
+func Uint32(p *uint32) Value { return uint32Value{p} }
 
 type optUint64Value struct{ p **uint64 }
 
@@ -118,6 +136,9 @@ type Float struct {
 type optFloatValue struct{ p **Float }
 
 func (v optFloatValue) Set(s string) error {
+	if s == "" {
+		return errors.New("cannot parse float from empty string")
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return errors.New("invalid float literal")

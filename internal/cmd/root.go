@@ -31,7 +31,7 @@ type globals struct {
 
 func (g *globals) flags() []clap.Flag {
 	return []clap.Flag{
-		{Long: "dir", Value: "DIR", Multi: true, Global: true, Help: "Directory for named pools (default ~/.plasmite/pools)", Into: clap.Strings(&g.dir)},
+		{Long: "dir", Value: "DIR", Multi: true, Global: true, NonEmpty: true, Help: "Directory for named pools (default ~/.plasmite/pools)", Into: clap.Strings(&g.dir)},
 		{Long: "color", Value: "COLOR", Multi: true, Global: true, Enum: []string{"auto", "always", "never"}, Help: "Color for terminal output: auto, always or never", Into: clap.Strings(&g.color)},
 		{Long: "format", Value: "FORMAT", Multi: true, Global: true, Enum: []string{"pretty", "json", "jsonl", "yaml", "lite3", "lite3-raw"}, Help: "Output: pretty (text / indented JSON) or json (compact, one per line; jsonl is the same). Default: pretty on a terminal, json in a pipe", Into: clap.Strings(&g.format)},
 	}
@@ -67,7 +67,7 @@ func (g *globals) apply(env *cmdutil.Env) error {
 func tree(env *cmdutil.Env, g *globals) *clap.Command {
 	root := &clap.Command{
 		Name: "plasmite", About: "Persistent JSON message pools for local interprocess messaging", HelpIfEmpty: true,
-		Flags: append(g.flags(), clap.Flag{Long: "version", Short: 'V', Request: true, Help: "Print version"}),
+		Flags: append(g.flags(), clap.Flag{Long: "version", Short: 'V', Request: true, Global: true, Help: "Print version"}),
 	}
 	root.CustomHelp = func(bool) string { return topHelp(root) }
 	root.Subs = []*clap.Command{
@@ -99,31 +99,34 @@ func Main(ctx context.Context, args []string, env *cmdutil.Env, pls bool) int {
 	if err == nil {
 		err = c.Run(ctx)
 	}
-	return finish(env, err)
+	path := ""
+	if c != nil {
+		path = c.Path()
+	}
+	return finish(env, path, err)
 }
 
 // answer prints what a request asked for: a help page (on stderr with exit
 // 2 for a help-if-empty command, unless toStdout), or the version.
 func answer(env *cmdutil.Env, req *clap.Request, toStdout bool) int {
 	if req.Flag == "version" {
-		return finish(env, env.Stdout.WriteString("plasmite "+core.Version+"\n"))
+		return finish(env, "help", env.Stdout.WriteString("plasmite "+core.Version+"\n"))
 	}
 	text := clap.Help(req.Cmd, req.Long)
 	if req.Stderr && !toStdout {
-		if err := env.Stderr.WriteString(text); err != nil {
-			return finish(env, err)
-		}
+		env.Stderr.WriteString(text)
 		return 2
 	}
-	return finish(env, env.Stdout.WriteString(text))
+	return finish(env, "help", env.Stdout.WriteString(text))
 }
 
-// finish reports err on stderr and returns the exit status: 0 for no
-// error, an explicit status (cmdutil.Exit, a failed write) as it is, and
-// otherwise the status of the error's kind. A failed write ends quietly.
-func finish(env *cmdutil.Env, err error) int {
-	if env.Stdout.Err() != nil {
-		return cmdutil.ExitOutputClosed
+// finish reports err on stderr and returns the exit status of command
+// path: 0 for no error, an explicit status (cmdutil.Exit) as it is, and
+// otherwise the status of the error's kind. A failed write to stdout ends
+// the command as closed.go says.
+func finish(env *cmdutil.Env, path string, err error) int {
+	if oe := env.Stdout.Failure(); oe != nil {
+		return outputFailed(env, path, oe, err)
 	}
 	if err == nil {
 		return 0
@@ -132,8 +135,6 @@ func finish(env *cmdutil.Env, err error) int {
 		return code
 	}
 	e := wire.ErrorOf(err)
-	if report(env, e) != nil {
-		return cmdutil.ExitOutputClosed
-	}
+	report(env, e) // when stderr fails too, the status still tells the kind
 	return wire.ExitCode(e.Kind)
 }

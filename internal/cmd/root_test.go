@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/plasmite-go/plasmite/internal/clap"
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil/cmdtest"
 	"github.com/plasmite-go/plasmite/internal/reftest"
@@ -88,8 +89,11 @@ func TestHelpAndVersion(t *testing.T) {
 		{nil, true, 0, "Plasmite keeps JSON messages in pools", ""},
 		{[]string{"--help"}, false, 0, "Plasmite keeps JSON messages in pools", ""},
 		{[]string{"-V"}, false, 0, "plasmite ", ""},
+		// --version at every position, as 1.2.1's clap propagates it
+		{[]string{"pool", "list", "--version"}, false, 0, "plasmite ", ""},
+		{[]string{"feed", "x", "-V"}, false, 0, "plasmite ", ""},
 		{[]string{"follow"}, true, 2, "", "Follow messages from a pool\n\nUsage: plasmite follow [OPTIONS] <POOL>\n"},
-		{[]string{"help", "pool", "create"}, false, 0, "Create one or more pools\n\nUsage: plasmite pool create [OPTIONS] <NAME>...\n", ""},
+		{[]string{"help", "pool", "create"}, false, 0, "Create one or more pools\n\nUsage: plasmite pool create [OPTIONS] <NAMES>...\n", ""},
 		{[]string{"tap", "-h"}, false, 0, "Capture command output into a local pool\n\nUsage: plasmite tap [OPTIONS] <POOL> -- <COMMAND>...\n", ""},
 	} {
 		h := cmdtest.New(t, "")
@@ -101,29 +105,95 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 }
 
-// brokenPipe fails every write as a closed pipe does.
-type brokenPipe struct{}
+// failingWriter fails every write with err: EPIPE is a closed pipe,
+// ENOSPC a full disk.
+type failingWriter struct{ err error }
 
-func (brokenPipe) Write([]byte) (int, error) { return 0, syscall.EPIPE }
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
 
-// A closed stdout ends the command quietly with 141, whatever it was doing.
+// A closed stdout ends the command quietly, with the status closed.go
+// gives it: 0, or the result doctor and pool delete settled before
+// writing (issue 11 item 5).
 func TestClosedStdout(t *testing.T) {
 	h := cmdtest.New(t, "")
 	h.Pool(t, "p", `{"a":1}`, `{"b":2}`)
-	h.Env.Stdout = cmdutil.NewStream(brokenPipe{}, false)
-	for _, args := range [][]string{
-		{"follow", "p", "--tail", "2"},
-		{"fetch", "p", "1"},
-		{"pool", "list"},
-		{"feed", "p", `{"c":3}`},
-		{"version"},
-		{"--help"},
+	if err := os.WriteFile(filepath.Join(h.Env.Dir, "bad.plasmite"), make([]byte, 8192), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.Env.Stdout = cmdutil.NewStream(failingWriter{syscall.EPIPE}, false)
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"follow", "p", "--tail", "2"}, 0},
+		{[]string{"follow", "p", "--no-follow", "--format", "lite3"}, 0},
+		{[]string{"fetch", "p", "1"}, 0},
+		{[]string{"pool", "list"}, 0},
+		{[]string{"pool", "info", "p"}, 0},
+		{[]string{"pool", "create", "q"}, 0},
+		{[]string{"feed", "p", `{"c":3}`}, 0},
+		{[]string{"version"}, 0},
+		{[]string{"--version"}, 0},
+		{[]string{"--help"}, 0},
+		{[]string{"completion", "bash"}, 0},
+		{[]string{"doctor", "p"}, 0},
+		{[]string{"doctor", "bad"}, 7},
+		{[]string{"pool", "delete", "q", "nope"}, 3},
 	} {
 		h.Stderr.Reset()
-		if got := run(h, args...); got != 141 || h.Stderr.Len() != 0 {
-			t.Errorf("%v: exit %d, stderr %q", args, got, h.Stderr)
+		h.Env.Format = ""
+		h.Env.Stdout = cmdutil.NewStream(failingWriter{syscall.EPIPE}, false)
+		if got := run(h, c.args...); got != c.code || h.Stderr.Len() != 0 {
+			t.Errorf("%v: exit %d (want %d), stderr %q", c.args, got, c.code, h.Stderr)
 		}
 	}
+	// feed stops at the first receipt it cannot write; what it appended stays
+	h = cmdtest.New(t, "{\"i\":1}\n{\"i\":2}\n")
+	p := h.Pool(t, "p")
+	h.Env.Stdout = cmdutil.NewStream(failingWriter{syscall.EPIPE}, false)
+	if got := run(h, "feed", "p"); got != 0 || p.Bounds().Newest == 0 {
+		t.Errorf("feed: exit %d, bounds %+v", got, p.Bounds())
+	}
+}
+
+// Any other failed write to stdout is an Io error, as in 1.2.1 (issue 12
+// defect 5).
+func TestStdoutWriteError(t *testing.T) {
+	h := cmdtest.New(t, "")
+	h.Pool(t, "p", `{"a":1}`)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"fetch", "p", "1"}, "failed to write stdout"},
+		{[]string{"feed", "p", `{"b":2}`}, "failed to write stdout"},
+		{[]string{"pool", "list"}, "failed to write stdout"},
+		{[]string{"--version"}, "failed to write CLI output"},
+	} {
+		h.Stderr.Reset()
+		h.Env.Stdout = cmdutil.NewStream(failingWriter{syscall.ENOSPC}, false)
+		got := run(h, c.args...)
+		want := `{"error":{"causes":["No space left on device (os error 28)"],"hint":"Check the destination of stdout; completed appends remain stored.","kind":"Io","message":"` + c.msg + `"}}` + "\n"
+		if got != 8 || h.Stderr.String() != want {
+			t.Errorf("%v: exit %d, stderr %q", c.args, got, h.Stderr)
+		}
+	}
+}
+
+// Every command has a rule for a closed stdout, written down once.
+func TestClosedStdoutTable(t *testing.T) {
+	var walk func(c *clap.Command)
+	walk = func(c *clap.Command) {
+		if c.Run != nil && c.Path() != "" {
+			if _, ok := onClosedStdout[c.Path()]; !ok {
+				t.Errorf("no closed-stdout rule for %q", c.Path())
+			}
+		}
+		for _, s := range c.Subs {
+			walk(s)
+		}
+	}
+	walk(tree(&cmdutil.Env{}, &globals{}))
 }
 
 // The parser's errors are the reference's, byte for byte, where the two

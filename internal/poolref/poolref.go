@@ -10,6 +10,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"syscall"
 
 	"github.com/plasmite-go/plasmite/core"
 )
@@ -61,7 +62,14 @@ func IsURL(text string) bool { return strings.Contains(text, "://") }
 
 // OpenOptions says how to open a pool.
 type OpenOptions struct {
-	ReadOnly   bool  // local: map read-only (a read-only file can be opened)
+	ReadOnly bool // local: map read-only (a read-only file can be opened)
+	// ReadOnlyIfNeeded (local) is for a reader that waits for appends
+	// (follow): the pool is opened read-write when the file allows it, so
+	// its waits take part in the writers' wake-up protocol, and read-only
+	// when it does not (a file the user may only read, a read-only file
+	// system), where waits poll the wake word instead.
+	ReadOnlyIfNeeded bool
+
 	NoNotify   bool  // local: poll instead of waiting for wake-ups
 	Create     bool  // local: create the pool when it does not exist
 	CreateSize int64 // size of a pool Create makes (0: core.DefaultPoolSize)
@@ -80,10 +88,23 @@ type Resolver struct {
 	Base core.OpenOptions
 }
 
-// Parse reads a ref. A URL whose scheme is not http, https or udp is a
-// Usage error; so is any URL when the resolver has no RemoteOpener.
+// CheckName refuses a ref no command accepts: the empty name (which would
+// name the file ".plasmite" in the pool directory), with 1.2.1's Usage error.
+func CheckName(text string) error {
+	if text == "" || strings.IndexByte(text, 0) >= 0 {
+		return &core.Error{Kind: core.Usage, Message: "pool name must be nonempty and must not contain NUL or a path prefix"}
+	}
+	return nil
+}
+
+// Parse reads a ref. The empty name (CheckName) is a Usage error, and so
+// is a URL whose scheme is not http, https or udp, or any URL when the
+// resolver has no RemoteOpener.
 func (r *Resolver) Parse(text string) (Ref, error) {
 	ref := Ref{Text: text}
+	if err := CheckName(text); err != nil {
+		return ref, err
+	}
 	switch {
 	case strings.HasPrefix(text, "http://"):
 		ref.Scheme = HTTP
@@ -149,6 +170,10 @@ func (r *Resolver) openLocal(ref Ref, o OpenOptions) (*core.Pool, error) {
 	open.ReadOnly = o.ReadOnly
 	open.NoNotify = open.NoNotify || o.NoNotify
 	p, err := core.Open(ref.Path, open)
+	if err != nil && o.ReadOnlyIfNeeded && !o.ReadOnly && notWritable(err) {
+		open.ReadOnly = true
+		return core.Open(ref.Path, open)
+	}
 	if err == nil || !o.Create || o.ReadOnly || !errors.Is(err, core.NotFound) {
 		return p, err
 	}
@@ -171,6 +196,12 @@ func MakeDir(dir string) error {
 		return &core.Error{Kind: KindOfOS(err), Message: "failed to create pool directory", Path: dir, Err: err}
 	}
 	return nil
+}
+
+// notWritable says whether an open failed only because the file may not
+// be written: no permission, or a read-only file system.
+func notWritable(err error) bool {
+	return errors.Is(err, core.Permission) || errors.Is(err, syscall.EROFS)
 }
 
 // KindOfOS classifies an OS error: Permission, NotFound, else IO.

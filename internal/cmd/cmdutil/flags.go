@@ -25,7 +25,7 @@ func CreateFlag(p *bool) clap.Flag {
 
 // CreateSizeFlag is --create-size.
 func CreateSizeFlag(p **string) clap.Flag {
-	return clap.Flag{Long: "create-size", Value: "SIZE", Help: "Size of a pool created because it is missing (bytes or K/M/G, default 1M); implies --create", Into: clap.OptString(p)}
+	return clap.Flag{Long: "create-size", Value: "CREATE_SIZE", Help: "Size of a pool created because it is missing (bytes or K/M/G, default 1M); implies --create", Into: clap.OptString(p)}
 }
 
 // DurabilityFlag is --durability.
@@ -38,5 +38,15 @@ func CreateSize(text *string) (int64, error) {
 	if text == nil {
 		return core.DefaultPoolSize, nil
 	}
-	return ParseSize(*text)
+	return ParsePoolSize(*text)
+}
+
+// ParsePoolSize is ParseSize for the size of a pool file: 0, which core
+// reads as "the default", is too small, as 1.2.1 says.
+func ParsePoolSize(s string) (int64, error) {
+	n, err := ParseSize(s)
+	if err == nil && n == 0 {
+		return 0, UsageError("file_size must exceed header and index size", "Choose a file size greater than 4096 bytes.")
+	}
+	return n, err
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"syscall"
 )
 
 // Stream is stdout or stderr: every record is written whole at once (no
@@ -19,15 +20,18 @@ type Stream struct {
 // NewStream writes to w; tty says whether w is a terminal.
 func NewStream(w io.Writer, tty bool) *Stream { return &Stream{w: w, TTY: tty} }
 
-// OutputError is a failed write to stdout or stderr. The command ends
-// quietly with ExitOutputClosed, the way a Unix filter dies of SIGPIPE.
+// OutputError is a failed write to stdout or stderr: it ends the command.
+// When the reader went away (Closed) the end is quiet, with the status the
+// command table gives (internal/cmd, closed.go); any other failure is an
+// Io error.
 type OutputError struct{ Err error }
 
 func (e *OutputError) Error() string { return "write failed: " + e.Err.Error() }
 func (e *OutputError) Unwrap() error { return e.Err }
 
-// ExitOutputClosed is the exit status after a failed write (128+SIGPIPE).
-const ExitOutputClosed = 141
+// Closed says whether the write failed because the reader of the stream
+// went away (EPIPE): a normal end for a command whose output nobody reads.
+func (e *OutputError) Closed() bool { return errors.Is(e.Err, syscall.EPIPE) }
 
 // Write writes b. After a failure it writes nothing more and returns the
 // same *OutputError every time.
@@ -62,21 +66,23 @@ func (s *Stream) Raw() io.Writer { return s.w }
 // Err is the stream's first write failure, nil if none.
 func (s *Stream) Err() error { return s.err }
 
+// Failure is Err as the *OutputError it is, nil if none.
+func (s *Stream) Failure() *OutputError {
+	oe, _ := s.err.(*OutputError)
+	return oe
+}
+
 // Exit is an error that ends the command with a status and prints nothing.
 type Exit struct{ Code int }
 
 func (e Exit) Error() string { return "exit " + strconv.Itoa(e.Code) }
 
-// ExitStatus is err's explicit exit status, and whether it has one: an
-// Exit's code, or ExitOutputClosed for an OutputError.
+// ExitStatus is err's explicit exit status (an Exit's code), and whether
+// it has one.
 func ExitStatus(err error) (int, bool) {
 	var ex Exit
 	if errors.As(err, &ex) {
 		return ex.Code, true
-	}
-	var oe *OutputError
-	if errors.As(err, &oe) {
-		return ExitOutputClosed, true
 	}
 	return 0, false
 }

@@ -1,5 +1,5 @@
 // Package doctor is the `doctor` command: validate pools without changing
-// them.
+// them, or (--repair) salvage one damaged pool in place.
 package doctor
 
 import (
@@ -18,10 +18,13 @@ import (
 
 // Options are doctor's.
 type Options struct {
-	Pool  string // "" with All
+	Pool  *string // nil with All
 	All   bool
 	Quick bool // headers and frames only, not payloads
 	JSON  bool
+	// Repair salvages the pool instead of only checking it (repair.go);
+	// NoBackup and DryRun apply to it.
+	Repair, NoBackup, DryRun bool
 }
 
 // Command declares doctor; its Run runs Run with the options parsed and env.
@@ -30,15 +33,19 @@ func Command(env *cmdutil.Env) *clap.Command {
 	return &clap.Command{
 		Name: "doctor", About: "Diagnose pool health", HelpIfEmpty: true,
 		Usage: "doctor [OPTIONS] <POOL|--all>",
-		Args:  []clap.Arg{{Name: "POOL", Help: "Pool name or path", Into: clap.String(&o.Pool)}},
+		Args:  []clap.Arg{{Name: "POOL", Help: "Pool name or path", Into: clap.OptString(&o.Pool)}},
 		Flags: []clap.Flag{
 			{Long: "all", Help: "Check every pool in the pool directory", Into: clap.Bool(&o.All)},
 			{Long: "quick", Help: "Check headers and frames only, not message payloads", Into: clap.Bool(&o.Quick)},
+			{Long: "repair", Help: "Salvage a damaged pool in place: keep every readable message, drop the rest, report the seqs lost", Into: clap.Bool(&o.Repair)},
+			{Long: "no-backup", Help: "With --repair: write no backup copy (POOL.bak-<time>) first", Into: clap.Bool(&o.NoBackup)},
+			{Long: "dry-run", Help: "With --repair: report what would be repaired, change nothing", Into: clap.Bool(&o.DryRun)},
 			cmdutil.JSONFlag(&o.JSON),
 			clap.HelpFlag,
 		},
-		Notes:    []string{"Exits nonzero when corruption is found (7)."},
-		Examples: []string{"plasmite doctor chat", "plasmite doctor --all --json"},
+		Notes: []string{"Exits nonzero when corruption is found (7).",
+			"--repair exits 0 when the pool is healthy afterwards with no message lost, 1 when messages were dropped (listed), 7 when it cannot be repaired."},
+		Examples: []string{"plasmite doctor chat", "plasmite doctor --all --json", "plasmite doctor chat --repair"},
 		Run:      env.Runner("doctor", cmdutil.TextOnly, func(ctx context.Context) error { return Run(ctx, o, env) }),
 	}
 }
@@ -53,11 +60,14 @@ type checked struct {
 // one line per pool in a pipe, or a summary on a terminal. Corruption found
 // exits 7.
 func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
-	if o.All && o.Pool != "" {
+	if o.All && o.Pool != nil {
 		return cmdutil.UsageError("--all cannot be combined with a pool name", "Use --all by itself, or provide a single pool.")
 	}
-	if !o.All && o.Pool == "" {
+	if !o.All && o.Pool == nil {
 		return cmdutil.UsageError("doctor requires a pool name or --all", "Provide a pool name, or pass --all.")
+	}
+	if o.Repair || o.NoBackup || o.DryRun {
+		return repair(o, env)
 	}
 	var items []checked
 	var err error
@@ -65,7 +75,7 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if o.All {
 		items, err = checkAll(env.PoolDir(), vo)
 	} else {
-		items, err = checkOne(env, o.Pool, vo)
+		items, err = checkOne(env, *o.Pool, vo)
 	}
 	if err != nil {
 		return err
@@ -90,13 +100,10 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	default:
 		err = env.Stdout.WriteString(summary(items, bad))
 	}
-	if err != nil {
-		return err
-	}
-	if bad > 0 {
+	if bad > 0 { // the check's result, also when stdout was closed
 		return cmdutil.Exit{Code: wire.ExitCode(core.Corrupt)}
 	}
-	return nil
+	return err
 }
 
 func checkAll(dir string, vo core.ValidateOptions) ([]checked, error) {
@@ -123,8 +130,12 @@ func checkAll(dir string, vo core.ValidateOptions) ([]checked, error) {
 	return items, nil
 }
 
+// checkOne validates the pool ref names (see localPath).
 func checkOne(env *cmdutil.Env, ref string, vo core.ValidateOptions) ([]checked, error) {
-	path := env.Pools("doctor").Path(ref)
+	path, err := localPath(env, ref)
+	if err != nil {
+		return nil, err
+	}
 	r, err := core.ValidateWith(path, vo)
 	if err != nil {
 		e := cmdutil.OpenError(err, ref, path)
@@ -133,11 +144,27 @@ func checkOne(env *cmdutil.Env, ref string, vo core.ValidateOptions) ([]checked,
 		}
 		return nil, e
 	}
-	label := ref
-	if strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".plasmite") {
-		label = strings.TrimSuffix(pathBase(ref), ".plasmite")
+	return []checked{{ref, label(ref), r}}, nil
+}
+
+// localPath is the pool file ref names. As in 1.2.1 an http(s):// or
+// other URL is taken as a local path, but a udp:// ref is refused.
+func localPath(env *cmdutil.Env, ref string) (string, error) {
+	if err := poolref.CheckName(ref); err != nil {
+		return "", err
 	}
-	return []checked{{ref, label, r}}, nil
+	if len(ref) >= 6 && strings.EqualFold(ref[:6], "udp://") {
+		return "", cmdutil.UsageError("this command does not support UDP pool refs", "Use udp://HOST:PORT/POOL with feed, follow, or duplex.")
+	}
+	return env.Pools("doctor").Path(ref), nil
+}
+
+// label is how the terminal forms name the pool of ref: its name.
+func label(ref string) string {
+	if strings.ContainsRune(ref, '/') || strings.HasSuffix(ref, ".plasmite") {
+		return strings.TrimSuffix(pathBase(ref), ".plasmite")
+	}
+	return ref
 }
 
 func reportJSON(ref string, r core.Report) map[string]any {
@@ -227,7 +254,9 @@ func summary(items []checked, bad int) string {
 			tail += " (run `pls doctor " + it.label + "` for detail)"
 		}
 		msgs := messagesOf(it.r.Path)
-		if i := strings.IndexByte(msgs, ' '); i > 0 {
+		if msgs == "empty" {
+			msgs = "0 messages" // as 1.2.1 counts an empty pool here
+		} else if i := strings.IndexByte(msgs, ' '); i > 0 {
 			msgs = msgs[:i] + " messages"
 		}
 		rows = append(rows, []string{"  " + mark + " " + it.label, msgs, tail})

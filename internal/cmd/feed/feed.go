@@ -109,6 +109,15 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if err != nil {
 		return err
 	}
+	mode := inputMode(o.InputFormat)
+	if binaryMode(mode) && (o.Data != nil || len(o.Tags) > 0 || o.AsData) {
+		return errBinaryInput() // before a pool is created
+	}
+	if binaryMode(mode) && o.Errors == "skip" {
+		// a bad frame cannot be skipped: its length is what is wrong
+		// (1.2.1 has no --errors: it refuses the option with Usage)
+		return cmdutil.UsageError("--errors skip does not apply to Lite3 input", "Remove --errors skip: a damaged Lite3 stream stops the feed.")
+	}
 	// 1.2.1: --create-size alone also creates a missing pool.
 	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create || o.CreateSize != nil, CreateSize: size})
 	if err != nil {
@@ -117,11 +126,12 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	defer pool.Close()
 	f := &feeder{env: env, pool: pool, ref: o.Pool, path: ref.Path, tags: o.Tags, dur: dur,
 		retries: int(o.Retry), retryDelay: delay, asData: o.AsData, remote: ref.Remote()}
-	if o.Data != nil {
-		return f.single([]byte(*o.Data))
-	}
 	var in io.Reader
 	switch {
+	case o.Data != nil:
+		// 1.2.1 reads the argument as it reads a stream, in the input
+		// format given (so YAML too), not as exactly one JSON object.
+		in = strings.NewReader(*o.Data)
 	case o.File != nil:
 		if *o.File == "-" {
 			in = env.Stdin
@@ -138,21 +148,29 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	default:
 		return cmdutil.UsageError("missing message input", "Pipe messages to feed, use --file, or provide a message argument.")
 	}
-	mode := o.InputFormat
-	switch mode {
-	case "":
-		mode = "auto"
-	case "json", "jq":
-		mode = "objects"
-	case "yaml":
-		return cmdutil.UsageError("--input-format yaml is not supported by this build yet", "Feed JSON (objects, JSONL, json-seq or SSE) or Lite3.")
-	}
-	if mode == "lite3" || mode == "lite3-raw" {
-		if err := f.binaryOK(); err != nil {
-			return err
-		}
+	if binaryMode(mode) {
+		f.binary = true
 	}
 	return f.stream(in, mode, o.Errors == "skip")
+}
+
+// inputMode is the splitter mode of an --input-format (--in) value: json
+// is 1.2.1's whitespace-separated objects; jq, jsonl and seq are the v0
+// modes; auto, yaml, lite3 and lite3-raw are what they say.
+func inputMode(format string) string {
+	switch format {
+	case "":
+		return "auto"
+	case "json":
+		return "objects"
+	}
+	return format
+}
+
+func binaryMode(mode string) bool { return mode == "lite3" || mode == "lite3-raw" }
+
+func errBinaryInput() *core.Error {
+	return cmdutil.UsageError("binary input requires a file or pipe of complete messages", "Remove --data, --tag, and the inline argument for Lite3 input.")
 }
 
 // Pipe appends the records read from in (JSON objects, the format
@@ -286,19 +304,6 @@ func (f *feeder) addRecord(text []byte) (envelope bool, err error) {
 func (f *feeder) add(text []byte) error {
 	_, err := f.addRecord(text)
 	return err
-}
-
-func (f *feeder) single(data []byte) error {
-	t := bytes.TrimSpace(data)
-	if len(t) == 0 || t[0] != '{' || !json.Valid(t) {
-		return unknownFormat()
-	}
-	if err := f.add(t); err != nil {
-		return err
-	}
-	f.arena = append(f.arena, t...)
-	f.ends = append(f.ends, len(f.arena))
-	return f.flush()
 }
 
 // flush appends the pending batch (retrying transient failures) and prints
@@ -442,6 +447,9 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 			}
 			return f.streamFrames(sp.r)
 		} else if mode == "lite3" {
+			if len(magic) == 0 {
+				return nil // no messages, as in 1.2.1
+			}
 			return unknownFormat()
 		}
 	}
@@ -499,6 +507,9 @@ func (f *feeder) stream(in io.Reader, mode string, skip bool) error {
 			if ferr := f.flush(); ferr != nil {
 				return ferr
 			}
+			if !skip && rec.err != nil {
+				return rec.err
+			}
 			if !skip {
 				switch rec.fail {
 				case "Oversize":
@@ -555,8 +566,11 @@ func (f *feeder) parseHint(mode string) string {
 
 func (f *feeder) notice(sp *splitter, rec record) error {
 	msg := "Skipped invalid JSON."
-	if rec.fail == "Oversize" {
+	switch {
+	case rec.fail == "Oversize":
 		msg = "Skipped oversized record."
+	case sp.mode == "yaml":
+		msg = "Skipped invalid YAML."
 	}
 	snip := string(rec.data)
 	if len(snip) > 200 {
@@ -576,12 +590,12 @@ func (f *feeder) emitNotice(kind, msg string, details map[string]any) error {
 	return f.env.Notice("feed", kind, msg, f.ref, details, false)
 }
 
-// binaryOK refuses options that make no sense for Lite3 input, which holds
-// complete messages.
+// binaryOK refuses options that make no sense for Lite3 input detected
+// in a stream, which holds complete messages.
 func (f *feeder) binaryOK() error {
 	f.binary = true
 	if len(f.tags) > 0 || f.asData {
-		return cmdutil.UsageError("binary input requires a file or pipe of complete messages", "Remove --data, --tag, and the inline argument for Lite3 input.")
+		return errBinaryInput()
 	}
 	return nil
 }
@@ -624,6 +638,9 @@ func (f *feeder) streamRaw(r *bufio.Reader) error {
 	doc, err := io.ReadAll(io.LimitReader(r, MaxRecord*4+1))
 	if err != nil {
 		return &core.Error{Kind: core.IO, Message: "failed to read input", Err: err}
+	}
+	if len(doc) == 0 {
+		return nil // no message, as in 1.2.1
 	}
 	if err := f.batch.AddLite3(doc); err != nil {
 		return err

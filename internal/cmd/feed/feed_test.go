@@ -3,6 +3,7 @@ package feed
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -119,10 +120,25 @@ func TestFeedInputChecks(t *testing.T) {
 		{Options{Pool: "p", Durability: "slow"}, "invalid durability"},
 		{Options{Pool: "http://h:1/p"}, "remote pool refs are not yet supported by this build"},
 		{Options{Pool: "p", Data: str(`[1]`)}, "unknown input format"},
-		{Options{Pool: "p", InputFormat: "yaml", File: str("-")}, "--input-format yaml is not supported by this build yet"},
+		{Options{Pool: "p", InputFormat: "lite3-raw", Data: str(`{"a":1}`)}, "binary input requires a file or pipe of complete messages"},
+		{Options{Pool: "p", InputFormat: "lite3", Data: str(`{"a":1}`)}, "binary input requires a file or pipe of complete messages"},
+		{Options{Pool: "new", Create: true, InputFormat: "lite3-raw", Tags: []string{"x"}, File: str("-")}, "binary input requires a file or pipe of complete messages"},
+		{Options{Pool: "new", Create: true, InputFormat: "lite3-raw", Errors: "skip", File: str("-")}, "--errors skip does not apply to Lite3 input"},
 	} {
 		if e := wire.ErrorOf(Run(ctx, &c.o, h.Env)); e.Kind != core.Usage || e.Message != c.msg {
 			t.Errorf("%+v: %+v, want Usage %q", c.o, e, c.msg)
+		}
+	}
+	// the refusals come before --create makes a pool (issue 11 item 8)
+	if _, err := os.Stat(core.ResolveRef(h.Env.Dir, "new")); !os.IsNotExist(err) {
+		t.Errorf("a refused binary feed created its pool: %v", err)
+	}
+	// an empty binary input holds no messages: nothing appended, no error
+	for _, format := range []string{"lite3", "lite3-raw"} {
+		h := cmdtest.New(t, "")
+		p := h.Pool(t, "p")
+		if err := Run(ctx, &Options{Pool: "p", InputFormat: format, File: str("-")}, h.Env); err != nil || p.Bounds().Newest != 0 {
+			t.Errorf("empty %s: %v, %+v", format, err, p.Bounds())
 		}
 	}
 }
@@ -152,5 +168,25 @@ func TestFeedLite3Frames(t *testing.T) {
 	h.Pool(t, "p")
 	if e := wire.ErrorOf(Run(ctx, &Options{Pool: "p"}, h.Env)); e.Message != "incomplete Lite3 frame" {
 		t.Fatalf("truncated: %+v", e)
+	}
+}
+
+// --in jq (a v0 spelling we keep) reads concatenated JSON values, refuses
+// --errors skip, and says how to recover from a parse error.
+func TestFeedJQMode(t *testing.T) {
+	h := cmdtest.New(t, "{\"a\":1}{\"b\":2}\n {\"c\":\n3}")
+	p := h.Pool(t, "p")
+	if err := Run(ctx, &Options{Pool: "p", InputFormat: "jq"}, h.Env); err != nil || p.Bounds().Newest != 3 {
+		t.Fatalf("jq stream: %v, %+v", err, p.Bounds())
+	}
+	h = cmdtest.New(t, "{\"a\":1}")
+	h.Pool(t, "p")
+	if e := wire.ErrorOf(Run(ctx, &Options{Pool: "p", InputFormat: "jq", Errors: "skip"}, h.Env)); e.Message != "skip is not supported for jq-style streams" || e.Hint != "Use --in jsonl or --in auto for resyncable streams." {
+		t.Errorf("jq with skip: %+v", e)
+	}
+	h = cmdtest.New(t, "{\"a\":1} {nope")
+	p = h.Pool(t, "p")
+	if e := wire.ErrorOf(Run(ctx, &Options{Pool: "p", InputFormat: "jq"}, h.Env)); e.Message != "invalid json input" || e.Hint != "Use --in jsonl for line-delimited input." || p.Bounds().Newest != 1 {
+		t.Errorf("jq parse error: %+v", e)
 	}
 }

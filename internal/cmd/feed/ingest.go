@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+
+	"github.com/plasmite-go/plasmite/core"
 )
 
 // MaxRecord is the largest record (bytes of its JSON text) feed accepts.
@@ -18,6 +20,7 @@ type record struct {
 	line  int    // 1-based first line; 0 when the mode has no lines
 	fail  string // "", "Parse" or "Oversize"
 	msg   string // parser message for failures
+	err   error  // the error to report for this failure, when it has its own (YAML)
 }
 
 // splitter cuts a feed stream into records according to --in.
@@ -33,6 +36,7 @@ type splitter struct {
 	done     bool
 	pending  []byte // a line read ahead while accumulating (auto resync)
 	fallback string // what auto resolves to for plain JSON: objects, or jsonl when skipping
+	yaml     *yamlDocs
 }
 
 func newSplitter(r io.Reader, mode string) *splitter {
@@ -75,6 +79,12 @@ func (s *splitter) resolve() {
 		return
 	}
 	first := bytes.TrimLeft(peek, " \t\r\n")
+	if bytes.HasPrefix(first, []byte("---")) {
+		// marked YAML documents, as 1.2.1 detects them: from the "---" on
+		s.r.Discard(len(peek) - len(first))
+		s.mode = "yaml"
+		return
+	}
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
 	}
@@ -168,6 +178,8 @@ func (s *splitter) next() (record, error) {
 		return rec, nil
 	case "seq":
 		return s.nextSeq()
+	case "yaml":
+		return s.nextYAML()
 	case "objects":
 		return s.nextObject()
 	case "jq":
@@ -492,5 +504,37 @@ func (s *splitter) nextSeq() (record, error) {
 	if over || len(body) > MaxRecord {
 		rec.fail = "Oversize"
 	}
+	return rec, nil
+}
+
+// nextYAML reads one YAML document and returns it as JSON text.
+func (s *splitter) nextYAML() (record, error) {
+	if s.yaml == nil {
+		s.yaml = &yamlDocs{r: s.r, explicit: !s.auto}
+	}
+	doc, over, err := s.yaml.next()
+	if err == io.EOF {
+		return record{}, io.EOF
+	}
+	s.index++
+	if err != nil {
+		if e, usage := err.(*core.Error); usage {
+			return record{index: s.index, fail: "Parse", err: e}, nil
+		}
+		return record{}, err
+	}
+	if over {
+		return record{index: s.index, fail: "Oversize"}, nil
+	}
+	rec := record{data: doc, index: s.index, line: s.yaml.start}
+	if s.buf, err = yamlToJSON(s.buf[:0], doc); err != nil {
+		rec.fail, rec.err = "Parse", err
+		return rec, nil
+	}
+	if len(s.buf) == 0 || s.buf[0] != '{' {
+		rec.fail, rec.err = "Parse", &core.Error{Kind: core.Usage, Message: "data must be object", Hint: "Put message contents in an object."}
+		return rec, nil
+	}
+	rec.data = s.buf
 	return rec, nil
 }

@@ -70,11 +70,11 @@ func Command(env *cmdutil.Env) *clap.Command {
 		{Long: "no-follow", Help: "Print the selected history (all retained messages, or --tail/--since) and exit", Into: clap.Bool(&o.NoFollow)},
 		{Long: "one", Help: "Exit after printing one message", Into: clap.Bool(&o.One)},
 		o.timeoutFlag(),
-		{Long: "where", Value: "WHERE", Multi: true, Help: "jq predicate on the envelope {data,meta,seq,time}; repeat to require all", Into: clap.Strings(&o.Where)},
+		{Long: "where", Value: "EXPR", Multi: true, Help: "jq predicate on the envelope {data,meta,seq,time}; repeat to require all", Into: clap.Strings(&o.Where)},
 		cmdutil.TagFlag(&o.Tags, "Tag (repeatable)"),
 		o.jsonlFlag(),
 		{Long: "data-only", Help: "Print only the data of each message", Into: clap.Bool(&o.DataOnly)},
-		{Long: "replay", Value: "REPLAY", Help: "Print history with its original pacing at this speed (1 realtime, 2 double, 0 no delay), then exit; requires --tail or --since", Into: clap.OptFloat(&o.Replay)},
+		{Long: "replay", Value: "SPEED", Help: "Print history with its original pacing at this speed (1 realtime, 2 double, 0 no delay), then exit; requires --tail or --since", Into: clap.OptFloat(&o.Replay)},
 		{Long: "quiet-drops", Help: "Do not report messages overwritten before they could be read", Into: clap.Bool(&o.QuietDrops)},
 		{Long: "no-notify", Help: "Poll instead of waiting for wake-ups from writers", Into: clap.Bool(&o.NoNotify)},
 		cmdutil.CreateFlag(&o.Create),
@@ -160,7 +160,8 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 			return err
 		}
 	}
-	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create, NoNotify: o.NoNotify})
+	// Reading only: a pool file the user may only read is followed too.
+	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create, NoNotify: o.NoNotify, ReadOnlyIfNeeded: true})
 	if err != nil {
 		if ref.Remote() {
 			return err // the server's, as 1.2.1 prints it
@@ -175,7 +176,12 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 		one := uint64(1)
 		w.bounds.Max = &one
 	}
-	return f.run(ctx, w)
+	err = f.run(ctx, w)
+	if err == errTimeout && env.Stderr.TTY && f.readable() {
+		// as 1.2.1 does for readable output, in our words
+		env.Stderr.WriteString("Timed out: no message for " + *o.Timeout + ".\n")
+	}
+	return err
 }
 
 // remoteRefusals are the options 1.2.1 refuses on a remote ref, in its

@@ -3,7 +3,6 @@ package follow
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/plasmite-go/plasmite/core"
@@ -27,10 +26,7 @@ type follower struct {
 	out      []byte
 	// drop accounting
 	quietDrops bool
-	lastSeq    uint64
-	dropFrom   uint64 // last seen before the first unreported gap (0 = none pending)
-	dropTo     uint64
-	lastNotice time.Time
+	drops      dropLog
 	framed     bool // --format lite3: binary frames instead of JSON
 	magicDone  bool // the stream's wire.StreamMagic is out
 	delivered  uint64
@@ -49,6 +45,12 @@ type followOpts struct {
 	replay   float64           // < 0: none
 	noNotify bool
 	noFollow bool
+}
+
+// readable says whether the output is the pretty form meant for a person
+// (not JSON lines, YAML or frames).
+func (f *follower) readable() bool {
+	return !f.framed && f.env.Format != "yaml" && f.style&jsonfmt.Pretty != 0
 }
 
 // keep applies the tag, self and --where filters.
@@ -138,35 +140,20 @@ func (f *follower) flush() error {
 
 // saw records that message seq was read, noting gaps for drop notices.
 func (f *follower) saw(seq uint64) error {
-	if f.lastSeq != 0 && seq > f.lastSeq+1 {
-		if f.dropFrom == 0 {
-			f.dropFrom = f.lastSeq
-		}
-		f.dropTo = seq
+	if f.drops.saw(seq) {
+		return f.flushDrops(false)
 	}
-	if seq > f.lastSeq {
-		f.lastSeq = seq
-	}
-	return f.flushDrops(false)
+	return nil
 }
 
 // flushDrops reports the messages overwritten unread since the last notice
 // (at most one notice a second unless forced).
 func (f *follower) flushDrops(force bool) error {
-	if f.dropFrom == 0 || f.quietDrops {
-		f.dropFrom = 0
+	if f.quietDrops || !f.drops.due(force) {
 		return nil
 	}
-	if !force && time.Since(f.lastNotice) < time.Second {
-		return nil
-	}
-	n := f.dropTo - f.dropFrom - 1
-	err := f.env.Notice("follow", "drop", "dropped "+strconv.FormatUint(n, 10)+" messages", f.ref, map[string]any{
-		"dropped_count": n, "last_seen_seq": f.dropFrom, "next_seen_seq": f.dropTo, "pool_path": f.path,
-	}, true)
-	f.lastNotice = time.Now()
-	f.dropFrom = 0
-	return err
+	msg, details := f.drops.notice(f.path)
+	return f.env.Notice("follow", "drop", msg, f.ref, details, true)
 }
 
 type stored struct {
@@ -178,7 +165,24 @@ type stored struct {
 // errTimeout ends a follow whose --timeout passed without a message.
 var errTimeout = cmdutil.Exit{Code: 124}
 
-func (f *follower) run(ctx context.Context, o followOpts) (err error) {
+// run follows as o says. A --no-follow read whose selected history lost
+// messages to writers before they could be read ends with status 1 after
+// the drop notice (1.2.1's rule; a --replay without --no-follow ends 0).
+func (f *follower) run(ctx context.Context, o followOpts) error {
+	err := f.follow(ctx, o)
+	if ferr := f.flushDrops(true); err == nil {
+		err = ferr
+	}
+	if err == nil && o.noFollow && f.drops.any {
+		return cmdutil.Exit{Code: 1}
+	}
+	return err
+}
+
+// tailStart is where a tail begins, when it says (a local pool's does).
+type tailStart interface{ Expected() uint64 }
+
+func (f *follower) follow(ctx context.Context, o followOpts) (err error) {
 	topts := core.TailOptions{Start: core.StartLive, NoNotify: o.noNotify}
 	switch {
 	case o.hasSince, o.noFollow && o.tail == 0:
@@ -191,12 +195,21 @@ func (f *follower) run(ctx context.Context, o followOpts) (err error) {
 	if o.replay >= 0 {
 		o.noFollow = true
 	}
-	bound := f.pool.Bounds().Newest // history ends here for --no-follow
+	bounds := f.pool.Bounds()
+	bound := bounds.Newest // history ends here for --no-follow
 	tail, err := f.pool.Tail(topts)
 	if err != nil {
 		return err
 	}
 	defer tail.Close()
+	// a message overwritten before the first read is a gap too
+	if ts, ok := tail.(tailStart); ok {
+		f.drops.start(ts.Expected())
+	} else if seq := historyStart(bounds, topts); seq != 0 && !o.hasSince {
+		// a remote tail: the history selected from the bounds seen
+		// before it opened (as 1.2.1 selects it)
+		f.drops.start(seq)
+	}
 	defer func() {
 		if ferr := f.flush(); err == nil {
 			err = ferr
@@ -220,6 +233,10 @@ func (f *follower) run(ctx context.Context, o followOpts) (err error) {
 			if !ok || (o.noFollow && m.Seq > bound) {
 				history = false
 				if o.noFollow {
+					// what was selected but is gone by now
+					if f.drops.expected != 0 {
+						f.drops.gap(f.drops.expected, bound+1)
+					}
 					if o.replay >= 0 {
 						return f.replay(hist, o)
 					}
@@ -241,8 +258,8 @@ func (f *follower) run(ctx context.Context, o followOpts) (err error) {
 			}
 			wctx, cancel := ctx, context.CancelFunc(func() {})
 			wake := deadline
-			if f.dropFrom != 0 {
-				if t := f.lastNotice.Add(time.Second); wake.IsZero() || t.Before(wake) {
+			if f.drops.pending && !f.quietDrops {
+				if t := f.drops.last.Add(time.Second); wake.IsZero() || t.Before(wake) {
 					wake = t
 				}
 			}
@@ -263,6 +280,11 @@ func (f *follower) run(ctx context.Context, o followOpts) (err error) {
 				}
 				return err
 			}
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			// a message that arrives after the timeout is not printed
+			// (1.2.1 checks before each output)
+			return errTimeout
 		}
 		if err := f.saw(m.Seq); err != nil {
 			return err
@@ -296,6 +318,24 @@ func (f *follower) run(ctx context.Context, o followOpts) (err error) {
 	}
 }
 
+// historyStart is the first seq of the history a tail opened with o
+// selects from bounds, 0 for none (a live start, an empty pool).
+func historyStart(b core.Bounds, o core.TailOptions) uint64 {
+	if b.Oldest == 0 {
+		return 0
+	}
+	switch o.Start {
+	case core.StartOldest:
+		return b.Oldest
+	case core.StartLast:
+		if o.Last > 0 && b.Newest-b.Oldest+1 > o.Last {
+			return b.Newest - o.Last + 1
+		}
+		return b.Oldest
+	}
+	return 0
+}
+
 // canceled says whether done is closed, without waiting.
 func canceled(done <-chan struct{}) bool {
 	select {
@@ -306,11 +346,21 @@ func canceled(done <-chan struct{}) bool {
 	}
 }
 
-// replay prints history with its original pacing divided by speed, then ends.
+// replay prints history with its original pacing divided by speed, then
+// ends; with a timeout, a pause longer than it ends the replay with 124
+// when the timeout passes (the pause counts as time without output).
 func (f *follower) replay(hist []stored, o followOpts) error {
+	last := time.Now() // of the last output, for the timeout
 	for i, h := range hist {
 		if i > 0 && o.replay > 0 {
 			d := time.Duration(float64(h.t-hist[i-1].t) / o.replay)
+			if o.timeout > 0 && time.Until(last.Add(o.timeout)) < d {
+				if err := f.flush(); err != nil {
+					return err
+				}
+				time.Sleep(time.Until(last.Add(o.timeout)))
+				return errTimeout
+			}
 			if d > 0 {
 				time.Sleep(d)
 			}
@@ -321,6 +371,7 @@ func (f *follower) replay(hist []stored, o followOpts) error {
 		if err := f.flush(); err != nil {
 			return err
 		}
+		last = time.Now()
 		if o.bounds.Exhausted(f.delivered) {
 			return nil
 		}

@@ -2,6 +2,8 @@ package pool
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -20,10 +22,12 @@ type CreateOptions struct {
 	JSON          bool
 }
 
-// Create creates the pools named, in order, stopping at the first failure
-// (the pools before it stay created), and reports them: JSON
+// Create creates the pools named, in order, and reports them: JSON
 // {"created":[<pool info>…]} (only when all were created), a table in a
-// pipe, or a sentence on a terminal.
+// pipe, or a sentence on a terminal. As in 1.2.1, every name is checked
+// first (a URL, the empty name, a pool that exists, a name given twice):
+// then nothing is created. Only a failure while creating (or a creator
+// racing us) stops part-way, with the pools before it created.
 func Create(ctx context.Context, o *CreateOptions, env *cmdutil.Env) error {
 	for _, name := range o.Names {
 		if strings.HasPrefix(name, "udp://") {
@@ -37,11 +41,15 @@ func Create(ctx context.Context, o *CreateOptions, env *cmdutil.Env) error {
 	}
 	size := int64(core.DefaultPoolSize)
 	if o.Size != nil {
-		n, err := cmdutil.ParseSize(*o.Size)
+		n, err := cmdutil.ParsePoolSize(*o.Size)
 		if err != nil {
 			return err
 		}
 		size = n
+	}
+	pools := env.Pools("pool create")
+	if err := checkNames(pools, o.Names); err != nil {
+		return err
 	}
 	opts := core.CreateOptions{Size: size, Open: env.Open}
 	if ic := o.IndexCapacity; ic != nil {
@@ -53,7 +61,6 @@ func Create(ctx context.Context, o *CreateOptions, env *cmdutil.Env) error {
 	if err := poolref.MakeDir(env.PoolDir()); err != nil {
 		return err
 	}
-	pools := env.Pools("pool create")
 	var created []any
 	var infos []core.Info
 	now := time.Now()
@@ -67,8 +74,7 @@ func Create(ctx context.Context, o *CreateOptions, env *cmdutil.Env) error {
 				e.Path = "" // size problems are not about a file
 			}
 			if e.Kind == core.AlreadyExists {
-				e.Message, e.Path = "pool already exists", path
-				e.Hint = "Choose a different name or remove the existing pool file."
+				e = existsError(path)
 			}
 			firstErr = e
 			break
@@ -112,4 +118,38 @@ func Create(ctx context.Context, o *CreateOptions, env *cmdutil.Env) error {
 		return err
 	}
 	return firstErr
+}
+
+// checkNames refuses, before anything is created, what would make one of
+// the pools fail: a URL (1.2.1's words: a UDP ref is named as such), the
+// empty name, and a pool file that exists or is named twice.
+func checkNames(pools *poolref.Resolver, names []string) error {
+	for _, name := range names {
+		if len(name) >= 6 && strings.EqualFold(name[:6], "udp://") {
+			return cmdutil.UsageError("this command does not support UDP pool refs", "Use udp://HOST:PORT/POOL with feed, follow, or duplex.")
+		}
+	}
+	for _, name := range names {
+		if poolref.IsURL(name) {
+			return cmdutil.UsageError("pool create accepts local pool names or paths only", "Create a pool on the server with its local CLI.")
+		}
+		if err := poolref.CheckName(name); err != nil {
+			return err
+		}
+	}
+	seen := map[string]bool{}
+	for _, name := range names {
+		path := pools.Path(name)
+		if _, err := os.Lstat(path); err == nil || seen[filepath.Clean(path)] {
+			return existsError(path)
+		}
+		seen[filepath.Clean(path)] = true
+	}
+	return nil
+}
+
+// existsError is 1.2.1's error for a pool file that is already there.
+func existsError(path string) *core.Error {
+	return &core.Error{Kind: core.AlreadyExists, Message: "pool already exists", Path: path,
+		Hint: "Choose a different name or remove the existing pool file."}
 }

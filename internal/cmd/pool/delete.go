@@ -33,6 +33,8 @@ func Delete(ctx context.Context, o *DeleteOptions, env *cmdutil.Env) error {
 		r := deleted{name: name}
 		if poolref.IsURL(name) {
 			r.err = cmdutil.UsageError("pool delete accepts local pool names or paths only", "Use pool names/paths for local delete, or call remote APIs directly.")
+		} else if err := poolref.CheckName(name); err != nil {
+			r.err = wire.ErrorOf(err)
 		} else {
 			r.path = pools.Path(name)
 			r.err = deleteFile(r.path)
@@ -71,13 +73,10 @@ func Delete(ctx context.Context, o *DeleteOptions, env *cmdutil.Env) error {
 	default:
 		err = env.Stdout.WriteString(deleteSummary(env, res))
 	}
-	if err != nil {
-		return err
-	}
-	if first != nil {
+	if first != nil { // the deletions' result, also when stdout was closed
 		return cmdutil.Exit{Code: wire.ExitCode(first.Kind)}
 	}
-	return nil
+	return err
 }
 
 // deleteFile deletes one pool file: NotFound "pool not found", anything else

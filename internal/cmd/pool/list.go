@@ -22,30 +22,26 @@ type ListOptions struct {
 // List prints the pools of the pool directory: the pool list document as
 // JSON (or YAML), a table of every pool, or, on a terminal when all could
 // be read, a summary table. Pools that cannot be read are listed with their
-// error; the listing itself always succeeds.
+// error and the listing still succeeds; a pool directory that cannot be
+// read (not a directory, no permission) is an Io error, as in 1.2.1. A
+// missing one holds no pools.
 func List(ctx context.Context, o *ListOptions, env *cmdutil.Env) error {
 	if o.Server != nil {
 		return listRemote(ctx, *o.Server, o, env)
 	}
 	dir := env.PoolDir()
 	ents, err := core.List(dir)
-	var items []map[string]any
-	var rows []row
 	if err != nil {
 		e := wire.ErrorOf(err)
-		items = append(items, wire.ListError("pools", dir, e))
-		rows = append(rows, row{core.PoolEntry{Name: "pools", Path: dir}, e})
+		return &core.Error{Kind: core.IO, Message: "failed to read pool directory", Path: dir, Err: e.Err}
 	}
-	anyErr := err != nil
+	var items []map[string]any
+	var rows []row
+	anyErr := false
 	for _, e := range ents {
 		e.Path = core.ResolveRef(dir, e.Name+".plasmite") // as typed, like 1.2.1
 		if e.Err != nil {
-			// 1.2.1 names no path here for a pool with a bad header, where
-			// core's error has one (issue 11 decides).
-			ce := wire.ErrorOf(e.Err)
-			if ce.Path == "" {
-				ce.Path = e.Path
-			}
+			ce := listedError(e.Err, e.Path)
 			items = append(items, wire.ListError(e.Name, e.Path, ce))
 			rows = append(rows, row{e, ce})
 			anyErr = true
@@ -138,4 +134,17 @@ func emitList(env *cmdutil.Env, o *ListOptions, items []map[string]any, rows []r
 		t = append(t, []string{r.e.Name, "OK", strconv.FormatUint(r.e.Info.FileSize, 10), old, nw, mt, path(r.e.Path), ""})
 	}
 	return env.Stdout.WriteString(cmdutil.Table(t))
+}
+
+// listedError is the error of a pool that cannot be read, as 1.2.1 lists
+// it: with the path as typed when reading the file failed, without one
+// when the header it read is invalid (its geometry checks name no file).
+func listedError(err error, path string) *core.Error {
+	e := wire.ErrorOf(err)
+	if e.Kind == core.Corrupt && e.Err == nil {
+		e.Path = ""
+	} else {
+		e.Path = path
+	}
+	return e
 }

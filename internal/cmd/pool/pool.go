@@ -21,7 +21,7 @@ func createCommand(env *cmdutil.Env) *clap.Command {
 	o := &CreateOptions{}
 	return &clap.Command{
 		Name: "create", About: "Create one or more pools", HelpIfEmpty: true,
-		Args: []clap.Arg{{Name: "NAME", Required: true, Multi: true, Help: "Pool names (stored in the pool directory) or paths", Into: clap.Strings(&o.Names)}},
+		Args: []clap.Arg{{Name: "NAMES", Required: true, Multi: true, Help: "Pool names (stored in the pool directory) or paths", Into: clap.Strings(&o.Names)}},
 		Flags: []clap.Flag{
 			{Long: "size", Value: "SIZE", Help: "File size of each pool: bytes or K/M/G (1024-based); default 1M", Into: clap.OptString(&o.Size)},
 			{Long: "index-capacity", Value: "INDEX_CAPACITY", Help: "Number of index slots (16 bytes each) for fast seq lookup; 0 disables the index; may use at most half the pool", Into: clap.OptUint32(&o.IndexCapacity)},
@@ -56,7 +56,7 @@ func deleteCommand(env *cmdutil.Env) *clap.Command {
 	o := &DeleteOptions{}
 	return &clap.Command{
 		Name: "delete", About: "Delete one or more pool files", HelpIfEmpty: true,
-		Args:     []clap.Arg{{Name: "NAME", Required: true, Multi: true, Help: "Pool names or paths", Into: clap.Strings(&o.Names)}},
+		Args:     []clap.Arg{{Name: "NAMES", Required: true, Multi: true, Help: "Pool names or paths", Into: clap.Strings(&o.Names)}},
 		Flags:    []clap.Flag{cmdutil.JSONFlag(&o.JSON), clap.HelpFlag},
 		Notes:    []string{"Every name is attempted; the exit status is that of the first failure."},
 		Examples: []string{"plasmite pool delete chat", "plasmite pool delete a b c --json"},

@@ -44,15 +44,35 @@ func TestCreate(t *testing.T) {
 	if e.Kind != core.AlreadyExists || e.Message != "pool already exists" || e.Path != filepath.Join(h.Env.Dir, "a.plasmite") || h.Stdout.Len() != 0 {
 		t.Fatalf("exists: %+v %q", e, h.Stdout)
 	}
-	// the first of several fails: the pools before it stay, and are listed
-	// (in text: JSON shows only complete successes)
+	// one of several exists, or a name is given twice, or one is empty or
+	// a URL: every name is checked first and nothing is created (issue 11
+	// item 2, issue 12 defect 7)
 	h.Env.Format = "pretty"
-	err = Create(ctx, &CreateOptions{Names: []string{"c", "a", "d"}}, h.Env)
-	if wire.ErrorOf(err).Kind != core.AlreadyExists || !strings.Contains(h.Stdout.String(), "c     1048576  4096   c.plasmite") {
-		t.Fatalf("partial: %v %q", err, h.Stdout)
+	for _, c := range []struct {
+		names []string
+		kind  core.Kind
+		msg   string
+	}{
+		{[]string{"c", "a", "d"}, core.AlreadyExists, "pool already exists"},
+		{[]string{"c", "d", "c"}, core.AlreadyExists, "pool already exists"},
+		{[]string{"c", ""}, core.Usage, "pool name must be nonempty and must not contain NUL or a path prefix"},
+		{[]string{"c", "http://host:9700/d"}, core.Usage, "pool create accepts local pool names or paths only"},
+		{[]string{"c", "udp://host:9700/d"}, core.Usage, "this command does not support UDP pool refs"},
+	} {
+		err = Create(ctx, &CreateOptions{Names: c.names}, h.Env)
+		if e := wire.ErrorOf(err); e.Kind != c.kind || e.Message != c.msg || h.Stdout.Len() != 0 {
+			t.Errorf("%q: %v %q", c.names, err, h.Stdout)
+		}
+		for _, n := range []string{"c", "d", ".plasmite"} {
+			if _, err := os.Stat(filepath.Join(h.Env.Dir, n+".plasmite")); !os.IsNotExist(err) {
+				t.Fatalf("%q: %s was created", c.names, n)
+			}
+		}
 	}
-	if _, err := os.Stat(filepath.Join(h.Env.Dir, "d.plasmite")); !os.IsNotExist(err) {
-		t.Fatal("creation goes on after a failure")
+	// a size of 0 is too small, as 1.2.1 says (issue 12 defect 6)
+	zero := "0"
+	if e := wire.ErrorOf(Create(ctx, &CreateOptions{Names: []string{"z"}, Size: &zero}, h.Env)); e.Kind != core.Usage || e.Message != "file_size must exceed header and index size" {
+		t.Errorf("size 0: %+v", e)
 	}
 	// on a terminal: one sentence
 	h.Stdout.Reset()

@@ -104,13 +104,10 @@ func (c *capture) put(v map[string]any, tags []string) {
 
 // Run runs o.Command with env's stdin, passing its stdout and
 // stderr through (unless Quiet) while appending a start message, one
-// message per output line and an exit message to the pool; SIGINT and
-// SIGTERM are forwarded. It exits with the command's status (128+N for
-// signal N).
+// message per output line and an exit message to the pool (created first
+// when missing and Create or CreateSize asks); SIGINT and SIGTERM are
+// forwarded. It exits with the command's status (128+N for signal N).
 func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
-	if o.CreateSize != nil && !o.Create {
-		return cmdutil.UsageError("--create-size requires --create", "Add --create or remove --create-size.")
-	}
 	if poolref.IsURL(o.Pool) {
 		return cmdutil.UsageError("tap accepts local pool refs only", "Use a local pool name/path (for example `plasmite tap build -- ...`).")
 	}
@@ -130,7 +127,8 @@ func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	if err != nil {
 		return err
 	}
-	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create, CreateSize: size})
+	// 1.2.1: --create-size alone also creates a missing pool (as for feed).
+	pool, err := pools.Open(ref, poolref.OpenOptions{Create: o.Create || o.CreateSize != nil, CreateSize: size})
 	if err != nil {
 		e := wire.ErrorOf(err)
 		if e.Kind == core.NotFound {
