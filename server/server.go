@@ -123,7 +123,9 @@ func (s *Server) HTTPServer(h http.Handler) *http.Server {
 		// at every request; streams move it to their own deadline.
 		WriteTimeout: s.opts.MaxTailTimeout + time.Minute,
 		IdleTimeout:  2 * time.Minute,
-		BaseContext:  func(net.Listener) context.Context { return context.Background() },
+		// HTTP/2 (HTTPS listener): a ping every 15 s, 10 s for its answer.
+		HTTP2:       &http.HTTP2Config{SendPingTimeout: 15 * time.Second, PingTimeout: 10 * time.Second},
+		BaseContext: func(net.Listener) context.Context { return context.Background() },
 	}
 }
 
