@@ -160,8 +160,14 @@ func decodeConnectionsFile(b []byte, path string) (connectionsFile, error) {
 	return file, nil
 }
 
+var errNoStoreDir = &core.Error{Kind: core.Usage, Message: "PLASMITE_ACCESS_HOME must name a directory",
+	Hint: "Set PLASMITE_ACCESS_HOME (or HOME) to where saved connections are kept."}
+
 // locked runs fn under the store's lock (exclusive when writing).
 func (c *Connections) locked(write bool, fn func() error) error {
+	if c.dir == "" {
+		return errNoStoreDir
+	}
 	if !write && !exists(c.dir) {
 		return fn()
 	}
