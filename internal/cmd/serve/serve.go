@@ -49,6 +49,7 @@ func Command(env *cmdutil.Env) *clap.Command {
 			clap.HelpFlag,
 		},
 		Conflicts: [][2]string{{"SERVER", "shared-address"}},
+		Subs:      []*clap.Command{initCommand(env)},
 		Notes: []string{
 			"Serves the pool directory until SIGINT or SIGTERM on two listeners: loopback HTTP without credentials (local tools, web UI, key administration) and HTTPS for other machines, which need an access key (`plasmite access invite NAME`).",
 			"PLASMITE_SERVE_READY_FILE, when set, receives the HTTPS listener's address once serving; DIR/.plasmite-serve/local.json holds the local one.",
