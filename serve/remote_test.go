@@ -4,11 +4,19 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -246,5 +254,83 @@ func bodyUnread(t *testing.T, k access.Key, raddr string) {
 	}
 	if st, msg := envelope(t, resp); st != 401 || msg != "missing access key" {
 		t.Errorf("body without credentials: %d %q", st, msg)
+	}
+}
+
+// writeCert writes a self-signed P-256 certificate (and its key) valid
+// from notBefore to notAfter for names, and returns their paths.
+func writeCert(t *testing.T, names []string, notBefore, notAfter time.Time) (cert, key string) {
+	t.Helper()
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "test"},
+		NotBefore: notBefore, NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tpl.IPAddresses = append(tpl.IPAddresses, ip)
+		} else {
+			tpl.DNSNames = append(tpl.DNSNames, n)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, _ := x509.MarshalPKCS8PrivateKey(k)
+	dir := t.TempDir()
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd}), 0o600)
+	return cert, key
+}
+
+// An owner certificate whose key is pinned but which is expired, or names
+// another host, is refused by the client; the same key in a valid
+// certificate for 127.0.0.1 is accepted.
+func TestHTTPSCertificateChecks(t *testing.T) {
+	now := time.Now()
+	for _, tc := range []struct {
+		name      string
+		names     []string
+		from, to  time.Time
+		wantError bool
+	}{
+		{"valid", []string{"127.0.0.1"}, now.Add(-time.Hour), now.Add(time.Hour), false},
+		{"expired", []string{"127.0.0.1"}, now.Add(-2 * time.Hour), now.Add(-time.Hour), true},
+		{"not yet valid", []string{"127.0.0.1"}, now.Add(time.Hour), now.Add(2 * time.Hour), true},
+		{"wrong name", []string{"other.example"}, now.Add(-time.Hour), now.Add(time.Hour), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cert, key := writeCert(t, tc.names, tc.from, tc.to)
+			dir := filepath.Join(t.TempDir(), "pools")
+			ready := filepath.Join(t.TempDir(), "ready")
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() {
+				done <- Run(ctx, Options{Dir: dir, Bind: "127.0.0.1:0", RemoteBind: "127.0.0.1:0", ReadyFile: ready, TLSCert: cert, TLSKey: key}, io.Discard)
+			}()
+			defer func() { cancel(); <-done }()
+			var raddr string
+			for deadline := time.Now().Add(10 * time.Second); raddr == ""; time.Sleep(5 * time.Millisecond) {
+				b, _ := os.ReadFile(ready)
+				raddr = string(b)
+				if time.Now().After(deadline) {
+					t.Fatal("no ready file")
+				}
+			}
+			k := invite(t, dir, "x")
+			if fp, _ := access.CertFingerprint(cert); fp != k.PinHex() {
+				t.Fatal("the key does not pin the owner certificate")
+			}
+			c, _ := remote.New("https://"+raddr, remote.Options{Credentials: k.Credentials()})
+			defer c.Close()
+			_, err := c.List(context.Background())
+			if (err != nil) != tc.wantError {
+				t.Fatalf("List: %v (want error: %v)", err, tc.wantError)
+			}
+			if err != nil && core.KindOf(err) != core.IO {
+				t.Fatalf("kind %v", core.KindOf(err))
+			}
+		})
 	}
 }
