@@ -48,7 +48,7 @@ func (l *lockedBuffer) String() string {
 
 // startHTTPS runs bin's server on a new directory; the ready file gives
 // the HTTPS address (1.2.1's contract, ours too).
-func startHTTPS(t *testing.T, bin string) *httpsServer {
+func startHTTPS(t testing.TB, bin string) *httpsServer {
 	t.Helper()
 	s := &httpsServer{dir: filepath.Join(t.TempDir(), "pools"), out: &lockedBuffer{}}
 	ready := filepath.Join(t.TempDir(), "ready")
@@ -87,13 +87,13 @@ func startHTTPS(t *testing.T, bin string) *httpsServer {
 
 // client runs one implementation's CLI with its own saved-connection store.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	bin  string
 	env  []string
 	name string
 }
 
-func newClient(t *testing.T, name, bin string) *client {
+func newClient(t testing.TB, name, bin string) *client {
 	return &client{t: t, bin: bin, name: name, env: append(reftest.Env(t), "NO_COLOR=1")}
 }
 
