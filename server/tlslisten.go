@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -97,11 +98,28 @@ func (l *tlsListener) closeWith(err error) error {
 	return cerr
 }
 
-// slotConn gives its connection slot back once closed.
+// slotConn is the TCP connection under a TLS one: it gives its slot back
+// once closed, and after a write fails (a write deadline that cut a TLS
+// record short) it writes nothing more. crypto/tls would otherwise send
+// its close_notify alert right after the partial record, and the client
+// would read the alert as the rest of that record: a decryption failure
+// instead of a cut stream.
 type slotConn struct {
 	net.Conn
 	release func()
 	once    sync.Once
+	broken  atomic.Pointer[error]
+}
+
+func (c *slotConn) Write(p []byte) (int, error) {
+	if err := c.broken.Load(); err != nil {
+		return 0, *err
+	}
+	n, err := c.Conn.Write(p)
+	if err != nil {
+		c.broken.CompareAndSwap(nil, &err)
+	}
+	return n, err
 }
 
 func (c *slotConn) Close() error {
