@@ -27,6 +27,7 @@ import (
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/mcp"
 	"github.com/plasmite-go/plasmite/server"
+	"github.com/plasmite-go/plasmite/ui"
 )
 
 // Defaults of 1.2.1's serve.
@@ -228,6 +229,7 @@ func Run(ctx context.Context, o Options, stderr io.Writer) error {
 	}
 	defer srv.Close()
 	m := mcp.Register(srv, mcp.Options{})
+	ui.Register(srv)
 	(&admin{srv: srv, state: st, identity: identity, display: displayPath(c.dir)}).register()
 	remote := srv.RemoteHandler(server.RemoteOptions{
 		Authorize: func(secret string) (context.Context, bool) {
