@@ -3,9 +3,11 @@ package access
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -49,7 +51,11 @@ func CheckAccess(ctx context.Context, destination string, key *Key) (accepted bo
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return false, &core.Error{Kind: core.IO, Message: "certificate check failed", Err: redactURL(err)}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its text repeats the URL
+		}
+		return false, &core.Error{Kind: core.IO, Message: "certificate check failed", Err: err}
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -63,14 +69,4 @@ func CheckAccess(ctx context.Context, destination string, key *Key) (accepted bo
 	}
 	return false, &core.Error{Kind: core.IO, Message: "could not verify the server certificate",
 		Hint: "The server answered the access check with HTTP " + resp.Status + "."}
-}
-
-// redactURL is a transport error without the url.Error wrapper (its text
-// repeats the URL, which is known anyway).
-func redactURL(err error) error {
-	type unwrapper interface{ Unwrap() error }
-	if u, ok := err.(unwrapper); ok && strings.HasPrefix(err.Error(), "Get ") {
-		return u.Unwrap()
-	}
-	return err
 }

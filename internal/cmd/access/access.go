@@ -18,6 +18,7 @@ import (
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/internal/clap"
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
+	"github.com/plasmite-go/plasmite/wire"
 )
 
 // Options are the arguments of every access subcommand (each uses its
@@ -283,8 +284,7 @@ func Status(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	switch {
 	case err != nil:
 		s.reachable = &f
-		e := err.(*core.Error)
-		msg := e.Message + ". Check the server URL and network connection."
+		msg := wire.ErrorOf(err).Message + ". Check the server URL and network connection."
 		s.problem = &msg
 	case saved:
 		s.reachable, s.accepted = &t, &accepted
