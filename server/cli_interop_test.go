@@ -103,10 +103,33 @@ func TestRefCLIAgainstOurServer(t *testing.T) {
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	waitFor(t, "the follower's stream", func() bool { return len(s.tails) == 1 })
-	mustCall(t, "POST", ourBase+"/v0/pools/demo/append", `{"data":{"live":1}}`, 200)
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.Contains(line, `"live":1`) {
-		t.Fatalf("live follow: %q %v", line, err)
+	// The stream counted may be another's still ending: append until the
+	// follower prints (it starts after the newest message it saw).
+	lines := make(chan string, 16)
+	go func() {
+		br := bufio.NewReader(stdout)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				close(lines)
+				return
+			}
+			lines <- line
+		}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		mustCall(t, "POST", ourBase+"/v0/pools/demo/append", `{"data":{"live":1}}`, 200)
+		select {
+		case line, ok := <-lines:
+			if !ok || !strings.Contains(line, `"live":1`) {
+				t.Fatalf("live follow: %q", line)
+			}
+			return
+		case <-time.After(500 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the live follower printed nothing")
+		}
 	}
 }
 
