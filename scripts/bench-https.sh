@@ -20,6 +20,8 @@ appends=${BENCH_APPENDS:-2000}
 tailn=${BENCH_TAIL_N:-1000000}
 [ -x "$ours" ] || { echo "bench-https: build the CLI first (make cli)" >&2; exit 1; }
 [ -x "$ref" ] || { echo "bench-https: reference not installed; skipped" >&2; exit 0; }
+# absolute: go test runs in the package's directory
+ours=$(realpath "$ours") refdir=$(realpath "$refdir") ref=$(realpath "$ref")
 
 work=$(mktemp -d)
 pids=()
