@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/plasmite-go/plasmite/access"
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/core/jsonfmt"
 	"github.com/plasmite-go/plasmite/remote"
@@ -94,12 +95,16 @@ func remoteOptions(o *C.plsm_remote_options_t) (remote.Options, error) {
 	return ro, nil
 }
 
-// accessKey turns an access key into the credentials of an https:// client.
-// Access keys (pinned server key, bearer secret) arrive with the HTTPS
-// listener; until then every key is refused.
-func accessKey(string) (remote.Credentials, error) {
-	return nil, &core.Error{Kind: core.Usage, Message: "access keys are not supported by this build yet",
-		Hint: "Use an http:// origin on the local machine."}
+// accessKey turns an access key into the credentials of an https://
+// client: the server is verified by the key's pinned public key (names and
+// dates too, no CA chain) and only the secret is sent. The key is kept in
+// memory only.
+func accessKey(text string) (remote.Credentials, error) {
+	k, err := access.ParseKey(text)
+	if err != nil {
+		return nil, err
+	}
+	return k.Credentials(), nil
 }
 
 // ---- client-level calls ----------------------------------------------------

@@ -36,12 +36,13 @@ func main() {
 		Home:     os.Getenv("HOME"),
 		Open:     openOptionsFromEnv(),
 
-		ReadyFile: os.Getenv("PLASMITE_SERVE_READY_FILE"),
+		ReadyFile:  os.Getenv("PLASMITE_SERVE_READY_FILE"),
+		AccessHome: accessHome(),
 	}
 	env.Remote = func(ref poolref.Ref, o poolref.OpenOptions) (poolref.Pool, error) {
 		// Lite3 output reads Lite3; JSON output reads the JSON endpoints.
 		lite3 := env.Format == "lite3" || env.Format == "lite3-raw"
-		return poolref.OpenRemote(ref, o, poolref.RemoteOptions{Lite3: lite3, Raw: env.Format == "lite3-raw"})
+		return poolref.OpenRemote(ref, o, poolref.RemoteOptions{Lite3: lite3, Raw: env.Format == "lite3-raw", Connections: env.Connections()})
 	}
 	pls := filepath.Base(os.Args[0]) == "pls"
 	os.Exit(cmd.Main(context.Background(), os.Args[1:], env, pls))

@@ -567,8 +567,11 @@ int plsm_lite3_stream_fd(plsm_lite3_stream_t *stream, int *out_fd, plsm_error_t 
  * access_key: for an https:// origin, the access key "pk1.<spki>.<secret>"
  *            issued by the server (the client pins the server's public key
  *            and sends only the secret); copied during the call and held in
- *            memory only. NULL for http://. This build has no HTTPS client
- *            yet: a non-NULL key is PLSM_ERROR_USAGE.
+ *            memory only. NULL for http://. The server's certificate is
+ *            checked against the pinned key, its names and its dates (no
+ *            CA chain: a generated self-signed certificate works); a
+ *            malformed key is PLSM_ERROR_USAGE, a server whose key does
+ *            not match is PLSM_ERROR_IO at the first request.
  */
 typedef struct plsm_remote_options {
     uint32_t struct_size;
@@ -582,7 +585,7 @@ typedef struct plsm_remote_options {
 
 /*
  * Makes a client of the pools a Plasmite server (`plasmite serve`) shares at
- * origin, "http://host[:port]" with an optional trailing "/". Plain http://
+ * origin, "http(s)://host[:port]" with an optional trailing "/". Plain http://
  * is allowed only for the local machine (localhost, 127.0.0.0/8, [::1]);
  * other hosts need https:// and an access key. options may be NULL (the
  * defaults). No request is made: a server that is down is noticed by the

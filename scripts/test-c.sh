@@ -13,7 +13,8 @@
 #   interop     a C program writes a pool through our library that the reference CLI reads, and
 #               reads a pool the reference CLI wrote
 #   remote      tests/remote.c against a running server (the reference's `serve`, and ours
-#               when this build's CLI has it) through plsm_remote_client_new
+#               when this build's CLI has it) through plsm_remote_client_new; tests/remote_https.c
+#               against each server's HTTPS listener with an in-memory access key
 # The reference release is looked up in $PLASMITE_REF, then .ref/, then /work/refsdk; checks that
 # need it are skipped when it is absent, unless PLASMITE_REQUIRE_REF=1.
 # The tests also run under valgrind when it is installed (PLASMITE_VALGRIND=0 turns that off).
@@ -233,6 +234,7 @@ serve_url() {
 	HOME=$home PLASMITE_ACCESS_HOME=$home/access PLASMITE_SERVE_READY_FILE=$ready \
 		"$bin" --dir "$dir" serve --bind 127.0.0.1:0 --remote-bind 127.0.0.1:0 >"$home/out" 2>&1 &
 	echo $! >>"$work/serve.pids"
+	echo "$ready" >"$dir.ready" # where the HTTPS address will be
 	for _ in $(seq 300); do
 		[ -s "$ready" ] && [ -s "$dir/.plasmite-serve/local.json" ] && break
 		sleep 0.1
@@ -255,6 +257,19 @@ if step "remote (shared)" sh -c "$CC $CFLAGS $cflags_pc -o '$work/remote' bindin
 	else
 		step "remote vs our server" remote_against "$build/bin/plasmite"
 	fi
+fi
+
+# HTTPS: an access key issued by our CLI (through the server's local listener), used in memory.
+https_against() { # BIN: remote_https against BIN's HTTPS listener
+	local dir key
+	dir=$(mktemp -d "$work/https.XXXX")
+	serve_url "$1" "$dir" >/dev/null || return 1
+	key=$("$build/bin/plasmite" --dir "$dir" access invite c-abi --format json | sed 's/.*"access_key":"\([^"]*\)".*/\1/')
+	LD_LIBRARY_PATH=$prefix/lib "$work/remote_https" "https://$(cat "$(cat "$dir.ready")")" "$key"
+}
+if step "remote https (shared)" sh -c "$CC $CFLAGS $cflags_pc -o '$work/remote_https' bindings/c/tests/remote_https.c $libs_pc"; then
+	if need_ref "remote https vs reference server"; then step "remote https vs reference server" https_against "$ref/bin/plasmite"; fi
+	step "remote https vs our server" https_against "$build/bin/plasmite"
 fi
 
 echo "$pass passed, $fail failed, $skip skipped"

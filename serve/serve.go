@@ -1,28 +1,29 @@
 // Package serve runs `pls serve`: it checks the serve options as release
 // 1.2.1 does, owns the pool directory's state directory
 // (DIR/.plasmite-serve, with its exclusive lock and local.json), binds the
-// local listener, publishes readiness, prints the banner and serves until
+// listeners, publishes readiness, prints the banner and serves until
 // its context ends, then drains.
 //
-// The HTTPS listener with access keys is not built yet: its options are
-// accepted and checked, and the banner says plainly that remote sharing is
-// not active. The ready file therefore holds the local listener's address
-// (1.2.1 writes the HTTPS one there); local.json holds it too, as in 1.2.1.
+// Two listeners serve the directory, as in 1.2.1: the local one (loopback
+// HTTP, no credentials, key administration) and the HTTPS one (access
+// keys, package access). As in 1.2.1, the ready file receives the HTTPS
+// listener's address and local.json the local one's.
 package serve
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/plasmite-go/plasmite/access"
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/mcp"
 	"github.com/plasmite-go/plasmite/server"
@@ -68,12 +69,13 @@ type config struct {
 	bind       netip.AddrPort
 	remoteBind netip.AddrPort
 	origin     string // normalised SERVER, "" when none
+	udp        bool   // --udp or --udp-follow was given (not served yet)
 	limits     server.Options
 }
 
 // check validates o in 1.2.1's order and with its messages.
 func check(o Options) (config, error) {
-	c := config{dir: o.Dir}
+	c := config{dir: o.Dir, udp: o.UDP != "" || o.UDPFollow}
 	if c.dir == "" {
 		return c, usage("serve needs a pool directory", "")
 	}
@@ -194,10 +196,12 @@ func httpsOrigin(s string) (origin string, port int, err error) {
 
 // Run serves o.Dir until ctx is done (the CLI cancels it on SIGINT and
 // SIGTERM), then stops accepting, ends the streams and drains the requests
-// in flight for at most server.DrainTimeout. The banner goes to stderr.
-// Errors: Usage for bad options; Busy when another server owns the
-// directory ("another server owns this pool directory"); IO when the
-// directory or a listener cannot be set up.
+// in flight for at most server.DrainTimeout. It runs two listeners: the
+// local one (plain HTTP on loopback, no credentials, key administration)
+// and the HTTPS one (access keys). The banner goes to stderr. Errors:
+// Usage for bad options; Busy when another server owns the directory
+// ("another server owns this pool directory"); Permission when its state
+// is not private; IO when the directory or a listener cannot be set up.
 func Run(ctx context.Context, o Options, stderr io.Writer) error {
 	c, err := check(o)
 	if err != nil {
@@ -206,49 +210,98 @@ func Run(ctx context.Context, o Options, stderr io.Writer) error {
 	if err := os.MkdirAll(c.dir, 0o777); err != nil {
 		return &core.Error{Kind: core.IO, Message: "failed to create pool directory", Path: c.dir, Err: err}
 	}
-	st, err := openState(c.dir)
+	st, err := access.OpenState(c.dir, access.StateOptions{SharedAddress: c.origin, TLSCert: o.TLSCert, TLSKey: o.TLSKey, FrontCert: o.FrontCert})
 	if err != nil {
 		return err
 	}
-	defer st.close()
+	defer st.Close()
+	identity, err := access.PoolDirIdentity(c.dir)
+	if err != nil {
+		return err
+	}
+	cert, err := st.Certificate()
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(c.dir, c.limits)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	mcp.Register(srv, mcp.Options{})
+	m := mcp.Register(srv, mcp.Options{})
 	ui.Register(srv)
+	(&admin{srv: srv, state: st, identity: identity, display: displayPath(c.dir)}).register()
+	remote := srv.RemoteHandler(server.RemoteOptions{
+		Authorize: func(secret string) (context.Context, bool) {
+			g, ok := st.Keys().Authorize(secret)
+			return g.Context(), ok
+		},
+		// Remote MCP needs OAuth, which this server does not offer: the
+		// handler answers as 1.2.1 does without a shared address.
+		MCP: m.ServeRemote(nil),
+	})
+
 	ln, err := net.Listen("tcp", c.bind.String())
 	if err != nil {
 		return &core.Error{Kind: core.IO, Message: "failed to bind local administration listener", Err: err}
 	}
-	addr := ln.Addr().String()
-	if err := st.writeLocal(addr); err != nil {
+	rln, err := net.Listen("tcp", c.remoteBind.String())
+	if err != nil {
 		ln.Close()
+		return &core.Error{Kind: core.IO, Message: "failed to bind remote HTTPS listener", Err: err}
+	}
+	tln := server.TLSListener(rln, &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		NextProtos:   []string{"h2", "http/1.1"},
+		MinVersion:   tls.VersionTLS12,
+	})
+	addr, raddr := ln.Addr().String(), rln.Addr().String()
+	if err := st.WriteLocal(addr); err != nil {
+		ln.Close()
+		tln.Close()
 		return err
 	}
-	banner(stderr, c, o, addr)
-	served := make(chan error, 1)
+	banner(stderr, c, st, addr, raddr)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	served := make(chan error, 2)
 	go func() { served <- srv.Serve(ctx, ln, srv.Handler()) }()
+	go func() { served <- srv.Serve(ctx, tln, remote) }()
 	if o.ReadyFile != "" {
-		if err := writeAtomic(o.ReadyFile, []byte(addr), 0o644); err != nil {
-			ln.Close()
+		if err := writeAtomic(o.ReadyFile, []byte(raddr), 0o644); err != nil {
+			stop()
+			<-served
 			<-served
 			return &core.Error{Kind: core.IO, Message: "failed to publish bound server address", Path: o.ReadyFile, Err: err}
 		}
 	}
-	return <-served
+	err = <-served
+	stop() // one listener failed or the context ended: stop the other
+	if err2 := <-served; err == nil {
+		err = err2
+	}
+	return err
 }
 
-// banner tells the person who started the server where it is and what it
-// does not do yet.
-func banner(w io.Writer, c config, o Options, local string) {
+// banner tells the person who started the server where it listens and
+// how to share it.
+func banner(w io.Writer, c config, st *access.State, local, remote string) {
 	fmt.Fprintf(w, "Serving %s\n", displayPath(c.dir))
 	fmt.Fprintf(w, "Local: http://%s/ui\n", local)
-	fmt.Fprintf(w, "Remote sharing is not active yet: this build serves only the local listener (no HTTPS listener on %s, no access keys).\n", c.remoteBind)
-	if o.UDP != "" || o.UDPFollow {
+	fmt.Fprintf(w, "Remote listener: %s\n", remote)
+	switch ap, _ := netip.ParseAddrPort(remote); {
+	case st.SharedAddress() != "":
+		fmt.Fprintf(w, "Remote HTTPS: %s\n", st.SharedAddress())
+	case ap.Addr().IsLoopback():
+		fmt.Fprintf(w, "Remote HTTPS: https://%s\n", remote)
+	default:
+		fmt.Fprintf(w, "Remote HTTPS: pass SERVER (https://HOST:PORT) to tell recipients where to connect\n")
+	}
+	fmt.Fprintf(w, "Server fingerprint: %s\n", st.Fingerprint())
+	if c.udp {
 		fmt.Fprintf(w, "UDP input is not active yet: --udp and --udp-follow are accepted and ignored.\n")
 	}
+	fmt.Fprintf(w, "Create access: plasmite --dir %s access invite NAME\n", displayPath(c.dir))
 }
 
 // displayPath shows a path as typed, quoted when it holds control
@@ -273,42 +326,3 @@ func writeAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	return nil
 }
-
-// stateDirName is the server's state directory inside the pool directory.
-const stateDirName = ".plasmite-serve"
-
-// state is the open state directory: its lock is held while the server
-// runs.
-type state struct {
-	dir  string
-	lock *os.File
-}
-
-// openState creates DIR/.plasmite-serve (0700) if missing and takes its
-// exclusive lock: a second server on the directory fails with Busy.
-func openState(poolDir string) (*state, error) {
-	dir := filepath.Join(poolDir, stateDirName)
-	if err := os.Mkdir(dir, 0o700); err != nil && !os.IsExist(err) {
-		return nil, &core.Error{Kind: core.IO, Message: "failed to create server state directory", Path: dir, Err: err}
-	}
-	f, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, &core.Error{Kind: core.IO, Message: "failed to open server lock", Path: dir, Err: err}
-	}
-	if err := lockExclusive(f); err != nil {
-		f.Close()
-		return nil, &core.Error{Kind: core.Busy, Message: "another server owns this pool directory", Path: dir, Err: err}
-	}
-	return &state{dir: dir, lock: f}, nil
-}
-
-// writeLocal records the local listener's address as a JSON string.
-func (s *state) writeLocal(addr string) error {
-	path := filepath.Join(s.dir, "local.json")
-	if err := writeAtomic(path, []byte(strconv.Quote(addr)), 0o600); err != nil {
-		return &core.Error{Kind: core.IO, Message: "failed to record the local listener address", Path: path, Err: err}
-	}
-	return nil
-}
-
-func (s *state) close() { s.lock.Close() }

@@ -136,8 +136,9 @@ func TestRun(t *testing.T) {
 	if err != nil || json.Unmarshal(b, &addr) != nil {
 		t.Fatalf("local.json %q %v", b, err)
 	}
-	if r, _ := os.ReadFile(ready); string(r) != addr {
-		t.Errorf("ready file %q, local.json %q", r, addr)
+	r, _ := os.ReadFile(ready)
+	if string(r) == addr {
+		t.Errorf("ready file %q is the local address, not the HTTPS one", r)
 	}
 	for _, p := range []string{"", "lock", "local.json"} {
 		fi, err := os.Stat(filepath.Join(dir, ".plasmite-serve", p))
@@ -154,7 +155,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	for _, want := range []string{"Serving " + dir, "Local: http://" + addr, "Remote sharing is not active yet"} {
+	for _, want := range []string{"Serving " + dir, "Local: http://" + addr + "/ui", "Remote listener: " + string(r)} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("banner lacks %q: %s", want, stderr.String())
 		}

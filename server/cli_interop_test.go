@@ -39,7 +39,7 @@ func TestRefCLIAgainstOurServer(t *testing.T) {
 	root := t.TempDir()
 	refDir, ourDir := filepath.Join(root, "ref"), filepath.Join(root, "ours")
 	refBase := refServer(t, refDir)
-	_, ourBase := ours(t, ourDir, Options{})
+	s, ourBase := ours(t, ourDir, Options{})
 	env := cliEnv(t)
 	for _, base := range []string{refBase, ourBase} {
 		mustCall(t, "POST", base+"/v0/pools", `{"pool":"demo"}`, 200)
@@ -102,29 +102,34 @@ func TestRefCLIAgainstOurServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	// The follower starts at a moment the test cannot see: a stream
-	// counted in s.tails may still be the duplex's, ending, and a message
-	// appended before the follower read the bounds is history to it. So
-	// append until it prints one.
-	lines := make(chan string, 1)
+	waitFor(t, "the follower's stream", func() bool { return len(s.tails) == 1 })
+	// The stream counted may be another's still ending: append until the
+	// follower prints (it starts after the newest message it saw).
+	lines := make(chan string, 16)
 	go func() {
-		line, _ := bufio.NewReader(stdout).ReadString('\n')
-		lines <- line
-	}()
-	deadline := time.Now().Add(30 * time.Second)
-	var line string
-	for line == "" {
-		if time.Now().After(deadline) {
-			t.Fatal("live follow: no line")
+		br := bufio.NewReader(stdout)
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				close(lines)
+				return
+			}
+			lines <- line
 		}
+	}()
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		mustCall(t, "POST", ourBase+"/v0/pools/demo/append", `{"data":{"live":1}}`, 200)
 		select {
-		case line = <-lines:
-		case <-time.After(200 * time.Millisecond):
+		case line, ok := <-lines:
+			if !ok || !strings.Contains(line, `"live":1`) {
+				t.Fatalf("live follow: %q", line)
+			}
+			return
+		case <-time.After(500 * time.Millisecond):
 		}
-	}
-	if !strings.Contains(line, `"live":1`) {
-		t.Fatalf("live follow: %q", line)
+		if time.Now().After(deadline) {
+			t.Fatal("the live follower printed nothing")
+		}
 	}
 }
 

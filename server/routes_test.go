@@ -332,7 +332,8 @@ func TestSinceZeroIsNoGap(t *testing.T) {
 // A stream moves its connection's write deadline; the next request on the
 // same keep-alive connection, after that deadline, must not inherit it.
 func TestKeepAliveAfterStream(t *testing.T) {
-	_, base := ours(t, t.TempDir(), Options{})
+	const grace = 300 * time.Millisecond
+	_, base := ours(t, t.TempDir(), Options{StreamGrace: grace})
 	mustCall(t, "POST", base+"/v0/pools", `{"pool":"p"}`, 200)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 1}}
 	get := func(path string) (int, bool) {
@@ -352,7 +353,7 @@ func TestKeepAliveAfterStream(t *testing.T) {
 	if code, _ := get("/v0/pools/p/tail?timeout_ms=20"); code != 200 {
 		t.Fatal(code)
 	}
-	time.Sleep(streamGrace + 300*time.Millisecond) // past the stream's write deadline
+	time.Sleep(grace + 300*time.Millisecond) // past the stream's write deadline
 	if code, reused := get("/v0/pools/p/info"); code != 200 || !reused {
 		t.Fatalf("next request on the connection: %d reused=%v", code, reused)
 	}

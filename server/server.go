@@ -34,6 +34,9 @@ type Options struct {
 	// separately, the storage operations running at once (423 at once
 	// beyond it: there is no queue).
 	MaxTailConcurrency int
+	// StreamGrace is how long after its deadline a stream may still write
+	// (DefaultStreamGrace when 0); its permit is free at the deadline.
+	StreamGrace time.Duration
 }
 
 // Server serves one pool directory. Create it with New; it is safe for
@@ -69,6 +72,9 @@ func New(dir string, opts Options) (*Server, error) {
 	}
 	if opts.MaxTailConcurrency == 0 {
 		opts.MaxTailConcurrency = DefaultMaxTailConcurrency
+	}
+	if opts.StreamGrace == 0 {
+		opts.StreamGrace = DefaultStreamGrace
 	}
 	if opts.MaxBodyBytes < 0 || opts.MaxTailTimeout < time.Millisecond || opts.MaxTailConcurrency < 0 {
 		return nil, &core.Error{Kind: core.Usage, Message: "server limits must be positive (tail timeout at least 1 ms)"}
@@ -123,7 +129,9 @@ func (s *Server) HTTPServer(h http.Handler) *http.Server {
 		// at every request; streams move it to their own deadline.
 		WriteTimeout: s.opts.MaxTailTimeout + time.Minute,
 		IdleTimeout:  2 * time.Minute,
-		BaseContext:  func(net.Listener) context.Context { return context.Background() },
+		// HTTP/2 (HTTPS listener): a ping every 15 s, 10 s for its answer.
+		HTTP2:       &http.HTTP2Config{SendPingTimeout: 15 * time.Second, PingTimeout: 10 * time.Second},
+		BaseContext: func(net.Listener) context.Context { return context.Background() },
 	}
 }
 

@@ -98,7 +98,7 @@ func (s *Server) tail(w http.ResponseWriter, r *http.Request, enc encoding) {
 	// rendered before the deadline, and the end of the body, go out.
 	defer context.AfterFunc(ctx, release)()
 	rc := http.NewResponseController(w)
-	rc.SetWriteDeadline(deadline.Add(streamGrace))
+	rc.SetWriteDeadline(deadline.Add(s.opts.StreamGrace))
 	streamHeaders(w, r, enc)
 	w.WriteHeader(http.StatusOK)
 	rc.Flush()
@@ -169,9 +169,13 @@ func streamHeaders(w http.ResponseWriter, r *http.Request, enc encoding) {
 	}
 }
 
-// streamGrace is how long after its deadline a stream may take to send
-// what it rendered before it.
-const streamGrace = time.Second
+// DefaultStreamGrace is how long after its deadline a stream may take to
+// send what it rendered before it (Options.StreamGrace). What a stream
+// rendered can be megabytes queued in the kernel for a client that reads
+// slower than the server renders (the 1.2.1 CLI reading a long history
+// in 100 ms streams): the grace lets such a client read it all, where 1 s
+// cut the stream mid-message.
+const DefaultStreamGrace = 10 * time.Second
 
 // streamFlushAt is how much a stream buffers while messages are available
 // at once; it writes and flushes whenever it catches up.

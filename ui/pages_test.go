@@ -349,20 +349,26 @@ func TestRingMap(t *testing.T) {
 	tb.check()
 }
 
-// TestAccessPage: until the HTTPS sharing exists, the page says what is
-// missing.
+// TestAccessPage: the server's sharing state, fingerprint and keys; a key
+// invited on the page is listed, then revoked.
 func TestAccessPage(t *testing.T) {
 	srv := serve(t)
 	srv.pls(t, "", "pool", "create", "demo")
-	tb := open(t, srv, "/access", desktop, "/v0/access/status")
-	tb.waitFor("sharing state", `document.getElementById("sharing")?.textContent === "Not available in this build"`)
+	tb := open(t, srv, "/access", desktop)
+	tb.waitFor("sharing state", `document.getElementById("sharing")?.textContent === "Not sharing yet"`)
 	text := eval[string](tb, `document.getElementById("access").innerText`)
-	for _, want := range []string{"HTTPS listener", "Access keys", "pls --dir ", "follow demo", srv.base} {
+	for _, want := range []string{"Sharing with other machines", "Server fingerprint", "Access keys", "--shared-address"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("access page lacks %q", want)
 		}
 	}
 	tb.shots("access", "access")
+	tb.typeInto(`#access form input`, "desk")
+	tb.click(`#access form button`)
+	tb.waitFor("the new key", `document.querySelector("#access .secret code")?.textContent.startsWith("pk1.")`)
+	if keys := srv.pls(t, "", "access", "keys", "--format", "json"); !strings.Contains(keys, `"name":"desk"`) {
+		t.Errorf("the invited key is not on the server: %s", keys)
+	}
 	tb.check()
 }
 

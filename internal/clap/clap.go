@@ -239,11 +239,14 @@ func parse(c *Command, args []string) (*Command, error) {
 				if tok == "help" {
 					return nil, helpFor(c, args[i+1:])
 				}
-				s := c.Sub(tok)
-				if s == nil {
+				if s := c.Sub(tok); s != nil {
+					return parse(s, args[i+1:])
+				}
+				// A command with positionals of its own (serve SERVER)
+				// takes a word that names no subcommand as one of them.
+				if len(c.Args) == 0 {
 					return nil, usageError(c, "unrecognized subcommand '"+tok+"'", true)
 				}
-				return parse(s, args[i+1:])
 			}
 			pos = append(pos, tok)
 			posAt = append(posAt, i)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/plasmite-go/plasmite/access"
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/remote"
 )
@@ -28,6 +29,8 @@ type RemoteOptions struct {
 	// Raw (with Lite3): a message read by seq needs no time (raw Lite3
 	// output), so only its document is asked for.
 	Raw bool
+	// Connections are the saved connections https:// refs need.
+	Connections *access.Connections
 }
 
 // ctx is the context of a remote pool's calls: one-shot requests are
@@ -41,17 +44,28 @@ func ParseRemote(ref Ref) (origin, name string, err error) {
 }
 
 // RemoteClient makes the client of an http(s):// origin: http:// only to
-// the local machine; https:// needs a saved connection for exactly that
-// origin, and this build has no store of them yet, so it is refused with
-// the reference's Permission error (before any request).
-func RemoteClient(origin string) (*remote.Client, error) {
+// the local machine, without credentials; https:// with the key saved in
+// connections for exactly that origin (`access connect`), which verifies
+// the server by its pinned public key. Without one it is refused with the
+// reference's Permission error, before any request.
+func RemoteClient(origin string, connections *access.Connections) (*remote.Client, error) {
 	if strings.HasPrefix(origin, "https://") {
 		o, err := remote.ParseOrigin(origin)
 		if err != nil {
 			return nil, err
 		}
-		return nil, &core.Error{Kind: core.Permission, Message: "no saved connection to " + o,
-			Hint: "Run `plasmite access connect " + o + "` with a current access key."}
+		var k access.Key
+		ok := false
+		if connections != nil {
+			if k, ok, err = connections.Load(o); err != nil {
+				return nil, err
+			}
+		}
+		if !ok {
+			return nil, &core.Error{Kind: core.Permission, Message: "no saved connection to " + o,
+				Hint: "Run `plasmite access connect " + o + "` with a current access key."}
+		}
+		return remote.New(o, remote.Options{Credentials: k.Credentials()})
 	}
 	return remote.New(origin, remote.Options{})
 }
@@ -73,7 +87,7 @@ func OpenRemote(ref Ref, o OpenOptions, ro RemoteOptions) (Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := RemoteClient(origin)
+	c, err := RemoteClient(origin, ro.Connections)
 	if err != nil {
 		if core.KindOf(err) == core.Permission {
 			var e *core.Error

@@ -9,6 +9,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/plasmite-go/plasmite/access"
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/core/jsonfmt"
 	"github.com/plasmite-go/plasmite/internal/poolref"
@@ -36,7 +37,14 @@ type Env struct {
 	// Remote opens http(s):// and udp:// pool refs; nil in a build without
 	// a remote client.
 	Remote poolref.RemoteOpener
+	// AccessHome is the directory of this user's saved connections
+	// ($PLASMITE_ACCESS_HOME, else the platform's configuration directory;
+	// "" when neither can be known).
+	AccessHome string
 }
+
+// Connections is this user's saved-connection store.
+func (e *Env) Connections() *access.Connections { return access.OpenConnections(e.AccessHome) }
 
 // PoolDir is the directory named pools live in.
 func (e *Env) PoolDir() string {

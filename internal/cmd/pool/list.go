@@ -65,7 +65,7 @@ func listRemote(ctx context.Context, server string, o *ListOptions, env *cmdutil
 	if len(server) >= 6 && strings.EqualFold(server[:6], "udp://") {
 		return cmdutil.UsageError("this command does not support UDP pool refs", "Use udp://HOST:PORT/POOL with feed, follow, or duplex.")
 	}
-	c, err := poolref.RemoteClient(server)
+	c, err := poolref.RemoteClient(server, env.Connections())
 	if err != nil {
 		return err
 	}

@@ -33,10 +33,10 @@ func Command(env *cmdutil.Env) *clap.Command {
 	}
 	return &clap.Command{
 		Name: "serve", About: "Run a server for this directory",
-		Args: []clap.Arg{{Name: "SERVER", Help: "Client-facing HTTPS origin (the HTTPS listener is not active yet)", Into: clap.String(&o.Server)}},
+		Args: []clap.Arg{{Name: "SERVER", Help: "Client-facing HTTPS origin (https://HOST[:PORT]); its port is the default HTTPS port", Into: clap.String(&o.Server)}},
 		Flags: []clap.Flag{
 			str("bind", "ADDRESS", "Local loopback bind address for credential-free administration (default 127.0.0.1:9700)", &o.Bind),
-			str("remote-bind", "ADDRESS", "Numeric IP:port for authenticated HTTPS (bracket IPv6; not active yet)", &o.RemoteBind),
+			str("remote-bind", "ADDRESS", "Numeric IP:port for authenticated HTTPS (bracket IPv6; default 0.0.0.0:9743)", &o.RemoteBind),
 			str("shared-address", "URL", "Legacy public HTTPS URL option", &o.SharedAddress),
 			str("udp", "ADDRESS", "UDP append input on numeric IP:port (not active yet)", &o.UDP),
 			{Long: "udp-follow", Help: "Allow UDP followers (not active yet)", Into: clap.Bool(&o.UDPFollow)},
@@ -49,9 +49,10 @@ func Command(env *cmdutil.Env) *clap.Command {
 			clap.HelpFlag,
 		},
 		Conflicts: [][2]string{{"SERVER", "shared-address"}},
+		Subs:      []*clap.Command{initCommand(env)},
 		Notes: []string{
-			"Serves the pool directory on a loopback HTTP listener until SIGINT or SIGTERM.",
-			"PLASMITE_SERVE_READY_FILE, when set, receives the local listener's address once it is serving.",
+			"Serves the pool directory until SIGINT or SIGTERM on two listeners: loopback HTTP without credentials (local tools, web UI, key administration) and HTTPS for other machines, which need an access key (`plasmite access invite NAME`).",
+			"PLASMITE_SERVE_READY_FILE, when set, receives the HTTPS listener's address once serving; DIR/.plasmite-serve/local.json holds the local one.",
 		},
 		Run: env.Runner("serve", cmdutil.TextOnly, func(ctx context.Context) error { return Run(ctx, o, env) }),
 	}
@@ -59,7 +60,7 @@ func Command(env *cmdutil.Env) *clap.Command {
 
 // Run serves the pool directory until ctx ends, SIGINT or SIGTERM; the
 // banner goes to stderr, and env.ReadyFile (PLASMITE_SERVE_READY_FILE)
-// receives the local address once serving.
+// receives the HTTPS address once serving.
 func Run(ctx context.Context, o *Options, env *cmdutil.Env) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
