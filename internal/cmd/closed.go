@@ -48,7 +48,17 @@ var onClosedStdout = map[string]closedRule{
 	"version":     closedZero,
 	"completion":  closedZero,
 	"serve":       closedZero,
+	"serve init":  closedResult,
 	"mcp":         closedZero,
+	// The access commands that change something report what they did;
+	// the ones that only list end as a listing does.
+	"access invite":     closedResult,
+	"access revoke":     closedResult,
+	"access connect":    closedResult,
+	"access disconnect": closedResult,
+	"access keys":       closedZero,
+	"access list":       closedZero,
+	"access status":     closedZero,
 }
 
 // outputFailed reports a failed write to stdout (oe) of command path, err
