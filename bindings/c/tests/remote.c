@@ -6,6 +6,7 @@
  * cancel from another thread, and retention gaps. */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
+#include "polling.h"
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -264,17 +265,17 @@ int main(int argc, char **argv) {
     OK(plsm_stream_fd(s, &fd, &err), &err);
     CHECK(fd >= 0);
     struct pollfd pfd = {fd, POLLIN, 0};
-    CHECK(poll(&pfd, 1, 100) == 0);
+    CHECK(poll_retry(&pfd, 1, 100) == 0);
     CHECK(append(q, "{\"w\":4}", NULL, 0, "{\"w\":4}") == 11);
     pfd.revents = 0;
-    CHECK(poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN));
+    CHECK(poll_retry(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN));
     CHECK(plsm_stream_next_timeout(s, 0, &out, &err) == PLSM_STREAM_ITEM && buf_seq(&out) == 11);
     plsm_buf_free(&out);
     /* Cancel: the end, and a descriptor that stays readable. */
     plsm_stream_cancel(s);
     CHECK(plsm_stream_next_timeout(s, 1000, &out, &err) == PLSM_STREAM_END);
     pfd.revents = 0;
-    CHECK(poll(&pfd, 1, 5000) == 1);
+    CHECK(poll_retry(&pfd, 1, 5000) == 1);
     plsm_stream_free(s);
 
     /* Retention gaps: overwrite the start of a small pool, then read from 1. */

@@ -6,6 +6,7 @@
  * (these are extensions of ABI minor 2). */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
+#include "polling.h"
 #include <stdint.h>
 
 #if defined(PLSM_ABI_MINOR) && PLSM_ABI_MINOR >= 2
@@ -35,11 +36,10 @@ static void append(plsm_pool_t *pool, const char *json) {
     plsm_buf_free(&out);
 }
 
-/* poll(2) on one descriptor: 1 readable, 0 not within ms. */
+/* Whether fd turns readable within ms. */
 static int readable(int fd, int ms) {
     struct pollfd p = {fd, POLLIN, 0};
-    int rc = poll(&p, 1, ms);
-    return rc == 1 && (p.revents & POLLIN);
+    return poll_retry(&p, 1, ms) == 1 && (p.revents & POLLIN);
 }
 
 static plsm_stream_t *open_live(plsm_pool_t *pool, uint64_t since) {
@@ -288,12 +288,12 @@ static void readiness(plsm_pool_t *pool, unsigned long long next_seq) {
         pfds[i].events = POLLIN;
         if (many[i]) OK(plsm_stream_fd(many[i], &pfds[i].fd, &err), &err);
     }
-    CHECK(poll(pfds, M, 0) == 0);
+    CHECK(poll_retry(pfds, M, 0) == 0);
     append(pool, "{\"r\":4}");
     int ready = 0;
     double deadline = now_ms() + GUARD_MS;
     while (ready < M && now_ms() < deadline) {
-        if (poll(pfds, M, GUARD_MS) <= 0) break;
+        if (poll_retry(pfds, M, GUARD_MS) <= 0) break;
         for (int i = 0; i < M; i++) {
             if (pfds[i].fd >= 0 && (pfds[i].revents & POLLIN)) {
                 CHECK(plsm_stream_next_timeout(many[i], 0, &out, &err) == PLSM_STREAM_ITEM);
@@ -354,7 +354,7 @@ static void no_thread_per_stream(plsm_pool_t *pool) {
         pfds[i].events = POLLIN;
         if (ss[i]) OK(plsm_stream_fd(ss[i], &pfds[i].fd, &err), &err);
     }
-    CHECK(poll(pfds, K, 50) == 0);
+    CHECK(poll_retry(pfds, K, 50) == 0);
     int during = os_threads();
     if (during - before > 8) fprintf(stderr, "threads: %d before, %d with %d waiting streams\n", before, during, K);
     CHECK(during - before <= 8);
