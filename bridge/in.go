@@ -69,10 +69,10 @@ func in(ctx context.Context, o Options) error {
 	if err != nil {
 		return natsError("cannot read the durable consumer "+o.durable(), err)
 	}
-	a := &appender{o: &o, pool: pool, stream: o.Target.Stream}
+	a := &appender{o: &o, pool: pool, stream: o.Target.Stream, js: stream, cons: cons}
 	a.last.Store(lastMarked(pool, a.stream))
 	a.emit(Event{Kind: "start", Resume: a.last.Load(), AckFloor: info.AckFloor.Stream})
-	err = a.run(ctx, nc, cons)
+	err = a.run(ctx, nc)
 	a.emit(Event{Kind: "stop", Err: err})
 	return err
 }
@@ -124,24 +124,40 @@ func (o *Options) consumerConfig() jetstream.ConsumerConfig {
 
 // lastMarked is the stream seq in the newest marker tag of stream in the
 // pool (0 if none is retained). The bridge appends in stream order, so the
-// newest marker is the largest.
+// newest marker is the largest. It looks back from the newest message a
+// little (gets by seq are cheap there, through the index), then reads the
+// whole ring forward once.
 func lastMarked(pool *core.Pool, stream string) uint64 {
 	b := pool.Bounds()
+	if b.Oldest == 0 {
+		return 0
+	}
 	var buf []byte
-	for seq := b.Newest; seq >= b.Oldest && seq != 0; seq-- {
+	for seq := b.Newest; seq >= b.Oldest && b.Newest-seq < 4096; seq-- {
 		m, err := pool.GetInto(seq, buf)
 		if err != nil {
-			if core.KindOf(err) == core.NotFound {
-				break // overwritten while we looked: everything older is gone too
-			}
-			continue
+			break
 		}
 		buf = m.Payload
 		if s, ok := docMarker(m.Payload, stream); ok {
 			return s
 		}
 	}
-	return 0
+	t, err := pool.Tail(core.TailOptions{Start: core.StartOldest})
+	if err != nil {
+		return 0
+	}
+	defer t.Close()
+	last := uint64(0)
+	for {
+		m, ok, err := t.TryNext()
+		if err != nil || !ok || m.Seq > b.Newest {
+			return last
+		}
+		if s, ok := docMarker(m.Payload, stream); ok {
+			last = s
+		}
+	}
 }
 
 // docMarker finds stream's marker among a message document's tags.
@@ -169,6 +185,8 @@ type appender struct {
 	o      *Options
 	pool   *core.Pool
 	stream string
+	js     jetstream.Stream
+	cons   jetstream.Consumer
 
 	last       atomic.Uint64 // the largest stream seq in the pool
 	forwarded  atomic.Uint64
@@ -196,14 +214,45 @@ func (a *appender) emit(e Event) {
 // batchMax bounds the messages appended under one lock (and acked by one ack).
 const batchMax = 256
 
-// run consumes until ctx ends: each batch of delivered messages is
-// appended, then acked with one ack (the consumer acks all up to it).
-func (a *appender) run(ctx context.Context, nc *nats.Conn, cons jetstream.Consumer) error {
-	it, err := cons.Messages(jetstream.PullMaxMessages(a.o.MaxInFlight))
+// errMisdelivered ends a consume: a delivery went to another client.
+var errMisdelivered = errors.New("deliveries of the durable consumer went to another client (a bridge that just died, or a second one)")
+
+// run consumes until ctx ends. Appending in stream order is what makes the
+// newest marker the bound of what the pool holds, and what makes one ack
+// (the consumer acks everything up to it) safe. So each consume starts by
+// resetting the consumer to its ack floor, after which its deliveries are
+// numbered 1, 2, …; a missing number means a delivery went elsewhere (to
+// the pull request of a bridge killed a moment ago, which the server has
+// not dropped yet): the bridge then resets and consumes again rather than
+// ack past it.
+func (a *appender) run(ctx context.Context, nc *nats.Conn) error {
+	backoff := 20 * time.Millisecond
+	for {
+		_, rerr := a.js.ResetConsumer(ctx, a.o.durable())
+		err := a.consume(ctx, nc, rerr == nil)
+		if err != errMisdelivered || ctx.Err() != nil {
+			return err
+		}
+		a.emit(Event{Kind: "retry", Err: &core.Error{Kind: core.Busy, Message: err.Error()}})
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, time.Second)
+	}
+}
+
+// consume appends batches of deliveries, each acked with one ack, until
+// ctx ends or (numbered, after a reset) a delivery number is missing.
+func (a *appender) consume(ctx context.Context, nc *nats.Conn, numbered bool) error {
+	it, err := a.cons.Messages(jetstream.PullMaxMessages(a.o.MaxInFlight))
 	if err != nil {
 		return natsError("cannot consume", err)
 	}
-	msgs := make(chan jetstream.Msg, a.o.MaxInFlight)
+	// The reader ends once done is closed and its Next returns (Next may
+	// wait out a pull request after Stop: nobody waits for it).
+	msgs, done := make(chan jetstream.Msg, a.o.MaxInFlight), make(chan struct{})
 	go func() {
 		defer close(msgs)
 		for {
@@ -212,21 +261,30 @@ func (a *appender) run(ctx context.Context, nc *nats.Conn, cons jetstream.Consum
 				return
 			}
 			if err != nil {
+				select {
+				case <-done:
+					return
+				default:
+				}
 				a.emit(Event{Kind: "retry", Err: natsError("consume", err)})
 				time.Sleep(100 * time.Millisecond)
 				continue
 			}
-			msgs <- m
+			select {
+			case msgs <- m:
+			case <-done:
+				return
+			}
 		}
 	}()
 	defer func() {
-		it.Stop()
-		for range msgs { // unblock the reader; unacked messages are redelivered later
-		}
+		close(done)
+		it.Stop() // unacked messages are delivered again
 		nc.Flush()
 	}()
 	status := time.NewTicker(a.o.StatusEvery)
 	defer status.Stop()
+	next := uint64(1) // the next delivery number, when numbered
 	var batch []jetstream.Msg
 	var b core.Batch
 	for {
@@ -255,8 +313,32 @@ func (a *appender) run(ctx context.Context, nc *nats.Conn, cons jetstream.Consum
 				break more
 			}
 		}
-		if err := a.deliver(batch, &b); err != nil {
-			return err
+		misdelivered := false
+		if numbered {
+			kept := batch[:0]
+			for _, m := range batch {
+				md, err := m.Metadata()
+				if err != nil {
+					return natsError("message without JetStream metadata", err)
+				}
+				if d := md.Sequence.Consumer; d < next {
+					continue // delivered before the reset
+				} else if d > next {
+					misdelivered = true
+					break
+				}
+				next++
+				kept = append(kept, m)
+			}
+			batch = kept
+		}
+		if len(batch) > 0 {
+			if err := a.deliver(batch, &b); err != nil {
+				return err
+			}
+		}
+		if misdelivered {
+			return errMisdelivered
 		}
 	}
 }
@@ -265,9 +347,8 @@ func (a *appender) run(ctx context.Context, nc *nats.Conn, cons jetstream.Consum
 // acks the batch.
 func (a *appender) deliver(batch []jetstream.Msg, b *core.Batch) error {
 	b.Reset()
-	last := a.last.Load()
-	newest, top := last, batch[0]
-	var topSeq uint64
+	newest := a.last.Load()
+	top, topSeq := batch[0], uint64(0)
 	dups := uint64(0)
 	for _, m := range batch {
 		md, err := m.Metadata()
@@ -299,7 +380,7 @@ func (a *appender) deliver(batch []jetstream.Msg, b *core.Batch) error {
 	}
 	a.duplicates.Add(dups)
 	if err := top.Ack(); err != nil {
-		a.emit(Event{Kind: "retry", Err: natsError("ack", err)}) // redelivered later, then skipped
+		a.emit(Event{Kind: "retry", Err: natsError("ack", err)}) // delivered again later, then skipped
 	}
 	return nil
 }
