@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
@@ -212,5 +213,38 @@ func TestOutRecreatedPool(t *testing.T) {
 	var ce *core.Error
 	if !errors.As(err, &ce) || ce.Kind != core.Usage || !strings.Contains(ce.Message, "recreated") {
 		t.Fatalf("Out on a recreated pool: %v, want Usage about a recreated pool", err)
+	}
+}
+
+// The CLI's refusals and their exit statuses (the kind's).
+func TestCLIErrors(t *testing.T) {
+	url := startServer(t)
+	_, path := createPool(t, 1<<20)
+	pwFile := t.TempDir() + "/pw"
+	os.WriteFile(pwFile, []byte("hunter2\n"), 0o600)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{path, url + "/NOPE"}, 3, "cannot open stream NOPE"},
+		{[]string{path, "nats://alice:hunter2@127.0.0.1:1/S"}, 2, "credentials in the NATS URL are refused"},
+		{[]string{path, "nats://127.0.0.1:1/S"}, 8, "cannot connect to NATS"},
+		{[]string{path, url + "/S", "--durable", "x"}, 2, "--durable applies to bridging in"},
+		{[]string{url + "/S", path, "--state", "x"}, 2, "--state applies to bridging out"},
+		{[]string{path, path}, 2, "bridge needs one pool and one NATS URL"},
+		{[]string{path, url + "/S", "--user", "alice"}, 2, "--user and --password-file go together"},
+		{[]string{path, "nats://127.0.0.1:1/S", "--user", "alice", "--password-file", pwFile}, 8, "cannot connect"},
+	} {
+		cmd := exec.Command(plsBin(t), append([]string{"bridge"}, c.args...)...)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		}
+		if code != c.code || !strings.Contains(string(out), c.want) || strings.Contains(string(out), "hunter2") {
+			t.Errorf("bridge %q: exit %d, output %s; want exit %d and %q", c.args, code, out, c.code, c.want)
+		}
 	}
 }
