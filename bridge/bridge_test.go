@@ -248,3 +248,23 @@ func TestCLIErrors(t *testing.T) {
 		}
 	}
 }
+
+// The --json lines are a contract for scripts: their keys per event.
+func TestEventJSON(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	for _, c := range []struct {
+		e    Event
+		want string
+	}{
+		{Event{Kind: "gap", Direction: "out", Time: at, First: 5, Last: 9},
+			`{"count":5,"direction":"out","event":"gap","first":5,"last":9,"time":"2026-01-02T03:04:05.000000006Z"}`},
+		{Event{Kind: "status", Direction: "out", Time: at, Forwarded: 7, Seq: 9, LagSeqs: 2, LagSeconds: 0.5, Gaps: 1, GapMessages: 5},
+			`{"direction":"out","duplicates":0,"event":"status","forwarded":7,"gap_messages":5,"gaps":1,"lag_seconds":0.5,"lag_seqs":2,"seq":9,"time":"2026-01-02T03:04:05.000000006Z"}`},
+		{Event{Kind: "start", Direction: "in", Time: at, Resume: 4, AckFloor: 3},
+			`{"ack_floor":3,"direction":"in","duplicates":0,"event":"start","forwarded":0,"lag_seconds":0.0,"lag_seqs":0,"resume":4,"seq":0,"time":"2026-01-02T03:04:05.000000006Z"}`},
+	} {
+		if got := string(c.e.AppendJSON(nil)); got != c.want+"\n" {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
+	}
+}

@@ -80,6 +80,11 @@ func (e Event) Text() string {
 			e.First, e.Last, e.Last-e.First+1)
 	case "retry":
 		return "retrying: " + wire.ErrorOf(e.Err).Display()
+	case "start":
+		if e.Direction == "out" {
+			return fmt.Sprintf("bridge out: forwarding from seq %d (identity %s)", e.Resume, e.Identity)
+		}
+		return fmt.Sprintf("bridge in: the pool holds the stream up to seq %d (consumer ack floor %d)", e.Resume, e.AckFloor)
 	}
 	s := fmt.Sprintf("%s %s: forwarded %d, seq %d, lag %d (%.1fs)", e.Kind, e.Direction, e.Forwarded, e.Seq, e.LagSeqs, e.LagSeconds)
 	if e.Duplicates > 0 {
