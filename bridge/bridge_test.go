@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/plasmite-go/plasmite/core"
 )
@@ -265,6 +266,66 @@ func TestEventJSON(t *testing.T) {
 	} {
 		if got := string(c.e.AppendJSON(nil)); got != c.want+"\n" {
 			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
+	}
+}
+
+// A stream that refuses publishes (full, discard new) holds the bridge
+// back: it retries from the first refused seq and, once the stream takes
+// messages again, every seq arrives once and in order. Nothing is dropped.
+func TestOutStreamFull(t *testing.T) {
+	url := startServer(t)
+	_, js := client(t, url)
+	ctx := context.Background()
+	cfg := jetstream.StreamConfig{Name: "FULL", Subjects: []string{"full"}, MaxMsgs: 100, Discard: jetstream.DiscardNew}
+	s, err := js.CreateStream(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, path := createPool(t, 1<<20)
+	for i := 1; i <= 300; i++ {
+		p.AppendJSON([]byte(fmt.Sprintf(`{"i":%d}`, i)), nil, core.Fast)
+	}
+	retries := make(chan struct{}, 1)
+	o := Options{Pool: path, Target: Target{Servers: url, Stream: "FULL", Subject: "full"}, MaxInFlight: 16}
+	ctx2, cancel := context.WithCancel(ctx)
+	errc := make(chan error, 1)
+	o.Report = func(e Event) {
+		if e.Kind == "retry" {
+			select {
+			case retries <- struct{}{}:
+			default:
+			}
+		}
+	}
+	go func() { errc <- Out(ctx2, o) }()
+	select {
+	case <-retries:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the bridge never reported the refused publishes")
+	}
+	if info, _ := s.Info(ctx); info.State.Msgs != 100 {
+		t.Fatalf("full stream holds %d messages", info.State.Msgs)
+	}
+	cfg.MaxMsgs = 1000
+	if _, err := js.UpdateStream(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "300 messages in the stream", func() bool {
+		info, err := s.Info(ctx)
+		return err == nil && info.State.Msgs >= 300
+	})
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	msgs := streamMsgs(t, js, "FULL")
+	if len(msgs) != 300 {
+		t.Fatalf("stream holds %d messages, want 300", len(msgs))
+	}
+	for i, m := range msgs {
+		if got := m.Headers().Get(HeaderSeq); got != fmt.Sprint(i+1) {
+			t.Fatalf("stream message %d has Plasmite-Seq %s", i+1, got)
 		}
 	}
 }
