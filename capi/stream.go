@@ -49,7 +49,12 @@ const (
 )
 
 // Distinct types so a JSON stream handle is never accepted as a Lite3 one.
-type jsonStream struct{ stream }
+// pending is an error met by plsm_stream_next_batch after it had taken
+// messages; the next call reports it (batch.go).
+type jsonStream struct {
+	stream
+	pending error
+}
 type lite3Stream struct{ stream }
 
 type streamOptions struct {

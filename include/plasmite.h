@@ -439,9 +439,10 @@ int plsm_udp_event_message(
 /* ABI version: major as in the compatibility promise; minor counts additive
  * revisions (1 = the extensions below up to the stream cancel functions;
  * 2 = the version 2 marker of plsm_stream_options_t, the bounded waits and
- * the readiness descriptors; 3 = remote clients, plsm_remote_client_new). */
+ * the readiness descriptors; 3 = remote clients, plsm_remote_client_new;
+ * 4 = plsm_stream_next_batch). */
 #define PLSM_ABI_MAJOR 1
-#define PLSM_ABI_MINOR 3
+#define PLSM_ABI_MINOR 4
 
 /* The value of plsm_stream_options_t.reserved that marks a version 2 struct
  * (ABI minor 2; "PLS2" in little-endian memory). */
@@ -616,6 +617,31 @@ int plsm_remote_client_new(
     const char *origin,
     const plsm_remote_options_t *options,
     plsm_client_t **out_client,
+    plsm_error_t **out_err);
+
+/*
+ * Reads several messages in one call (ABI minor 4), so that a host language
+ * pays its per-call cost once per batch: waits for the first message as
+ * plsm_stream_next_timeout does (timeout_ms), then takes the messages that
+ * are already available without waiting, until max_messages (at least 1) or
+ * until the envelopes written hold max_bytes or more (0: no byte bound; the
+ * first message is always taken whole). Writes the envelopes to
+ * *out_messages, each followed by '\n' (JSON Lines; an envelope holds no raw
+ * newline), and their number to *out_count. Returns PLSM_STREAM_ITEM with
+ * *out_count >= 1, PLSM_STREAM_TIMEOUT or PLSM_STREAM_END with *out_count 0
+ * and *out_messages untouched, or -1 on error. An error met after some
+ * messages were taken (a retention gap under PLSM_GAP_ERROR) is returned by
+ * the next call, so every message taken is delivered. Messages count
+ * against max_messages of the stream as with plsm_stream_next. Usage:
+ * out_messages or out_count NULL, max_messages 0.
+ */
+int plsm_stream_next_batch(
+    plsm_stream_t *stream,
+    uint64_t timeout_ms,
+    size_t max_messages,
+    size_t max_bytes,
+    plsm_buf_t *out_messages,
+    size_t *out_count,
     plsm_error_t **out_err);
 
 #ifdef __cplusplus

@@ -12,9 +12,11 @@
 # build/bin/plasmite), PLASMITE_SERVE_BIN (our server, default PLASMITE_BIN), PLASMITE_REF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ours=${PLASMITE_BIN:-build/bin/plasmite}
-serve=${PLASMITE_SERVE_BIN:-$ours}
-refdir=${PLASMITE_REF:-.ref}
+# Absolute paths: the go test runs below work in the package's directory.
+abs() { case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+ours=$(abs "${PLASMITE_BIN:-build/bin/plasmite}")
+serve=$(abs "${PLASMITE_SERVE_BIN:-$ours}")
+refdir=$(abs "${PLASMITE_REF:-.ref}")
 ref=$refdir/bin/plasmite
 runs=${BENCH_RUNS:-5}
 appends=${BENCH_APPENDS:-2000}

@@ -53,7 +53,7 @@ END {
 	}
 }' "$out/go.txt" | sort | tee "$out/go-medians.txt"
 
-for s in scripts/bench-cli.sh scripts/bench-c.sh scripts/bench-go-binding.sh scripts/bench-remote.sh; do
+for s in scripts/bench-cli.sh scripts/bench-c.sh scripts/bench-go-binding.sh scripts/bench-remote.sh scripts/bench-python.sh; do
 	if [ -x "$s" ]; then
 		echo "== $s"
 		"$s" | tee "$out/$(basename "$s" .sh).txt"

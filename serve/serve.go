@@ -26,6 +26,7 @@ import (
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/mcp"
 	"github.com/plasmite-go/plasmite/server"
+	"github.com/plasmite-go/plasmite/ui"
 )
 
 // Defaults of 1.2.1's serve.
@@ -216,6 +217,7 @@ func Run(ctx context.Context, o Options, stderr io.Writer) error {
 	}
 	defer srv.Close()
 	mcp.Register(srv, mcp.Options{})
+	ui.Register(srv)
 	ln, err := net.Listen("tcp", c.bind.String())
 	if err != nil {
 		return &core.Error{Kind: core.IO, Message: "failed to bind local administration listener", Err: err}
@@ -242,7 +244,7 @@ func Run(ctx context.Context, o Options, stderr io.Writer) error {
 // does not do yet.
 func banner(w io.Writer, c config, o Options, local string) {
 	fmt.Fprintf(w, "Serving %s\n", displayPath(c.dir))
-	fmt.Fprintf(w, "Local: http://%s\n", local)
+	fmt.Fprintf(w, "Local: http://%s/ui\n", local)
 	fmt.Fprintf(w, "Remote sharing is not active yet: this build serves only the local listener (no HTTPS listener on %s, no access keys).\n", c.remoteBind)
 	if o.UDP != "" || o.UDPFollow {
 		fmt.Fprintf(w, "UDP input is not active yet: --udp and --udp-follow are accepted and ignored.\n")

@@ -36,7 +36,10 @@ func Env(t testing.TB, extra ...string) []string {
 // written for 1.2.1 do: with PLASMITE_SERVE_READY_FILE set, waiting for the
 // file, then reading dir/.plasmite-serve/local.json. It returns the local
 // listener's base URL ("http://127.0.0.1:PORT") and the running process;
-// the server is stopped (SIGINT, killed after 15 s) when the test ends.
+// the server is stopped when the test ends: SIGINT, then SIGKILL after 3 s
+// (1.2.1 drains its open tail streams before exiting, and a stream whose
+// client went away lasts until its deadline on the server, up to 30 s; no
+// test needs that drain).
 func Serve(t testing.TB, bin, dir string, args ...string) (string, *exec.Cmd) {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -56,7 +59,7 @@ func Serve(t testing.TB, bin, dir string, args ...string) (string, *exec.Cmd) {
 		cmd.Process.Signal(os.Interrupt)
 		select {
 		case <-exited:
-		case <-time.After(15 * time.Second):
+		case <-time.After(3 * time.Second):
 			cmd.Process.Kill()
 			<-exited
 		}

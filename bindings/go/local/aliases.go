@@ -47,8 +47,11 @@ func PoolRefName(name string) PoolRef { return api.PoolRefName(name) }
 // PoolRefPath returns the reference of the pool file at path.
 func PoolRefPath(path string) PoolRef { return api.PoolRefPath(path) }
 
-// PoolRefURI returns the reference of the pool at uri. Remote (http, https)
-// pools are not available yet in this binding: opening one is ErrorUsage.
+// PoolRefURI returns the reference of the pool at uri,
+// "http://host:port/POOL": the pool POOL of a `plasmite serve` server. Plain
+// http:// reaches only the local machine (another host is ErrorUsage);
+// https:// needs an access key, which this binding does not take yet
+// (ErrorPermission).
 func PoolRefURI(uri string) PoolRef { return api.PoolRefURI(uri) }
 
 // Message is one stored message (see api.Message).

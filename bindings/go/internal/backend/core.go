@@ -168,60 +168,10 @@ func (c *corePool) Tail(spec TailSpec) (Tail, error) {
 	if err != nil {
 		return nil, apiError(err)
 	}
-	return &coreTail{t: t}, nil
+	return &messageTail{src: t}, nil
 }
 
 func (c *corePool) Close() error { return apiError(c.p.Close()) }
-
-type coreTail struct {
-	t   *core.Tail
-	env []byte
-}
-
-func (t *coreTail) next(ctx context.Context) (core.Message, error) {
-	m, err := t.t.Next(ctx)
-	if err != nil {
-		return m, apiError(err)
-	}
-	return m, nil
-}
-
-func (t *coreTail) render(ctx context.Context) (envelope, error) {
-	m, err := t.next(ctx)
-	if err != nil {
-		return envelope{}, err
-	}
-	env, err := renderEnvelope(t.env, m.Payload, m.Seq, m.Time)
-	t.env = env.buf[:0]
-	return env, err
-}
-
-func (t *coreTail) NextJSON(ctx context.Context) ([]byte, error) {
-	env, err := t.render(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return clone(env.buf), nil
-}
-
-func (t *coreTail) Next(ctx context.Context) (*api.Message, error) {
-	env, err := t.render(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return env.message(), nil
-}
-
-func (t *coreTail) NextLite3(ctx context.Context) (*api.Lite3Frame, error) {
-	m, err := t.next(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m.Payload = clone(m.Payload)
-	return frame(m), nil
-}
-
-func (t *coreTail) Close() { _ = t.t.Close() }
 
 // frame converts a message whose payload the caller owns.
 func frame(m core.Message) *api.Lite3Frame {
