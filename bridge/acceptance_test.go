@@ -73,6 +73,7 @@ func TestOutKillLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := runBridge(t, path, target)
+	p.waitStart(t) // its signal handler is in place: SIGINT stops it cleanly
 	s, _ := js.Stream(context.Background(), "OUT")
 	waitFor(t, 60*time.Second, "every message in the stream", func() bool {
 		info, err := s.Info(context.Background())
