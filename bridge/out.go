@@ -344,12 +344,16 @@ func (f *forwarder) session(ctx context.Context, next uint64) error {
 	done := make(chan struct{})
 	go f.collect(inflight, slots, cancel, done)
 	var perr error
-	gap := ""
+	var gapFirst, gapLast uint64 // the gap(s) since the last message published, for Plasmite-Gap
 	for {
 		m, err := tail.Next(sctx)
 		if core.KindOf(err) == core.RetentionGap {
 			tail.Close()
-			gap, tail, err = f.gap(err)
+			var first uint64
+			first, gapLast, tail, err = f.gap(err)
+			if gapFirst == 0 {
+				gapFirst = first
+			}
 			if err != nil {
 				perr = err
 				break
@@ -362,12 +366,16 @@ func (f *forwarder) session(ctx context.Context, next uint64) error {
 			}
 			break
 		}
+		gap := ""
+		if gapFirst != 0 {
+			gap = strconv.FormatUint(gapFirst, 10) + "-" + strconv.FormatUint(gapLast, 10)
+		}
 		msg, err := f.message(m, gap)
 		if err != nil {
 			perr = err
 			break
 		}
-		gap = ""
+		gapFirst = 0
 		select {
 		case slots <- struct{}{}:
 		case <-sctx.Done():
@@ -392,8 +400,8 @@ func (f *forwarder) session(ctx context.Context, next uint64) error {
 }
 
 // gap reports the retention gap of err and opens a tail at the oldest
-// message now retained. It returns the Plasmite-Gap header value.
-func (f *forwarder) gap(err error) (string, *core.Tail, error) {
+// message now retained. It returns the gap's first and last seq.
+func (f *forwarder) gap(err error) (uint64, uint64, *core.Tail, error) {
 	var ce *core.Error
 	errors.As(err, &ce)
 	first := *ce.Seq
@@ -403,7 +411,7 @@ func (f *forwarder) gap(err error) (string, *core.Tail, error) {
 	f.gapMsgs.Add(last - first + 1)
 	f.emit(Event{Kind: "gap", First: first, Last: last})
 	t, err := f.pool.Tail(core.TailOptions{Start: core.StartSeq, Seq: oldest, Gap: core.GapError})
-	return strconv.FormatUint(first, 10) + "-" + strconv.FormatUint(last, 10), t, err
+	return first, last, t, err
 }
 
 // collect waits for the acks in publish order, advancing acked while they
