@@ -24,6 +24,15 @@ go test -run '^$' -bench 'Wake' -benchtime 50x -count "${WAKE_COUNT:-3}" -timeou
 # messages and a woken wait over HTTP (each server its own process), a
 # ping through `mcp` on stdio.
 go test -run '^$' -bench 'MCP' -benchmem -count "$count" -timeout 60m ./mcp | tee -a "$out/go.txt"
+# The NATS bridge: forwarding a pool to JetStream against publishing the
+# same messages directly with the same client and in-flight bound, and a
+# stream into a pool (msg/s; an embedded server per run).
+# Runs alternate, so a change in the machine's load hits both sides alike.
+for _ in $(seq "$count"); do
+	for b in ForwardOut DirectPublish ForwardIn; do
+		go test -run '^$' -bench "^Benchmark$b\$" -benchtime "${BRIDGE_BENCH_MSGS:-50000}x" -benchmem -count 1 -timeout 20m ./bridge
+	done
+done | grep '^Benchmark' | tee -a "$out/go.txt"
 
 # Median of each benchmark's ns/op, B/op, allocs/op and custom metrics.
 awk '

@@ -50,6 +50,7 @@ var onClosedStdout = map[string]closedRule{
 	"serve":       closedZero,
 	"serve init":  closedResult,
 	"mcp":         closedZero,
+	"bridge":      closedZero, // a progress or status line that cannot be written ends it, as follow
 	// The access commands that change something report what they did;
 	// the ones that only list end as a listing does.
 	"access invite":     closedResult,

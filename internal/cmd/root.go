@@ -11,6 +11,7 @@ import (
 	"github.com/plasmite-go/plasmite/core"
 	"github.com/plasmite-go/plasmite/internal/clap"
 	"github.com/plasmite-go/plasmite/internal/cmd/access"
+	"github.com/plasmite-go/plasmite/internal/cmd/bridge"
 	"github.com/plasmite-go/plasmite/internal/cmd/cmdutil"
 	"github.com/plasmite-go/plasmite/internal/cmd/completion"
 	"github.com/plasmite-go/plasmite/internal/cmd/doctor"
@@ -74,6 +75,7 @@ func tree(env *cmdutil.Env, g *globals) *clap.Command {
 	root.Subs = []*clap.Command{
 		pool.Command(env), feed.Command(env), serve.Command(env), mcp.Command(env, clap.Strings(&g.dir)), fetch.Command(env), follow.Command(env),
 		tap.Command(env), follow.DuplexCommand(env), doctor.Command(env), access.Command(env), versionCommand(env), completion.Command(env),
+		bridge.Command(env),
 	}
 	clap.Link(root)
 	return root
