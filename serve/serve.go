@@ -172,6 +172,16 @@ func check(o Options) (config, error) {
 
 // httpsOrigin normalises an https://host[:port] origin (no path, query,
 // fragment or credentials) and returns it with its port.
+// tcpNetwork is the network that listens on a exactly: "tcp4" for an IPv4
+// address, so that 0.0.0.0 means every IPv4 interface as in 1.2.1 (Go's
+// "tcp" would open a dual-stack socket reported as [::]), "tcp6" otherwise.
+func tcpNetwork(a netip.AddrPort) string {
+	if a.Addr().Unmap().Is4() {
+		return "tcp4"
+	}
+	return "tcp6"
+}
+
 func httpsOrigin(s string) (origin string, port int, err error) {
 	u, err := url.Parse(s)
 	if err != nil {
@@ -183,7 +193,9 @@ func httpsOrigin(s string) (origin string, port int, err error) {
 	}
 	port = 443
 	if p := u.Port(); p != "" {
-		if port, err = strconv.Atoi(p); err != nil || port < 1 || port > 65535 {
+		// Port 0 is accepted, as 1.2.1 accepts it: the remote listener then
+		// takes a free port (the origin still says :0, as 1.2.1's does).
+		if port, err = strconv.Atoi(p); err != nil || port < 0 || port > 65535 {
 			return "", 0, fmt.Errorf("bad port")
 		}
 	}
@@ -241,11 +253,11 @@ func Run(ctx context.Context, o Options, stderr io.Writer) error {
 		MCP: m.ServeRemote(nil),
 	})
 
-	ln, err := net.Listen("tcp", c.bind.String())
+	ln, err := net.Listen(tcpNetwork(c.bind), c.bind.String())
 	if err != nil {
 		return &core.Error{Kind: core.IO, Message: "failed to bind local administration listener", Err: err}
 	}
-	rln, err := net.Listen("tcp", c.remoteBind.String())
+	rln, err := net.Listen(tcpNetwork(c.remoteBind), c.remoteBind.String())
 	if err != nil {
 		ln.Close()
 		return &core.Error{Kind: core.IO, Message: "failed to bind remote HTTPS listener", Err: err}
@@ -289,7 +301,11 @@ func banner(w io.Writer, c config, st *access.State, local, remote string) {
 	fmt.Fprintf(w, "Serving %s\n", displayPath(c.dir))
 	fmt.Fprintf(w, "Local: http://%s/ui\n", local)
 	fmt.Fprintf(w, "Remote listener: %s\n", remote)
-	switch ap, _ := netip.ParseAddrPort(remote); {
+	ap, _ := netip.ParseAddrPort(remote)
+	if ap.Addr().IsUnspecified() {
+		fmt.Fprintf(w, "Remote listener accepts connections on all interfaces; use --remote-bind to select an interface.\n")
+	}
+	switch {
 	case st.SharedAddress() != "":
 		fmt.Fprintf(w, "Remote HTTPS: %s\n", st.SharedAddress())
 	case ap.Addr().IsLoopback():

@@ -51,6 +51,13 @@ func TestCheck(t *testing.T) {
 	if err != nil || c.origin != "https://pools.example.com" || c.remoteBind.String() != "0.0.0.0:443" {
 		t.Errorf("SERVER moves the remote port: %+v %v", c, err)
 	}
+	c, err = check(Options{Dir: "pools", Server: "https://localhost:0"})
+	if err != nil || c.origin != "https://localhost:0" || c.remoteBind.String() != "0.0.0.0:0" {
+		t.Errorf("SERVER with port 0 (1.2.1 takes a free port): %+v %v", c, err)
+	}
+	if _, err := check(Options{Dir: "pools", Server: "https://localhost:70000"}); core.KindOf(err) != core.Usage {
+		t.Errorf("port 70000: %v", err)
+	}
 	c, err = check(Options{Dir: "pools", SharedAddress: "https://pools.example.com:8443"})
 	if err != nil || c.remoteBind.String() != "0.0.0.0:9743" || c.bind.String() != DefaultBind {
 		t.Errorf("--shared-address keeps 9743: %+v %v", c, err)
