@@ -172,14 +172,15 @@ func check(o Options) (config, error) {
 
 // httpsOrigin normalises an https://host[:port] origin (no path, query,
 // fragment or credentials) and returns it with its port.
-// tcpNetwork is the network that listens on a exactly: "tcp4" for an IPv4
+// tcpNetwork is the network to listen on a with: "tcp4" for an IPv4
 // address, so that 0.0.0.0 means every IPv4 interface as in 1.2.1 (Go's
-// "tcp" would open a dual-stack socket reported as [::]), "tcp6" otherwise.
+// "tcp" would open a dual-stack socket reported as [::]); "tcp" for IPv6,
+// where [::] is dual-stack as the system's default makes 1.2.1's.
 func tcpNetwork(a netip.AddrPort) string {
 	if a.Addr().Unmap().Is4() {
 		return "tcp4"
 	}
-	return "tcp6"
+	return "tcp"
 }
 
 func httpsOrigin(s string) (origin string, port int, err error) {
