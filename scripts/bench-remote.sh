@@ -29,9 +29,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 export HOME=$work/home PLASMITE_ACCESS_HOME=$work/home/access
 mkdir -p "$HOME"
-now() { date +%s.%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-record() { printf '{"i":%d,"svc":"api-%d","level":"info","msg":"request served in %d ms","ok":true}\n' "$1" "$(($1 % 17))" "$(($1 % 997))"; }
+. scripts/bench-lib.sh
 
 # start NAME BIN DIR: serves DIR with BIN, sets url
 start() {
@@ -42,21 +40,7 @@ start() {
 	url="http://$(tr -d '"' <"$dir/.plasmite-serve/local.json")"
 }
 
-# time_runs CMD...: the median wall time of BENCH_RUNS runs of CMD (stdout discarded)
-time_runs() {
-	local ts=() t0 t1
-	for ((r = 0; r < runs; r++)); do
-		t0=$(now); "$@" >/dev/null; t1=$(now)
-		ts+=("$(echo "$t1 - $t0" | bc)")
-	done
-	printf '%s\n' "${ts[@]}" | median
-}
 
-line() { # CASE SERVER OURS REF
-	local ratio=-
-	[ "$4" != "-" ] && ratio=$(echo "scale=2; $4 / $3" | bc)
-	printf '%-28s %-10s ours %8.3fs  reference %8ss  ratio %sx\n' "$1" "$2" "$3" "$4" "$ratio"
-}
 
 for i in $(seq 0 $((appends - 1))); do record "$i"; done >"$work/appends.jsonl"
 servers=("reference:$ref")
