@@ -133,7 +133,11 @@ def test_sigint_interrupts_a_blocked_read(tmp_path, how):
         "lite3": "pool.open_lite3_stream(since_seq=1).next()",
     }[how]
     code = (
-        "import sys, plasmite\n"
+        "import signal, sys, plasmite\n"
+        # A run started in the background by a shell without job control
+        # inherits SIGINT ignored, and Python then installs no handler: put
+        # Python's own back, as an interactive start has it.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         f"c = plasmite.Client({str(tmp_path)!r}); pool = c.create_pool('p')\n"
         "print('ready', flush=True)\n"
         "try:\n"
