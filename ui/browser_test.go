@@ -30,6 +30,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/plasmite-go/plasmite/internal/reftest"
 	"github.com/plasmite-go/plasmite/server"
 	"github.com/plasmite-go/plasmite/ui"
 )
@@ -161,52 +162,13 @@ func serve(t *testing.T) *served {
 }
 
 // serveWith runs `bin --dir DIR serve` on loopback ports the way 1.2.1
-// harnesses do: it waits for the ready file, then reads the local address
-// from DIR/.plasmite-serve/local.json. HOME and the access store are the
-// test's own.
+// harnesses do (reftest.Serve: the ready file, then local.json), with HOME
+// and the access store the test's own.
 func serveWith(t *testing.T, bin string) *served {
 	t.Helper()
-	work := t.TempDir()
-	dir := filepath.Join(work, "pools")
-	ready := filepath.Join(work, "ready")
-	cmd := exec.Command(bin, "--dir", dir, "serve", "--bind", "127.0.0.1:0", "--remote-bind", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "PLASMITE_SERVE_READY_FILE="+ready, "HOME="+work, "PLASMITE_ACCESS_HOME="+filepath.Join(work, "access"))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if b, err := os.ReadFile(ready); err == nil && len(b) > 0 {
-			break
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("%s serve exited: %v\n%s", bin, err, stderr.String())
-		case <-time.After(10 * time.Millisecond): // the ready file is polled: it has no other signal
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s serve not ready after 30 s: %s", bin, stderr.String())
-		}
-	}
-	var addr string
-	b, err := os.ReadFile(filepath.Join(dir, ".plasmite-serve", "local.json"))
-	if err != nil || json.Unmarshal(b, &addr) != nil {
-		t.Fatalf("local.json: %q %v", b, err)
-	}
-	return &served{dir: dir, base: "http://" + addr, bin: bin, proc: cmd.Process}
+	dir := filepath.Join(t.TempDir(), "pools")
+	base, cmd := reftest.Serve(t, bin, dir)
+	return &served{dir: dir, base: base, bin: bin, proc: cmd.Process}
 }
 
 // pls runs the CLI on the server's directory and returns its stdout.
