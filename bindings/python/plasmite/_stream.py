@@ -29,6 +29,10 @@ class _StreamHandle(Handle):
     _what = "stream"
     _cancel = ""
     _fd_name = ""
+    # Set by each subclass: its bounded-wait function, where it takes an item, and how.
+    _next_timeout: Any
+    _outref: Any
+    _take: Callable[[], Any]
 
     def __init__(self, lib: _ffi.Library, ptr: Any) -> None:
         super().__init__(lib, ptr)
@@ -68,6 +72,24 @@ class _StreamHandle(Handle):
                 self._fd = out.value
             return self._fd
 
+    def _read_one(self, ptr: Any, wait_ms: int) -> Any:
+        """One bounded wait for the next item (the subclass's _outref and _take say what
+        an item is): the item, STREAM_TIMEOUT, or None at the end. Caller holds the lock."""
+        try:
+            rc = self._next_timeout(ptr, wait_ms, self._outref, self._errref)
+            if rc == STREAM_ITEM:
+                return self._take()
+            if rc == STREAM_TIMEOUT:
+                return STREAM_TIMEOUT
+            if rc == STREAM_END:
+                return None
+            raise self._error()
+        except BaseException:
+            # Ctrl-C right after the call returned: the item taken is lost with the
+            # interrupted read, but its buffer is not leaked.
+            self._discard_outputs()
+            raise
+
     def _wait_loop(self, read_once: Callable[[Any, int], Any], timeout_ms: Optional[int]) -> Any:
         """Calls read_once(ptr, wait_ms) in slices until it returns something other than
         TIMEOUT or timeout_ms (None: no bound) has passed. Caller holds the lock."""
@@ -101,24 +123,9 @@ class Stream(_StreamHandle):
         super().__init__(lib, ptr)
         self._next_timeout: Any = lib.optional.get("plsm_stream_next_timeout")
         self._next_batch: Any = lib.optional.get("plsm_stream_next_batch")
+        self._outref, self._take = self._bufref, self._take_buf
         self._count = c_size_t()
         self._countref = byref(self._count)
-
-    def _read_one(self, ptr: Any, wait_ms: int) -> Any:
-        try:
-            rc = self._next_timeout(ptr, wait_ms, self._bufref, self._errref)
-            if rc == STREAM_ITEM:
-                return self._take_buf()
-            if rc == STREAM_TIMEOUT:
-                return STREAM_TIMEOUT
-            if rc == STREAM_END:
-                return None
-            raise self._error()
-        except BaseException:
-            # Ctrl-C right after the call returned: the message taken is lost with the
-            # interrupted read, but its buffer is not leaked.
-            self._discard_outputs()
-            raise
 
     def _read_batch(self, ptr: Any, wait_ms: int, max_messages: int) -> Any:
         try:
@@ -216,6 +223,7 @@ class Lite3Stream(_StreamHandle):
         self._frame = plsm_lite3_frame_t()
         self._frameref = byref(self._frame)
         self._next_timeout: Any = lib.optional.get("plsm_lite3_stream_next_timeout")
+        self._outref, self._take = self._frameref, self._take_frame
 
     def _take_frame(self) -> Lite3Frame:
         frame = self._frame
@@ -224,20 +232,6 @@ class Lite3Stream(_StreamHandle):
         out = Lite3Frame(int(frame.seq), int(frame.timestamp_ns), int(frame.flags), data)
         self._lib.plsm_lite3_frame_free(self._frameref)
         return out
-
-    def _read_one(self, ptr: Any, wait_ms: int) -> Any:
-        try:
-            rc = self._next_timeout(ptr, wait_ms, self._frameref, self._errref)
-            if rc == STREAM_ITEM:
-                return self._take_frame()
-            if rc == STREAM_TIMEOUT:
-                return STREAM_TIMEOUT
-            if rc == STREAM_END:
-                return None
-            raise self._error()
-        except BaseException:
-            self._discard_outputs()
-            raise
 
     def _discard_outputs(self) -> None:
         if self._frame.payload.data:
