@@ -20,10 +20,11 @@ import (
 // hash order (array entries numbered 0, 1, …; object hashes equal to the
 // DJB2 hash of the key plus a reachable quadratic probe offset, no key
 // twice), element counts match, B-trees are at most 16 levels high,
-// containers nest at most 64 levels, and no node is reached twice.
-// Anything else is an *Error with Corrupt set and Pos the offending byte
-// offset. Whatever Validate accepts, AppendJSON renders and every lookup
-// agrees with.
+// containers nest at most 64 levels, no node is reached twice, and a leaf
+// node's child slots hold no offset (see StrayChildMessage). Anything
+// else is an *Error with Corrupt set and Pos the offending byte offset.
+// Whatever Validate accepts, AppendJSON renders and every lookup agrees
+// with; what it refuses, AppendJSON refuses too.
 func Validate(doc []byte) error {
 	if quickValid(doc) {
 		return nil
@@ -109,6 +110,52 @@ func validateMessageFull(doc []byte) error {
 	if err := validateFull(doc); err != nil {
 		return err
 	}
+	return checkMessageShape(doc)
+}
+
+// StrayChildMessage is the message of the Corrupt error for a leaf node
+// whose child slots 1 to key_count are not all zero.
+const StrayChildMessage = "leaf node holds a child offset"
+
+// strayChild reports whether leaf node nd (key count kc > 0) holds a
+// child offset in slots 1..kc. No writer leaves one; only damage does.
+// This package ignores the slots of a leaf (child slot 0 is zero), as
+// lookups in the reference's library do, but its iterator — behind every
+// conversion to JSON in release 1.2.1 — descends into any of slots 1..kc
+// that is not zero, so that release cannot read such a document.
+func strayChild(nd *[nodeSize]byte, kc uint32) bool {
+	for i := uint32(1); i <= kc; i++ {
+		if binary.LittleEndian.Uint32(nd[offChild+4*i:]) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// StrayChildren checks doc as ValidateMessage does, except that stray
+// child offsets in leaf nodes (see StrayChildMessage) are returned instead
+// of failing it: the document offsets of those u32 slots. Zeroing them
+// changes nothing this package reads, and gives a document release 1.2.1
+// reads the same way. On any other defect it returns that error.
+func StrayChildren(doc []byte) ([]uint32, error) {
+	d := getDecoder(doc, false, jsonfmt.Compact)
+	defer putDecoder(d)
+	strays := []uint32{}
+	d.strays = &strays
+	if err := d.checkRoot(); err != nil {
+		return nil, asErr(err)
+	}
+	if err := asErr(d.value(0, 0, 0)); err != nil {
+		return nil, err
+	}
+	if err := checkMessageShape(doc); err != nil {
+		return nil, err
+	}
+	return strays, nil
+}
+
+// checkMessageShape checks the message shape of a valid document.
+func checkMessageShape(doc []byte) error {
 	root, err := Root(doc)
 	if err != nil {
 		return err
@@ -356,6 +403,9 @@ type decoder struct {
 	ents   []entry
 	tmp    []byte // base64 scratch
 	budget int    // nodes that may still be visited
+	// strays, when not nil, collects the stray child slots of leaf nodes
+	// (see StrayChildren) instead of failing on them.
+	strays *[]uint32
 }
 
 var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
@@ -369,7 +419,7 @@ func getDecoder(doc []byte, emit bool, style jsonfmt.Style) *decoder {
 }
 
 func putDecoder(d *decoder) {
-	d.doc, d.out = nil, nil
+	d.doc, d.out, d.strays = nil, nil, nil
 	if cap(d.ents) > 1<<16 {
 		d.ents = nil
 	}
@@ -472,6 +522,18 @@ func (d *decoder) walk(node uint32, isObj bool, height int, start int) *Error {
 	internal := le32(b, node+offChild) != 0
 	if internal && kc == 0 {
 		return corrupt("internal node without keys", int(node))
+	}
+	if !internal && kc > 0 && strayChild((*[nodeSize]byte)(b[node:node+nodeSize]), kc) {
+		for i := uint32(1); i <= kc; i++ {
+			at := node + offChild + 4*i
+			if le32(b, at) == 0 {
+				continue
+			}
+			if d.strays == nil {
+				return corrupt(StrayChildMessage, int(at))
+			}
+			*d.strays = append(*d.strays, at)
+		}
 	}
 	for i := uint32(0); i <= kc; i++ {
 		if internal {

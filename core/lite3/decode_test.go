@@ -2,7 +2,9 @@ package lite3
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -251,5 +253,52 @@ func TestBytesValue(t *testing.T) {
 	tree, err := ToAny(doc)
 	if err != nil || tree["data"].(map[string]any)["b"] != "YWJjAA==" {
 		t.Fatalf("ToAny = %v, %v", tree, err)
+	}
+}
+
+// A leaf node with an offset in child slots 1..key_count (which only
+// damage leaves) is refused by every check and every rendering, as the
+// reference's iterator cannot read it; StrayChildren names the slots, and
+// zeroing them gives back the document as it was.
+func TestStrayChildOffsets(t *testing.T) {
+	doc, err := EncodeMessage(nil, []byte(`{"a":1,"b":"two","c":[3]}`), []string{"t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := AppendMessageJSON(nil, doc, 1, 0, jsonfmt.Compact)
+	root, _ := Root(doc)
+	data, _ := root.Get("data")
+	slot := data.off + offChild + 4*2 // the data object: a leaf of 3 keys
+	bad := append([]byte(nil), doc...)
+	binary.LittleEndian.PutUint32(bad[slot:], 96)
+	for name, err := range map[string]error{
+		"Validate":        Validate(bad),
+		"ValidateMessage": ValidateMessage(bad),
+		"ValidateAppend":  ValidateAppend(bad),
+	} {
+		var le *Error
+		if !errors.As(err, &le) || !le.Corrupt || le.Msg != StrayChildMessage || le.Pos != int(slot) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := AppendMessageJSON(nil, bad, 1, 0, jsonfmt.Compact); err == nil {
+		t.Error("AppendMessageJSON rendered it")
+	}
+	strays, err := StrayChildren(bad)
+	if err != nil || len(strays) != 1 || strays[0] != slot {
+		t.Fatalf("StrayChildren: %v %v", strays, err)
+	}
+	binary.LittleEndian.PutUint32(bad[slot:], 0)
+	if got, err := AppendMessageJSON(nil, bad, 1, 0, jsonfmt.Compact); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("cleared: %s %v", got, err)
+	}
+	// Slots past key_count are never read, by either implementation.
+	binary.LittleEndian.PutUint32(bad[data.off+offChild+4*4:], 96)
+	if err := ValidateMessage(bad); err != nil {
+		t.Fatalf("slot 4 of a 3-key leaf: %v", err)
+	}
+	// Any other defect is StrayChildren's error.
+	if _, err := StrayChildren(doc[:50]); err == nil {
+		t.Fatal("StrayChildren of a short document")
 	}
 }

@@ -89,7 +89,7 @@ func (q *quick) node(node uint32, isObj bool, height, depth int, role uint8, n, 
 	nd := (*[nodeSize]byte)(b[node : node+nodeSize])
 	kc := uint32(nd[offSizeKC] & 7)
 	internal := binary.LittleEndian.Uint32(nd[offChild:]) != 0
-	if internal && kc == 0 {
+	if internal && kc == 0 || !internal && kc > 0 && strayChild(nd, kc) {
 		return 0, 0, false
 	}
 	for i := uint32(0); i <= kc; i++ {

@@ -263,7 +263,7 @@ func (r *render) arrayNode(node uint32, height int, n uint32, depth, level int) 
 	nd := (*[nodeSize]byte)(b[node : node+nodeSize])
 	kc := binary.LittleEndian.Uint32(nd[offSizeKC:]) & 7
 	internal := binary.LittleEndian.Uint32(nd[offChild:]) != 0
-	if internal && kc == 0 {
+	if internal && kc == 0 || !internal && kc > 0 && strayChild(nd, kc) {
 		return n, false
 	}
 	for i := uint32(0); i <= kc; i++ {
@@ -351,7 +351,7 @@ func (r *render) objectNode(node uint32, height int, ents *[fastObjMax]fent, n i
 	nd := (*[nodeSize]byte)(b[node : node+nodeSize])
 	kc := binary.LittleEndian.Uint32(nd[offSizeKC:]) & 7
 	internal := binary.LittleEndian.Uint32(nd[offChild:]) != 0
-	if internal && kc == 0 {
+	if internal && kc == 0 || !internal && kc > 0 && strayChild(nd, kc) {
 		return n, last, false
 	}
 	for i := uint32(0); i <= kc; i++ {
