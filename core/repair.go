@@ -43,28 +43,43 @@ type LostSeqs struct {
 	//                (overwritten by an unfinished append, or its header is
 	//                destroyed);
 	//   "cut_off":   its frame reads fine, but a damaged or missing message
-	//                lies between it and the newest one, and a pool keeps
-	//                one dense run of seqs ending at its newest (the backup
-	//                copy still holds it).
+	//                lies between it and the newest one where no
+	//                placeholder fits, and a pool keeps one dense run of
+	//                seqs ending at its newest (the backup copy still
+	//                holds it).
 	Reason string
 	Detail string // what was found, in words
 	Offset uint64 // ring offset where the first seq of the run was found or expected
+	// Placeholder: the seqs are still in the pool, each holding a
+	// placeholder message written where the lost message lay, so that the
+	// readable messages on both sides of it are kept: tagged
+	// PlaceholderTag with data {"lost": Reason}, or, in a frame too short
+	// for that, tagged with empty data, or (under 428 payload bytes) an
+	// empty message with no tag. Only "damaged" and "missing" runs between
+	// After.Oldest and After.Newest are placeholders.
+	Placeholder bool
 }
 
 // Repair salvages a damaged pool in place. Under the writer lock it keeps
-// the longest run of readable messages that ends at the newest one —
-// every frame in it passes the checks of Validate, payloads included; a
-// frame header (or commit marker) with one damaged field is rebuilt when
-// the frames around it pin down what it must say — and drops the rest. It
-// then rewrites what the run needs so that both this implementation and
-// release 1.2.1 open, read and validate the pool: the header cursors (and
-// damaged geometry fields, when the file size and the other fields agree
-// on them), the index slots of the retained messages, and wrap markers
-// between them. Payload bytes and timestamps are never changed, seqs are
-// never reused (a pool holds one dense run of seqs, so the messages before
-// a damaged payload are dropped too, and when the newest message itself
-// is unreadable none is kept: the next append still gets the next seq),
-// and the file keeps its size.
+// the longest run of messages that ends at the newest one in which every
+// message that can still be read is kept — every frame in it passes the
+// checks of Validate, payloads included; a frame header (or commit
+// marker) with one damaged field is rebuilt when the frames around it pin
+// down what it must say; a message that cannot be read between readable
+// ones (the newest one included, when the header's head and newest seq
+// hold) is replaced by a placeholder message in the space it took (see
+// LostSeqs.Placeholder) — and drops the rest: unreadable messages at the
+// oldest end, and, where no placeholder fits, the readable ones below the
+// damage. It then rewrites what the run needs so that both this
+// implementation and release 1.2.1 open, read and validate the pool: the
+// header cursors (and damaged geometry fields, when the file size and the
+// other fields agree on them), the index slots of the retained messages,
+// the placeholders, and wrap markers between them. The bytes and times of
+// readable messages are never changed, no readable frame is overwritten,
+// seqs are never reused (a pool holds one dense run of seqs; when the
+// newest message is unreadable and no placeholder can stand for it, none
+// is kept: the next append still gets the next seq), and the file keeps
+// its size.
 //
 // Before the first change it writes a backup copy, unless opts.NoBackup:
 // it keeps every dropped message. A healthy pool is left byte-identical,

@@ -3,6 +3,8 @@ package core
 import (
 	"encoding/binary"
 	"strconv"
+
+	"github.com/plasmite-go/plasmite/core/lite3"
 )
 
 // repairPlan is what Repair will write, worked out from the file's bytes
@@ -56,6 +58,10 @@ type frameCheck struct {
 	fl     uint64 // frame length; the frame fits the ring when header
 	good   bool   // committed, commit marker present, payload readable
 	why    string // when !good: the first check that fails
+	// strays: the payload is readable once these u32 slots (payload
+	// offsets) are zeroed: stray child offsets in leaf nodes, which
+	// release 1.2.1's reader follows (see lite3.StrayChildren).
+	strays []uint32
 }
 
 func checkFrameAt(ring []byte, o uint64) frameCheck {
@@ -82,13 +88,25 @@ func checkFrameAt(ring []byte, o uint64) frameCheck {
 	case binary.LittleEndian.Uint64(ring[o+frameHeaderSize+uint64(f.PayloadLen):]) != commitWord:
 		c.why = "missing frame commit marker"
 	default:
-		if msg := unreadable(ring[o+frameHeaderSize : o+frameHeaderSize+uint64(f.PayloadLen)]); msg != "" {
-			c.why = "payload cannot be read: " + msg
-		} else {
-			c.good = true
-		}
+		c.why, c.strays = payloadCheck(ring[o+frameHeaderSize : o+frameHeaderSize+uint64(f.PayloadLen)])
+		c.good = c.why == ""
 	}
 	return c
+}
+
+// payloadCheck says why a payload cannot be read ("" when it can), or
+// which stray child slots must be zeroed for it to be read.
+func payloadCheck(payload []byte) (why string, strays []uint32) {
+	msg := unreadable(payload)
+	if msg == "" {
+		return "", nil
+	}
+	if msg == lite3.StrayChildMessage {
+		if strays, err := lite3.StrayChildren(payload); err == nil {
+			return "", strays
+		}
+	}
+	return "payload cannot be read: " + msg, nil
 }
 
 // isWrapMarker reports whether a well-formed wrap marker is at o.
@@ -227,6 +245,20 @@ func planRepair(data []byte) (repairPlan, *Error) {
 		pl.writes = append(pl.writes, patch{g.RingOffset + fx.off, fx.header[:]},
 			patch{g.RingOffset + fx.off + frameHeaderSize + fx.plen, commitMagic[:]})
 		pl.fixes = append(pl.fixes, fx.describe())
+	}
+	for _, f := range s.cleared {
+		for _, slot := range f.strays {
+			pl.writes = append(pl.writes, patch{g.RingOffset + f.off + frameHeaderSize + uint64(slot), make([]byte, 4)})
+		}
+		pl.fixes = append(pl.fixes, strconv.Itoa(len(f.strays))+" stray child offsets cleared in the payload of seq "+
+			strconv.FormatUint(f.seq, 10)+" at ring offset "+strconv.FormatUint(f.off, 10)+" (release 1.2.1 could not read it)")
+	}
+	for _, ph := range s.placed {
+		// The frame's first word (magic and state) last, in one store:
+		// a reader sees the placeholder committed only once it is whole.
+		b := ph.frame()
+		pl.writes = append(pl.writes, patch{g.RingOffset + ph.off + 8, b[8:]}, patch{g.RingOffset + ph.off, b[:8]})
+		pl.fixes = append(pl.fixes, ph.describe())
 	}
 	for _, o := range s.markers {
 		b := make([]byte, frameHeaderSize)

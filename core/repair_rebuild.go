@@ -72,7 +72,11 @@ func (s *salvage) rebuildAt(o, seq, end, nextFL uint64) (found, *frameFix, bool)
 		if le.Uint64(s.ring[o+frameHeaderSize+p:]) != commitWord {
 			bad, why = bad+1, "missing frame commit marker"
 		}
-		if bad != 1 || unreadable(s.ring[o+frameHeaderSize:o+frameHeaderSize+p]) != "" {
+		if bad != 1 {
+			continue
+		}
+		why, strays := payloadCheck(s.ring[o+frameHeaderSize : o+frameHeaderSize+p])
+		if why != "" {
 			continue
 		}
 		fx := &frameFix{off: o, seq: seq, plen: p, what: why}
@@ -80,7 +84,7 @@ func (s *salvage) rebuildAt(o, seq, end, nextFL uint64) (found, *frameFix, bool)
 		putFrameHeader(fx.header[:], stateCommitted, seq, ts, uint32(p))
 		copy(fx.header[fFlags:fFlags+4], h[fFlags:fFlags+4]) // kept as they were
 		copy(fx.header[fCRC:], h[fCRC:])
-		return found{off: o, frameCheck: frameCheck{header: true, state: stateCommitted, seq: seq, fl: fl, good: true}, ok: true}, fx, true
+		return found{off: o, frameCheck: frameCheck{header: true, state: stateCommitted, seq: seq, fl: fl, good: true, strays: strays}, ok: true}, fx, true
 	}
 	return found{}, nil, false
 }

@@ -6,10 +6,11 @@ import (
 )
 
 // salvage finds, in a ring whose header cursors may be damaged, the run of
-// readable frames Repair keeps: the longest chain of good frames (see
-// frameCheck) laid end to end in seq order that ends at the newest
-// message, found by walking backward from it. It also classifies every
-// seq the header claimed and the run leaves out.
+// frames Repair keeps: the longest chain of good frames (see frameCheck)
+// laid end to end in seq order that ends at the newest message, found by
+// walking backward from it, with placeholders bridging the lost messages
+// between good frames (see bridge). It also classifies every seq the
+// header claimed that the run does not keep readable.
 type salvage struct {
 	ring  []byte
 	rs    uint64
@@ -23,6 +24,8 @@ type salvage struct {
 	tailFL   uint64
 	headOff  uint64
 	markers  []uint64 // wrap markers the run needs that are not there
+	placed   []placeholder
+	cleared  []found // kept frames whose stray child slots are zeroed
 	rebuilt  []*frameFix
 	lost     []LostSeqs
 }
@@ -67,7 +70,7 @@ func (s *salvage) run() {
 	}
 	if anchor.ok {
 		s.chainBack(anchor, s.oldestBound(anchor.seq))
-	} else {
+	} else if !s.fromHead() {
 		s.headOff = 0
 		if s.validOff(c.Head) {
 			s.headOff = c.Head
@@ -207,14 +210,41 @@ func (s *salvage) oldestBound(newest uint64) uint64 {
 
 // chainBack builds the run backward from the anchor, down to bound.
 func (s *salvage) chainBack(a found, bound uint64) {
-	ic := uint64(len(s.index)) / slotSize
 	s.kept.Newest, s.newest = a.seq, a.seq
 	s.headOff = endOf(s.rs, a.off, a.fl)
-	cur := a
-	total := a.fl
+	s.walkBack(a, a.fl, bound)
+}
+
+// fromHead builds the run when the newest message itself cannot be read
+// but the header's head and newest seq can be trusted: placeholders from
+// the head back to the nearest readable frame, then the run below it.
+func (s *salvage) fromHead() bool {
+	c := s.c
+	if !s.validOff(c.Head) || c.Newest == 0 || c.Newest == ^uint64(0) {
+		return false
+	}
+	head := found{off: c.Head, frameCheck: frameCheck{seq: c.Newest + 1}, ok: true}
+	bound := s.oldestBound(c.Newest)
+	p, ph, d, ok := s.bridge(head, bound, s.rs)
+	if !ok {
+		return false
+	}
+	s.kept.Newest, s.newest, s.headOff = c.Newest, c.Newest, c.Head
+	s.keepPlaceholders(ph)
+	s.walkBack(p, d, bound)
+	return true
+}
+
+// walkBack extends the run below cur, which takes total bytes of ring
+// with what is above it, down to bound.
+func (s *salvage) walkBack(cur found, total, bound uint64) {
+	ic := uint64(len(s.index)) / slotSize
 	for {
 		if uint64(len(s.keptOffs)) < ic {
 			s.keptOffs = append(s.keptOffs, cur.off)
+		}
+		if len(cur.strays) > 0 {
+			s.cleared = append(s.cleared, cur)
 		}
 		if cur.seq <= bound {
 			break
@@ -224,7 +254,17 @@ func (s *salvage) chainBack(a found, bound uint64) {
 		if !ok {
 			p, gap, fx, ok = s.rebuildPredecessor(cur)
 		}
-		if !ok || total+p.fl+gap > s.rs {
+		if !ok {
+			q, ph, d, ok := s.bridge(cur, bound, s.rs-total)
+			if !ok {
+				break
+			}
+			s.keepPlaceholders(ph)
+			total += d
+			cur = q
+			continue
+		}
+		if total+p.fl+gap > s.rs {
 			break
 		}
 		if fx != nil {
@@ -237,6 +277,18 @@ func (s *salvage) chainBack(a found, bound uint64) {
 		cur = p
 	}
 	s.kept.Oldest, s.tailOff, s.tailFL = cur.seq, cur.off, cur.fl
+}
+
+// keepPlaceholders adds placeholders (ascending seqs, just below the run)
+// to the run.
+func (s *salvage) keepPlaceholders(ph []placeholder) {
+	ic := uint64(len(s.index)) / slotSize
+	for i := len(ph) - 1; i >= 0; i-- {
+		if uint64(len(s.keptOffs)) < ic {
+			s.keptOffs = append(s.keptOffs, ph[i].off)
+		}
+	}
+	s.placed = append(s.placed, ph...)
 }
 
 // predecessor finds the good frame with seq cur.seq-1 that a writer would
@@ -284,8 +336,15 @@ func (s *salvage) cursors() cursors {
 }
 
 // classifyLost fills s.lost with every seq the header claimed (oldest to
-// newest, when those are plausible) that the result does not keep.
+// newest, when those are plausible) that the result does not keep
+// readable: those below the run, then those it keeps as placeholders.
 func (s *salvage) classifyLost() {
+	s.classifyBelow()
+	s.lost = append(s.lost, s.placeholderLosses()...)
+}
+
+// classifyBelow classifies the claimed seqs below the run.
+func (s *salvage) classifyBelow() {
 	c := s.c
 	last := s.newest // highest lost seq
 	if s.kept.Oldest != 0 {
@@ -318,7 +377,7 @@ func (s *salvage) classifyLost() {
 	for i := range w.out {
 		if w.out[i].Reason == "cut_off" && brk != nil {
 			w.out[i].Detail = "readable, but message " + strconv.FormatUint(brk.Last, 10) + " (" + brk.Reason +
-				") lies between it and the newest message, and a pool keeps one run of seqs ending at its newest; the backup copy has it"
+				") lies between it and the newest message and no placeholder fits in its place, and a pool keeps one run of seqs ending at its newest; the backup copy has it"
 		}
 	}
 	for _, l := range w.out {

@@ -84,8 +84,13 @@ func readAll(t testing.TB, path string) (seqs []uint64, payloads map[uint64][]by
 func checkPartition(t testing.TB, r RepairReport) {
 	t.Helper()
 	next := r.Before.Oldest
+	var inside []LostSeqs
 	for _, l := range r.Lost {
-		if l.First != next || l.Last < l.First {
+		if l.Placeholder {
+			inside = append(inside, l)
+			continue
+		}
+		if l.First != next || l.Last < l.First || len(inside) > 0 {
 			t.Fatalf("lost runs %+v do not follow on from %d (report %+v)", r.Lost, next, r)
 		}
 		next = l.Last + 1
@@ -96,6 +101,42 @@ func checkPartition(t testing.TB, r RepairReport) {
 		}
 	} else if next != r.Before.Newest+1 && r.Before.Oldest != 0 {
 		t.Fatalf("empty result, but the lost runs end before %d; claimed %v", next, r.Before)
+	}
+	for i, l := range inside {
+		if l.First < r.After.Oldest || l.Last > r.After.Newest || l.Reason == "cut_off" || i > 0 && l.First <= inside[i-1].Last {
+			t.Fatalf("placeholder runs %+v outside the kept %v or out of order", inside, r.After)
+		}
+	}
+}
+
+// checkPlaceholders checks that every seq the report says is a placeholder
+// reads as one: tagged PlaceholderTag, with data {"lost": reason} unless
+// its space was too short for that document.
+func checkPlaceholders(t testing.TB, path string, r RepairReport) {
+	t.Helper()
+	p, err := Open(path, OpenOptions{ReadOnly: true, NoNotify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, l := range r.Lost {
+		for seq := l.First; l.Placeholder && seq <= l.Last; seq++ {
+			m, err := p.Get(seq)
+			if err != nil {
+				t.Fatalf("placeholder %d: %v", seq, err)
+			}
+			doc, err := lite3.ToAny(m.Payload)
+			if err != nil {
+				t.Fatalf("placeholder %d: %v", seq, err)
+			}
+			full := len(m.Payload) >= len(placeholderDocs[l.Reason][0])
+			meta, _ := doc["meta"].(map[string]any)
+			tags, _ := meta["tags"].([]any)
+			data, _ := doc["data"].(map[string]any)
+			if full && (len(tags) != 1 || tags[0] != PlaceholderTag || len(data) != 1 || data["lost"] != l.Reason) {
+				t.Fatalf("placeholder %d reads %v", seq, doc)
+			}
+		}
 	}
 }
 
@@ -362,63 +403,49 @@ func tornAppend(t testing.TB, p *Pool, n, written int) (hit []uint64) {
 }
 
 // mustSurvive reads a damaged pool as a reader would and returns what
-// Repair must keep: every message above the highest claimed seq that
-// cannot be read (Get, rendered as fetch prints it and decoded as --where
-// does), with its payload; and the readable ones below it, which Repair
-// must keep too (when it could rebuild the damaged frame header) or report
-// as cut off. Nothing when the pool does not open or claims
-// more messages than its ring can hold.
-func mustSurvive(t testing.TB, path string) (keep map[uint64][]byte, cutOff []uint64) {
+// Repair must keep: every claimed message that can be read (Get, rendered
+// as fetch prints it and decoded as --where does), with its payload.
+// Nothing when the pool does not open or claims more messages than its
+// ring can hold.
+func mustSurvive(t testing.TB, path string) (keep map[uint64][]byte) {
 	t.Helper()
 	p, err := Open(path, OpenOptions{ReadOnly: true, NoNotify: true})
 	if err != nil {
-		return nil, nil
+		return nil
 	}
 	defer p.Close()
 	b := p.Bounds()
 	if b.Oldest == 0 || b.Newest-b.Oldest > p.m.geo.RingSize/72 {
-		return nil, nil
-	}
-	read := func(s uint64) []byte {
-		m, err := p.Get(s)
-		if err != nil {
-			return nil
-		}
-		if _, err := lite3.AppendMessageJSON(nil, m.Payload, m.Seq, m.Time, jsonfmt.Compact); err != nil {
-			return nil
-		}
-		if _, err := lite3.ToAny(m.Payload); err != nil {
-			return nil
-		}
-		return m.Payload
+		return nil
 	}
 	keep = map[uint64][]byte{}
-	s := b.Newest
-	for ; s >= b.Oldest; s-- {
-		pl := read(s)
-		if pl == nil {
-			break
+	for s := b.Oldest; s <= b.Newest && s != 0; s++ {
+		m, err := p.Get(s)
+		if err != nil {
+			continue
 		}
-		keep[s] = pl
-	}
-	for ; s >= b.Oldest && s > 0; s-- {
-		if read(s) != nil {
-			cutOff = append(cutOff, s)
+		if _, err := lite3.AppendMessageJSON(nil, m.Payload, m.Seq, m.Time, jsonfmt.Compact); err != nil {
+			continue
 		}
+		if _, err := lite3.ToAny(m.Payload); err != nil {
+			continue
+		}
+		keep[s] = m.Payload
 	}
-	return keep, cutOff
+	return keep
 }
 
 // checkRepaired repairs the damaged pool at path (no backup) and checks
-// the guarantees: what a reader could read above the damage survives
-// unchanged, the readable messages below it are reported cut off, the
-// report partitions the claimed range, no message byte changes (only wrap
-// markers may be written in the ring), the result validates, and a second
-// repair changes nothing. It returns the report and the repaired bytes.
+// the guarantees: every message a reader could read survives unchanged or
+// is reported cut off (the callers count those), the report partitions the
+// claimed range, placeholders read as such, no readable message's byte
+// changes (the ring changes only where a wrap marker, a frame header or a
+// placeholder was written), the result validates, and a second repair
+// changes nothing. It returns the report and the repaired bytes.
 func checkRepaired(t testing.TB, path string, what string, claimsTrusted bool) (RepairReport, []byte) {
 	t.Helper()
 	damaged, _ := os.ReadFile(path)
-	keep, cutOff := mustSurvive(t, path)
+	keep := mustSurvive(t, path)
 	r, err := Repair(path, RepairOptions{NoBackup: true})
 	if err != nil {
 		t.Fatalf("%s: repair: %v", what, err)
@@ -437,7 +464,22 @@ func checkRepaired(t testing.TB, path string, what string, claimsTrusted bool) (
 	if err != nil {
 		t.Fatal(err)
 	}
+	lostAs := func(seq uint64) *LostSeqs {
+		for i, l := range r.Lost {
+			if l.First <= seq && seq <= l.Last {
+				return &r.Lost[i]
+			}
+		}
+		return nil
+	}
 	for s, pl := range keep {
+		if l := lostAs(s); l != nil {
+			if l.Reason != "cut_off" {
+				q.Close()
+				t.Fatalf("%s: seq %d, readable before the repair, reported %s; report %+v", what, s, l.Reason, r)
+			}
+			continue
+		}
 		m, err := q.Get(s)
 		if err != nil || !bytes.Equal(m.Payload, pl) {
 			q.Close()
@@ -446,26 +488,23 @@ func checkRepaired(t testing.TB, path string, what string, claimsTrusted bool) (
 	}
 	h := q.m.geo
 	q.Close()
-	for _, s := range cutOff {
-		if !claimsTrusted {
-			break // a damaged newest_seq claims seqs that never existed
-		}
-		ok := r.After.Oldest <= s && s <= r.After.Newest // kept after all (a header was rebuilt)
-		for _, l := range r.Lost {
-			ok = ok || l.First <= s && s <= l.Last && l.Reason == "cut_off"
-		}
-		if !ok {
-			t.Fatalf("%s: readable seq %d below the damage not reported cut off: %+v", what, s, r.Lost)
-		}
-	}
-	// Ring bytes may change only where a wrap marker or a frame header
-	// (and its commit marker) was rewritten.
+	checkPlaceholders(t, path, r)
+	// Ring bytes may change only where a wrap marker, a frame header (and
+	// its commit marker) or a placeholder was written.
 	type span struct{ lo, hi uint64 }
 	var spans []span
 	for _, fx := range r.Fixes {
 		if i := strings.Index(fx, "at ring offset "); i >= 0 {
 			o := atoiU(fx[i+len("at ring offset "):])
 			spans = append(spans, span{o, o + 64})
+			if strings.HasPrefix(fx, "placeholder of seq ") {
+				fl := atoiU(fx[strings.LastIndex(fx, "(")+1:])
+				spans = append(spans, span{o, o + fl})
+			}
+			if strings.Contains(fx, " stray child offsets cleared in the payload") {
+				pl := uint64(binary.LittleEndian.Uint32(fixed[h.RingOffset+o+fLen:]))
+				spans = append(spans, span{o + 64, o + 64 + pl})
+			}
 			if strings.HasPrefix(fx, "frame header") {
 				pl := uint64(binary.LittleEndian.Uint32(fixed[h.RingOffset+o+fLen:]))
 				spans = append(spans, span{o + 64 + pl, o + 72 + pl})
@@ -518,10 +557,11 @@ func atoiU(s string) uint64 {
 	return n
 }
 
-// Generated damage: random bytes of the ring, of the header and of the
-// index; torn appends; damaged header cursors. Repair never loses what a
-// reader could read above the damage, reports the rest exactly, and
-// restores a damaged header (or index) to what it was.
+// Generated damage: random bytes of the ring, zeroed spans of it, random
+// bytes of the header and of the index; torn appends; damaged header
+// cursors. Repair never loses a message a reader could read, reports the
+// rest exactly (placeholders standing for the lost messages between
+// readable ones), and restores a damaged header (or index) to what it was.
 func TestRepairGeneratedDamage(t *testing.T) {
 	dir := t.TempDir()
 	src := messagePool(t, dir, 64<<10, 700)
@@ -542,20 +582,53 @@ func TestRepairGeneratedDamage(t *testing.T) {
 		if r.Changed {
 			stats["ring: repaired"]++
 		}
-		// A rebuilt frame header carries the message that was there.
+		// A rebuilt frame header, or a payload whose stray child offsets
+		// are cleared, carries the message that was there.
 		for _, fx := range r.Fixes {
-			if !strings.HasPrefix(fx, "frame header of seq ") {
+			var seq uint64
+			switch {
+			case strings.HasPrefix(fx, "frame header of seq "):
+				seq = atoiU(fx[len("frame header of seq "):])
+				stats["ring: frame headers rebuilt"]++
+			case strings.Contains(fx, "stray child offsets cleared in the payload of seq "):
+				seq = atoiU(fx[strings.Index(fx, "of seq ")+len("of seq "):])
+				stats["ring: stray child offsets cleared"]++
+			default:
 				continue
 			}
-			seq := atoiU(fx[len("frame header of seq "):])
-			stats["ring: frame headers rebuilt"]++
 			if !sameMessage(t, src, path, seq) {
 				t.Fatalf("ring byte %d: %s, but seq %d differs from the original", at, fx, seq)
 			}
 		}
 		for _, l := range r.Lost {
 			stats["ring: lost "+l.Reason] += int(l.Last - l.First + 1)
+			if l.Placeholder {
+				stats["ring: placeholders"] += int(l.Last - l.First + 1)
+			}
 		}
+	}
+	// Spans of the ring zeroed (frame headers destroyed, several frames
+	// at once, across the ring end too): placeholders for the messages
+	// between readable ones.
+	for i := 0; i < n/2; i++ {
+		b := append([]byte(nil), orig...)
+		at := rng.Int63n(int64(h.RingSize))
+		l := 8 + rng.Int63n(3000)
+		for j := int64(0); j < l; j++ {
+			b[h.RingOffset+uint64((at+j)%int64(h.RingSize))] = 0
+		}
+		write(b)
+		r, _ := checkRepaired(t, path, "ring span "+itoa(uint64(at))+"+"+itoa(uint64(l)), true)
+		for _, l := range r.Lost {
+			stats["span: lost "+l.Reason] += int(l.Last - l.First + 1)
+			if l.Placeholder {
+				stats["span: placeholders"] += int(l.Last - l.First + 1)
+			}
+		}
+	}
+	// No readable message is cut off by damage elsewhere.
+	if stats["ring: lost cut_off"]+stats["span: lost cut_off"] != 0 {
+		t.Fatalf("readable messages cut off: %v", stats)
 	}
 	// Header bytes (after magic and version) and index bytes: the repair
 	// gives back the original file, except bytes nobody reads.
@@ -664,17 +737,41 @@ func TestInteropRepairedPoolsReadByReference(t *testing.T) {
 	h, _ := decodeHeader(orig)
 	rng := rand.New(rand.NewSource(3))
 	repaired := 0
-	for i := 0; i < 40; i++ {
+	placeholders := 0
+	for i := 0; i < 60; i++ {
 		b := append([]byte(nil), orig...)
 		at := h.RingOffset + uint64(rng.Int63n(int64(h.RingSize)))
-		b[at] ^= byte(1 + rng.Intn(255))
+		what := "1.2.1 pool, ring byte " + itoa(at)
+		if i%3 == 2 { // a span zeroed, across the ring end at times
+			n := 8 + rng.Intn(2500)
+			for j := 0; j < n; j++ {
+				b[h.RingOffset+(at-h.RingOffset+uint64(j))%h.RingSize] = 0
+			}
+			what = "1.2.1 pool, ring span " + itoa(at) + "+" + itoa(uint64(n))
+		} else {
+			b[at] ^= byte(1 + rng.Intn(255))
+		}
 		os.WriteFile(src, b, 0o644)
-		if r, _ := checkRepaired(t, src, "1.2.1 pool, ring byte "+itoa(at), true); r.Changed {
+		r, _ := checkRepaired(t, src, what, true)
+		if r.Changed {
 			repaired++
 		}
 		refDoctorOK("ref")
+		// 1.2.1 reads every kept message, placeholders included, tagged.
+		lines := refMessages(t, dir, "ref")
+		if r.After.Oldest != 0 && uint64(len(lines)) != r.After.Newest-r.After.Oldest+1 {
+			t.Fatalf("%s: 1.2.1 reads %d messages of %v", what, len(lines), r.After)
+		}
+		for _, l := range r.Lost {
+			for seq := l.First; l.Placeholder && seq <= l.Last; seq++ {
+				placeholders++
+				if line := lines[seq-r.After.Oldest]; !strings.Contains(line, `"seq":`+itoa(seq)+`,`) || !strings.Contains(line, `"`+PlaceholderTag+`"`) {
+					t.Fatalf("%s: 1.2.1 reads placeholder %d as %s", what, seq, line)
+				}
+			}
+		}
 	}
-	t.Logf("40 damaged copies of a 1.2.1 pool, %d repaired, all ok for 1.2.1's doctor", repaired)
+	t.Logf("60 damaged copies of a 1.2.1 pool, %d repaired (%d placeholders), all read by 1.2.1", repaired, placeholders)
 }
 
 // roleFeeder appends arg JSON messages.
@@ -781,14 +878,61 @@ func TestRepairDecisions(t *testing.T) {
 	if r := damage(1, fMagic); r.After != (Bounds{2, 40}) || lostString(r) != "1-1:missing" {
 		t.Fatalf("oldest frame header: %+v", r)
 	}
-	// A payload: what lies before it is cut off (seqs are dense and never
-	// reused); the newest damaged leaves the pool empty, its next seq 41.
-	if r := damage(20, 64); r.After != (Bounds{21, 40}) || lostString(r) != "1-19:cut_off 20-20:damaged" {
-		t.Fatalf("middle payload: %s %+v", lostString(r), r)
+	// A payload: a placeholder takes its place, at its time; nothing else
+	// is lost, the newest one's included.
+	for _, seq := range []uint64{20, 40} {
+		r := damage(seq, 64)
+		if r.After != (Bounds{1, 40}) || lostString(r) != itoa(seq)+"-"+itoa(seq)+":damaged" || !r.Lost[0].Placeholder {
+			t.Fatalf("payload of %d: %s %+v", seq, lostString(r), r)
+		}
+		checkPlaceholders(t, path, r)
+		q, _ := Open(path, OpenOptions{ReadOnly: true})
+		m, err := q.Get(seq)
+		q.Close()
+		if ts := binary.LittleEndian.Uint64(orig[h.RingOffset+frames[seq].off+fTime:]); err != nil || uint64(m.Time) != ts {
+			t.Fatalf("placeholder %d: time %d, want %d (%v)", seq, m.Time, ts, err)
+		}
 	}
-	r := damage(40, 64)
-	if r.After != (Bounds{}) || lostString(r) != "1-39:cut_off 40-40:damaged" {
-		t.Fatalf("newest payload: %s %+v", lostString(r), r)
+	// Frames destroyed whole: one placeholder per seq in their space.
+	zero := func(from, to uint64) RepairReport {
+		t.Helper()
+		b := append([]byte(nil), orig...)
+		lo, hi := frames[from].off, frames[to].end
+		clear(b[h.RingOffset+lo : h.RingOffset+hi])
+		os.WriteFile(path, b, 0o644)
+		r, err := Repair(path, RepairOptions{NoBackup: true})
+		if v, _ := Validate(path); err != nil || v.Status != "ok" {
+			t.Fatalf("%d-%d zeroed: %+v %v", from, to, v, err)
+		}
+		checkPlaceholders(t, path, r)
+		return r
+	}
+	if r := zero(20, 22); r.After != (Bounds{1, 40}) || lostString(r) != "20-22:missing" {
+		t.Fatalf("20-22 zeroed: %s %+v", lostString(r), r)
+	}
+	if r := zero(38, 40); r.After != (Bounds{1, 40}) || lostString(r) != "38-40:missing" {
+		t.Fatalf("38-40 zeroed: %s %+v", lostString(r), r)
+	}
+	// A readable frame between the damage and the run's next readable one
+	// that carries a seq it cannot have is never overwritten: what lies
+	// below it is cut off.
+	b := append([]byte(nil), orig...)
+	b[h.RingOffset+frames[20].off+64] ^= 0x5A
+	binary.LittleEndian.PutUint64(b[h.RingOffset+frames[19].off+fSeq:], 45)
+	os.WriteFile(path, b, 0o644)
+	if r, err := Repair(path, RepairOptions{NoBackup: true}); err != nil || r.After != (Bounds{21, 40}) ||
+		lostString(r) != "1-18:cut_off 19-19:missing 20-20:damaged" {
+		t.Fatalf("a foreign readable frame in the gap: %s %+v %v", lostString(r), r, err)
+	}
+	// The newest payload damaged and the head offset too: no placeholder
+	// can stand for it, and since seqs are never reused the pool is left
+	// empty, its next seq 41.
+	b = append([]byte(nil), orig...)
+	b[h.RingOffset+frames[40].off+64] ^= 0x5A
+	binary.LittleEndian.PutUint64(b[hHead:], 12345)
+	os.WriteFile(path, b, 0o644)
+	if r, err := Repair(path, RepairOptions{NoBackup: true}); err != nil || r.After != (Bounds{}) || lostString(r) != "1-39:cut_off 40-40:damaged" {
+		t.Fatalf("newest payload and head: %s %+v %v", lostString(r), r, err)
 	}
 	p, err := Open(path, OpenOptions{})
 	if err != nil {

@@ -66,6 +66,17 @@ func lostCount(r core.RepairReport) uint64 {
 	return n
 }
 
+// placeholderCount is how many lost messages are kept as placeholders.
+func placeholderCount(r core.RepairReport) uint64 {
+	var n uint64
+	for _, l := range r.Lost {
+		if l.Placeholder {
+			n += l.Last - l.First + 1
+		}
+	}
+	return n
+}
+
 func boundsJSON(b core.Bounds) map[string]any {
 	if b.Newest == 0 {
 		return map[string]any{"oldest_seq": nil, "newest_seq": nil, "count": 0}
@@ -79,7 +90,7 @@ func repairJSON(ref string, dry bool, r core.RepairReport) map[string]any {
 	lost := []any{}
 	for _, l := range r.Lost {
 		lost = append(lost, map[string]any{"first_seq": l.First, "last_seq": l.Last, "count": l.Last - l.First + 1,
-			"reason": l.Reason, "detail": l.Detail, "offset": l.Offset})
+			"reason": l.Reason, "detail": l.Detail, "offset": l.Offset, "placeholder": l.Placeholder})
 	}
 	fixes := []any{}
 	for _, f := range r.Fixes {
@@ -113,6 +124,9 @@ func repairLine(ref string, dry bool, r core.RepairReport) string {
 	s := word + ref + " lost=" + strconv.FormatUint(lostCount(r), 10)
 	for _, l := range r.Lost {
 		s += " " + seqRange(l) + ":" + l.Reason
+		if l.Placeholder {
+			s += ",placeholder"
+		}
 	}
 	if r.Backup != "" {
 		s += " backup=" + r.Backup
@@ -136,7 +150,11 @@ func repairText(ref string, dry bool, r core.RepairReport) string {
 		b.WriteString(name + ": repaired\n")
 	}
 	b.WriteString("  before:    " + boundsText(r.Before) + " (as the header claimed)\n")
-	b.WriteString("  kept:      " + boundsText(r.After) + "\n")
+	kept := boundsText(r.After)
+	if n := placeholderCount(r); n > 0 {
+		kept += ", " + plural(n, "placeholder") + " among them (tagged " + core.PlaceholderTag + ")"
+	}
+	b.WriteString("  kept:      " + kept + "\n")
 	n := lostCount(r)
 	if n == 0 {
 		b.WriteString("  lost:      none\n")
@@ -155,7 +173,7 @@ func repairText(ref string, dry bool, r core.RepairReport) string {
 	}
 	switch {
 	case r.Backup != "":
-		b.WriteString("  backup:    " + r.Backup + " (holds every message dropped)\n")
+		b.WriteString("  backup:    " + r.Backup + " (the pool as it was)\n")
 	case !dry:
 		b.WriteString("  backup:    none (--no-backup)\n")
 	}

@@ -50,9 +50,10 @@ type report struct {
 		Changed      bool
 		BackupPath   *string `json:"backup_path"`
 		Lost         []struct {
-			FirstSeq uint64 `json:"first_seq"`
-			LastSeq  uint64 `json:"last_seq"`
-			Reason   string
+			FirstSeq    uint64 `json:"first_seq"`
+			LastSeq     uint64 `json:"last_seq"`
+			Reason      string
+			Placeholder bool
 		}
 		LostCount uint64 `json:"lost_count"`
 		After     struct {
@@ -197,5 +198,57 @@ func TestDoctorAllSummary(t *testing.T) {
 		if !strings.Contains(s, want) {
 			t.Fatalf("no %q in\n%s", want, s)
 		}
+	}
+}
+
+// A message that cannot be read between readable ones is kept as a
+// placeholder: the report says so, every other message stays, and both
+// CLIs read the placeholder, tagged, where the message was.
+func TestRepairPlaceholder(t *testing.T) {
+	ref := reftest.Bin(t)
+	h := cmdtest.New(t, "")
+	p := h.Pool(t, "p")
+	path := filepath.Join(h.Env.Dir, "p.plasmite")
+	for i := 1; i <= 10; i++ {
+		if _, err := p.AppendJSON([]byte(`{"i":`+strconv.Itoa(i)+`,"note":"a message of some size"}`), []string{"t"}, core.Fast); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Close()
+	// Find the frame of seq 5 (magic FRM1, state committed, seq at +16)
+	// and wipe its payload.
+	b, _ := os.ReadFile(path)
+	at := -1
+	for o := 0; o+80 <= len(b); o += 8 {
+		if string(b[o:o+4]) == "FRM1" && b[o+4] == 2 && b[o+16] == 5 && string(b[o+17:o+24]) == "\x00\x00\x00\x00\x00\x00\x00" {
+			at = o
+			break
+		}
+	}
+	if at < 0 {
+		t.Fatal("frame of seq 5 not found")
+	}
+	clear(b[at+64 : at+64+200])
+	os.WriteFile(path, b, 0o644)
+
+	pool := "p"
+	r, code := runRepair(t, h, Options{Pool: &pool, JSON: true, Repair: true, NoBackup: true})
+	if oldest, newest := r.after(); code != 1 || oldest != 1 || newest != 10 || len(r.Repair.Lost) != 1 ||
+		r.Repair.Lost[0].FirstSeq != 5 || r.Repair.Lost[0].LastSeq != 5 || r.Repair.Lost[0].Reason != "damaged" || !r.Repair.Lost[0].Placeholder {
+		t.Fatalf("repair %d %+v", code, r)
+	}
+	q, err := core.Open(path, core.OpenOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if got := strings.Join(cmdtest.Envelopes(t, q, 4, 5, 6), "\n"); !strings.Contains(got, `"data":{"i":4,`) ||
+		!strings.Contains(got, `{"data":{"lost":"damaged"},"meta":{"tags":["plasmite.lost"]},"seq":5,`) || !strings.Contains(got, `"data":{"i":6,`) {
+		t.Fatalf("seqs 4-6 read %s", got)
+	}
+	out, errb, code := reftest.Run(t, "--dir", h.Env.Dir, "follow", "p", "--no-follow", "--tag", core.PlaceholderTag)
+	if code != 0 || !strings.Contains(string(out), `{"data":{"lost":"damaged"},"meta":{"tags":["plasmite.lost"]},"seq":5,`) ||
+		strings.Count(string(out), "\n") != 1 {
+		t.Fatalf("%s follow --tag %s: exit %d: %s %s", ref, core.PlaceholderTag, code, out, errb)
 	}
 }
