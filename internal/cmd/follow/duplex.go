@@ -81,7 +81,15 @@ func Duplex(ctx context.Context, o *DuplexOptions, env *cmdutil.Env) error {
 	defer cancel()
 	followed := make(chan error, 1)
 	sent := make(chan error, 1)
+	// The history asked for (--tail N) is the pool's before anything is
+	// sent: sending starts once the tail is open.
+	f.opened = make(chan struct{})
 	go func() { followed <- f.run(ctx, w) }()
+	select {
+	case <-f.opened:
+	case err := <-followed:
+		return err
+	}
 	go func() { sent <- send(env, pool, o, ref.Path) }()
 	select {
 	case err := <-followed:

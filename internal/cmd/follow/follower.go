@@ -33,6 +33,9 @@ type follower struct {
 	// duplex self-suppression
 	me       string
 	echoSelf bool
+	// opened, when not nil, is closed once the tail is open: where the
+	// follow starts is then fixed (duplex sends only after that).
+	opened chan struct{}
 }
 
 // followOpts are where a follow starts and what ends it.
@@ -202,6 +205,9 @@ func (f *follower) follow(ctx context.Context, o followOpts) (err error) {
 		return err
 	}
 	defer tail.Close()
+	if f.opened != nil {
+		close(f.opened)
+	}
 	// a message overwritten before the first read is a gap too
 	if ts, ok := tail.(tailStart); ok {
 		f.drops.start(ts.Expected())
