@@ -17,7 +17,7 @@
 const os = require("node:os");
 const path = require("node:path");
 const native = require("./native");
-const { Message, UINT64_MAX, messageFromText, parseMessage } = require("./message");
+const { Message, UINT64_MAX, envelopeText, messageFromReceipt, messageFromText, parseMessage, rfc3339 } = require("./message");
 const { Durability, ErrorKind, durabilityNumber, mapErrorKind } = require("./mappings");
 const { RemoteClient, RemoteError, RemotePool } = require("./remote");
 
@@ -146,6 +146,51 @@ function toUint64(value, name) {
   return n;
 }
 
+/**
+ * Tags converted once for appends: text for the addon (each tag followed by
+ * NUL), json (the envelope's array) and frozen (the tags as stored: a lone
+ * surrogate becomes U+FFFD, as in the library's UTF-8). The last set is
+ * kept: a program appending in a loop mostly passes the same tags.
+ */
+const NO_TAGS = Object.freeze({ source: null, items: [], text: "", json: "[]", frozen: Object.freeze([]) });
+let lastTags = NO_TAGS;
+
+function tagSet(tags) {
+  if (tags === undefined || tags === null) {
+    return NO_TAGS;
+  }
+  const last = lastTags;
+  if (tags === last.source && tags.length === last.items.length) {
+    let same = true;
+    for (let i = 0; i < tags.length; i++) {
+      if (tags[i] !== last.items[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return last;
+  }
+  if (!Array.isArray(tags)) {
+    throw new TypeError("tags must be an array of strings");
+  }
+  const items = [];
+  let text = "";
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i];
+    if (typeof tag !== "string") {
+      throw new TypeError("tag must be a string");
+    }
+    if (tag.includes("\0")) {
+      throw new TypeError("tag must not contain NUL characters");
+    }
+    items.push(tag);
+    text += tag + "\0";
+  }
+  const frozen = Object.freeze(items.map((tag) => tag.toWellFormed()));
+  lastTags = { source: tags, items, text, json: JSON.stringify(frozen), frozen };
+  return lastTags;
+}
+
 function jsonText(payload) {
   if (Buffer.isBuffer(payload)) {
     return payload;
@@ -155,6 +200,30 @@ function jsonText(payload) {
     throw new TypeError("payload must be JSON serializable");
   }
   return text;
+}
+
+/**
+ * Whether JSON.stringify(payloads) writes each payload as
+ * JSON.stringify(payload) would on its own: every payload is an object
+ * without toJSON (whose key argument would differ; Buffers have one), and
+ * there is no hole.
+ */
+function plainObjects(payloads) {
+  if (typeof payloads.toJSON === "function") {
+    return false;
+  }
+  for (let i = 0; i < payloads.length; i++) {
+    const p = payloads[i];
+    if (p === null || typeof p !== "object" || typeof p.toJSON === "function") {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The JSON text of jsonText's result. */
+function dataText(input) {
+  return typeof input === "string" ? input : input.toString("utf8");
 }
 
 /** Durability for the ABI: numbers pass (the library checks them), names
@@ -248,6 +317,13 @@ class Pool {
   appendJson(payload, tags, durability) {
     const input = jsonText(payload);
     const dur = localDurability(durability);
+    if (typeof this._inner.appendReceipt === "function") {
+      const set = tagSet(tags);
+      const envelope = this._appendReceipt(input, set, dur);
+      if (envelope !== undefined) return Buffer.from(envelope);
+      const t = native.receipt.f64;
+      return Buffer.from(envelopeText(native.receiptSeqText(), rfc3339(t[0], t[1]), set.json, dataText(input)));
+    }
     return call(() => this._inner.appendJson(input, tags ?? [], dur));
   }
 
@@ -255,10 +331,27 @@ class Pool {
   append(payload, tags, durability) {
     const input = jsonText(payload);
     const dur = localDurability(durability);
+    if (typeof this._inner.appendReceipt === "function") {
+      const set = tagSet(tags);
+      const envelope = this._appendReceipt(input, set, dur);
+      if (envelope !== undefined) return messageFromText(envelope);
+      const r = native.receipt;
+      return messageFromReceipt(r.seq[0], native.receiptSeqText(), r.f64[0], r.f64[1], set, dataText(input));
+    }
     if (typeof this._inner.appendJsonText === "function") {
       return messageFromText(call(() => this._inner.appendJsonText(input, tags ?? [], dur)));
     }
     return parseMessage(call(() => this._inner.appendJson(input, tags ?? [], dur)));
+  }
+
+  /** The library's append that returns the receipt (native.receipt) and,
+   *  only when input is not canonical, the envelope text. */
+  _appendReceipt(input, set, dur) {
+    try {
+      return this._inner.appendReceipt(input, set.text, dur);
+    } catch (err) {
+      throw wrapNativeError(err);
+    }
   }
 
   /**
@@ -271,6 +364,23 @@ class Pool {
   appendBatch(payloads, tags, durability) {
     if (!Array.isArray(payloads)) {
       throw new TypeError("payloads must be an array");
+    }
+    if (typeof this._inner.appendJsonArray === "function" && plainObjects(payloads)) {
+      // One JSON.stringify of the whole array costs far less than one per
+      // payload; what it writes for each is what JSON.stringify(payload)
+      // writes, and the addon splits it.
+      const text = JSON.stringify(payloads);
+      const dur = localDurability(durability);
+      const set = tagSet(tags);
+      let r;
+      try {
+        r = this._inner.appendJsonArray(text, set.text, dur);
+      } catch (err) {
+        throw wrapNativeError(err);
+      }
+      if (r !== null) {
+        return { firstSeq: r[0], count: r[1] };
+      }
     }
     let batch;
     if (payloads.some((p) => Buffer.isBuffer(p))) {

@@ -158,6 +158,7 @@ function seqForJson(seq) {
 }
 
 const TRUSTED = Symbol("trusted");
+const RECEIPT = Symbol("receipt");
 
 /**
  * One message: seq (bigint), time (Date, from timeRfc3339), data, meta
@@ -169,7 +170,19 @@ class Message {
    * @param {object} envelope {seq, time, meta?: {tags?}, data}
    * @param {Buffer|string|null} [raw] the envelope's JSON text, if known
    */
-  constructor(envelope, raw = null, trusted = undefined) {
+  constructor(envelope, raw = null, trusted = undefined, time = undefined, meta = undefined, data = undefined) {
+    if (envelope === RECEIPT) {
+      // An appended message (messageFromReceipt; trusted is its seq): the
+      // fields are set in the order below, which gives every Message one
+      // shape.
+      this.seq = trusted;
+      this.timeRfc3339 = time;
+      this._time = undefined;
+      this.data = data;
+      this.meta = meta;
+      this._raw = raw;
+      return;
+    }
     if (!envelope || typeof envelope !== "object") {
       throw new TypeError("message envelope must be an object");
     }
@@ -236,6 +249,63 @@ function messageFromText(text) {
   return new Message(parseMessageJson(text, null, true), text, TRUSTED);
 }
 
+// The RFC 3339 text of a time, as libplasmite writes it: UTC, the fraction
+// of a second trimmed of trailing zeros and omitted when zero. The part up
+// to the seconds is kept for the second it was made for; the fraction is
+// put together from three-digit groups, the last one without its trailing
+// zeros.
+let clockSec = NaN;
+let clockText = "";
+const GROUP = [];
+const GROUP_TRIMMED = [];
+for (let i = 0; i < 1000; i++) {
+  const digits = String(i).padStart(3, "0");
+  GROUP.push(digits);
+  GROUP_TRIMMED.push(digits.replace(/0+$/, ""));
+}
+
+function rfc3339(sec, nsec) {
+  if (sec !== clockSec) {
+    clockSec = sec;
+    clockText = new Date(sec * 1000).toISOString().slice(0, 19);
+  }
+  if (nsec === 0) {
+    return clockText + "Z";
+  }
+  const hi = (nsec / 1e6) | 0;
+  const mid = ((nsec / 1e3) | 0) % 1000;
+  const lo = nsec % 1000;
+  if (lo !== 0) {
+    return clockText + "." + GROUP[hi] + GROUP[mid] + GROUP_TRIMMED[lo] + "Z";
+  }
+  if (mid !== 0) {
+    return clockText + "." + GROUP[hi] + GROUP_TRIMMED[mid] + "Z";
+  }
+  return clockText + "." + GROUP_TRIMMED[hi] + "Z";
+}
+
+/**
+ * The envelope text of an appended message whose data text is canonical
+ * (plsm_pool_append_json_receipt): byte for byte what libplasmite writes.
+ * tagsJson: the JSON array of the message's tags.
+ */
+function envelopeText(seq, time, tagsJson, dataText) {
+  return '{"seq":' + seq + ',"time":"' + time + '","meta":{"tags":' + tagsJson + '},"data":' + dataText + "}";
+}
+
+/**
+ * The Message of an append whose JSON text (dataText) is canonical: what
+ * reading it back gives (the same fields, raw the same text), made without
+ * reading it. seq: bigint (seqText: its decimal digits); the time as Unix
+ * seconds and nanoseconds; tags: {json, frozen} (frozen: the tags as
+ * stored, a frozen array of strings).
+ */
+function messageFromReceipt(seq, seqText, sec, nsec, tags, dataText) {
+  const time = rfc3339(sec, nsec);
+  const raw = envelopeText(seqText, time, tags.json, dataText);
+  return new Message(RECEIPT, raw, seq, time, Object.freeze({ tags: tags.frozen }), JSON.parse(dataText));
+}
+
 /**
  * A Message from envelope JSON bytes (Buffer), a Message (returned as is)
  * or an envelope object.
@@ -259,8 +329,11 @@ function parseMessage(payload) {
 module.exports = {
   Message,
   UINT64_MAX,
+  envelopeText,
   messageFromEnvelope,
+  messageFromReceipt,
   messageFromText,
+  rfc3339,
   parseMessage,
   parseMessageJson,
   toSeq,

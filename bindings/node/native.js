@@ -80,10 +80,21 @@ class NativePool {
   appendJsonText(payload, tags, durability) {
     return addon.appendJson(this._h, payload, tags, durability);
   }
+  /** Appends and leaves the seq and time in `receipt`; returns undefined
+   *  when payload is canonical (the envelope is then made from it), else
+   *  the envelope text. tagText: each tag followed by "\0". */
+  appendReceipt(payload, tagText, durability) {
+    return addon.appendJsonReceipt(this._h, payload, tagText, durability);
+  }
   /** [firstSeq, count] of a batch: joined is JSON texts separated by "\n",
    *  or an array of Buffers. */
   appendJsonBatch(joined, tags, durability) {
     return addon.appendJsonBatch(this._h, joined, tags, durability);
+  }
+  /** [firstSeq, count] of a batch given as JSON.stringify of an array of
+   *  objects, or null when an element is not an object (nothing stored). */
+  appendJsonArray(json, tagText, durability) {
+    return addon.appendJsonArray(this._h, json, tagText, durability);
   }
   appendLite3(payload, durability) {
     return addon.appendLite3(this._h, payload, durability);
@@ -214,8 +225,26 @@ class NativeUdpFollow {
   }
 }
 
+/** The last receipt of appendReceipt: seq (bigint), and in f64: the time
+ *  as seconds and nanoseconds, then the seq (exact up to 2^53). */
+const receipt = addon
+  ? {
+      seq: new BigUint64Array(addon.receipt, 0, 1),
+      f64: new Float64Array(addon.receipt, 8, 3),
+    }
+  : null;
+
+/** The last receipt's seq as decimal digits. */
+function receiptSeqText() {
+  const n = receipt.f64[2];
+  if (n < 0x40000000) return "" + (n | 0); // a small integer converts fastest
+  return n <= Number.MAX_SAFE_INTEGER ? String(n) : String(receipt.seq[0]);
+}
+
 module.exports = {
   addon,
+  receipt,
+  receiptSeqText,
   addonPath: expectedPath,
   platformDir,
   unavailableError,
