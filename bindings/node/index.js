@@ -17,7 +17,16 @@
 const os = require("node:os");
 const path = require("node:path");
 const native = require("./native");
-const { Message, UINT64_MAX, envelopeText, messageFromReceipt, messageFromText, parseMessage, rfc3339 } = require("./message");
+const {
+  EnvelopeReader,
+  Message,
+  UINT64_MAX,
+  envelopeText,
+  messageFromReceipt,
+  messageFromText,
+  parseMessage,
+  rfc3339,
+} = require("./message");
 const { Durability, ErrorKind, durabilityNumber, mapErrorKind } = require("./mappings");
 const { RemoteClient, RemoteError, RemotePool } = require("./remote");
 
@@ -462,11 +471,11 @@ class Pool {
       let lastTurn = lastSeen;
       let sinceCheck = 0;
       for (;;) {
-        const text = stream._take();
-        if (text === null) {
+        const message = stream._takeMessage();
+        if (message === null) {
           return;
         }
-        if (text === undefined) {
+        if (message === undefined) {
           let ms = Infinity;
           if (limit !== null) {
             ms = lastSeen + quiet - Date.now();
@@ -481,7 +490,6 @@ class Pool {
         if (limit !== null) {
           lastSeen = Date.now();
         }
-        const message = messageFromText(text);
         if (hasTags(message, required)) {
           delivered += 1;
           yield message;
@@ -524,9 +532,8 @@ class Pool {
     try {
       for (;;) {
         if (limit !== null && messages.length >= limit) break;
-        const text = await stream._nextText(signal);
-        if (text === null) break;
-        const message = messageFromText(text);
+        const message = await stream._nextMessage(signal);
+        if (message === null) break;
         if (hasTags(message, required)) messages.push(message);
       }
     } finally {
@@ -608,10 +615,11 @@ class StreamBase {
     });
   }
 
-  /** The next item, waiting without blocking; null once the stream is over. */
-  async _nextItem(signal) {
+  /** The next item, waiting without blocking; null once the stream is over.
+   *  take: the method that takes one (default _take). */
+  async _nextItem(signal, take = this._take) {
     for (;;) {
-      const item = this._take();
+      const item = take.call(this);
       if (item !== undefined) {
         return item;
       }
@@ -642,8 +650,50 @@ class StreamBase {
   }
 }
 
-/** A stream of messages as envelope JSON bytes. */
+/**
+ * A stream of messages as envelope JSON bytes. Reads take every envelope
+ * available at once (one library call for up to hundreds) and hand them
+ * out one by one.
+ */
 class Stream extends StreamBase {
+  constructor(inner) {
+    super(inner);
+    this._reader = new EnvelopeReader(native);
+  }
+
+  /** Whether the reader has an envelope left, taking a batch when not:
+   *  true, or undefined (none yet) or null (over). Never waits. */
+  _fill() {
+    if (this._reader.pending) {
+      return true;
+    }
+    if (this._closed) {
+      return null;
+    }
+    const batch = call(() => this._inner.takeBatch());
+    if (batch === undefined || batch === null) {
+      return batch;
+    }
+    this._reader.reset(batch);
+    return true;
+  }
+
+  /** The next envelope's text, undefined (none yet) or null (over). */
+  _take() {
+    const ready = this._fill();
+    return ready === true ? this._reader.nextText() : ready;
+  }
+
+  /** The next Message, undefined (none yet) or null (over). */
+  _takeMessage() {
+    const ready = this._fill();
+    return ready === true ? this._reader.nextMessage() : ready;
+  }
+
+  _nextMessage(signal) {
+    return this._nextItem(signal, this._takeMessage);
+  }
+
   /** The next message's envelope bytes, or null at the end. Synchronous:
    *  waits in this thread, up to the stream's timeout (use nextJsonAsync or
    *  for await to wait without blocking). */
@@ -651,7 +701,20 @@ class Stream extends StreamBase {
     if (this._closed) {
       return null;
     }
+    if (this._reader.pending) {
+      return Buffer.from(this._reader.nextText());
+    }
     return call(() => this._inner.nextJson());
+  }
+
+  cancel() {
+    this._reader.reset(null);
+    super.cancel();
+  }
+
+  close() {
+    this._reader.reset(null);
+    super.close();
   }
 
   /** The next message's envelope bytes, or null at the end, without
@@ -663,8 +726,7 @@ class Stream extends StreamBase {
 
   /** The next message as a Message, or null at the end, without blocking. */
   async nextMessage({ signal } = {}) {
-    const text = await this._nextText(signal);
-    return text === null ? null : messageFromText(text);
+    return this._nextMessage(signal);
   }
 
   _nextText(signal) {

@@ -172,9 +172,9 @@ class Message {
    */
   constructor(envelope, raw = null, trusted = undefined, time = undefined, meta = undefined, data = undefined) {
     if (envelope === RECEIPT) {
-      // An appended message (messageFromReceipt; trusted is its seq): the
-      // fields are set in the order below, which gives every Message one
-      // shape.
+      // A Message made from its parts (messageFromReceipt, EnvelopeReader;
+      // trusted is its seq): the fields are set in the order below, which
+      // gives every Message one shape.
       this.seq = trusted;
       this.timeRfc3339 = time;
       this._time = undefined;
@@ -307,6 +307,64 @@ function messageFromReceipt(seq, seqText, sec, nsec, tags, dataText) {
 }
 
 /**
+ * Reads the envelopes of a stream batch (native.js takeBatch) in order, as
+ * Messages or texts: a Message is made from the envelope's parts (seq, time,
+ * tags, data) as messageFromText would make it from the whole, with one
+ * frozen tags array while the tags text stays the same.
+ */
+class EnvelopeReader {
+  /** layout: {F, FLAG_SHAPED, BATCH_FIELDS} of native.js */
+  constructor(layout) {
+    this._l = layout;
+    this._b = null;
+    this._i = 0;
+    this._tagsText = null;
+    this._tags = null;
+  }
+
+  /** Whether an envelope is left. */
+  get pending() {
+    return this._b !== null && this._i < this._b.n;
+  }
+
+  /** Starts reading batch b (any envelope left of the last one is dropped). */
+  reset(b) {
+    this._b = b;
+    this._i = 0;
+  }
+
+  /** The next envelope's text. */
+  nextText() {
+    const { F, BATCH_FIELDS } = this._l;
+    const k = this._i++ * BATCH_FIELDS;
+    return this._b.text.slice(this._b.fields[k + F.START], this._b.fields[k + F.END]);
+  }
+
+  /** The next envelope as a Message. */
+  nextMessage() {
+    const { F, FLAG_SHAPED, BATCH_FIELDS } = this._l;
+    const b = this._b;
+    const i = this._i++;
+    const f = b.fields;
+    const k = i * BATCH_FIELDS;
+    const text = b.text;
+    const raw = text.slice(f[k + F.START], f[k + F.END]);
+    const flags = f[k + F.FLAGS];
+    if ((flags & FLAG_SHAPED) === 0) {
+      return messageFromText(raw);
+    }
+    const tagsText = text.slice(f[k + F.TAGS], f[k + F.TAGS_END]);
+    if (tagsText !== this._tagsText) {
+      this._tags = Object.freeze(JSON.parse(tagsText));
+      this._tagsText = tagsText;
+    }
+    const data = JSON.parse(text.slice(f[k + F.DATA], f[k + F.END] - 1));
+    const time = text.slice(f[k + F.TIME], f[k + F.TIME_END]);
+    return new Message(RECEIPT, raw, b.seqs[i], time, Object.freeze({ tags: this._tags }), data);
+  }
+}
+
+/**
  * A Message from envelope JSON bytes (Buffer), a Message (returned as is)
  * or an envelope object.
  */
@@ -327,6 +385,7 @@ function parseMessage(payload) {
 }
 
 module.exports = {
+  EnvelopeReader,
   Message,
   UINT64_MAX,
   envelopeText,

@@ -151,11 +151,44 @@ class NativeStreamBase {
   }
 }
 
+/**
+ * The batch index of the addon: where each envelope of a takeBatch string
+ * is, and its parts (F_* offsets, in UTF-16 units), with FLAGS bits.
+ */
+const F = Object.freeze({ START: 0, END: 1, TIME: 2, TIME_END: 3, TAGS: 4, TAGS_END: 5, DATA: 6, FLAGS: 7 });
+const FLAG_SHAPED = 1; // TIME..DATA are set and the seq is in seqs
+const batchIndex = addon
+  ? {
+      count: new Uint32Array(addon.batchIndex, 0, 1),
+      seqs: new BigUint64Array(addon.batchIndex, 8, addon.batchMax),
+      fields: new Uint32Array(addon.batchIndex, 8 + 8 * addon.batchMax, addon.batchMax * addon.batchFields),
+    }
+  : null;
+
 class NativeStream extends NativeStreamBase {
   /** Blocking read (the reference's synchronous next): Buffer or null. */
   nextJson() {
     const text = addon.streamNext(this._h);
     return text === null ? null : Buffer.from(text);
+  }
+  /**
+   * The envelopes available now, without waiting: {text, n, fields, seqs}
+   * (text: n envelopes, each followed by "\n"; fields: F_* offsets per
+   * envelope, batchFields apart; seqs: their seqs), undefined when there is
+   * none yet, null when the stream is over.
+   */
+  takeBatch() {
+    const text = addon.streamTakeBatch(this._h);
+    if (typeof text !== "string") {
+      return text;
+    }
+    const n = batchIndex.count[0];
+    return {
+      text,
+      n,
+      fields: batchIndex.fields.slice(0, n * addon.batchFields),
+      seqs: batchIndex.seqs.slice(0, n),
+    };
   }
 }
 
@@ -242,6 +275,9 @@ function receiptSeqText() {
 }
 
 module.exports = {
+  F,
+  FLAG_SHAPED,
+  BATCH_FIELDS: addon ? addon.batchFields : 0,
   addon,
   receipt,
   receiptSeqText,

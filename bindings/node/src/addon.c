@@ -315,7 +315,8 @@ typedef struct state {
     size_t tag_cap;
     plsm_json_message_t *batch_msgs;
     size_t batch_cap;
-    unsigned char *receipt; /* RECEIPT_BYTES of the exported ArrayBuffer */
+    unsigned char *receipt;     /* RECEIPT_BYTES of the exported ArrayBuffer */
+    unsigned char *batch_index; /* BATCH_INDEX_BYTES, likewise */
 } state_t;
 
 /* get_tags converts an array of strings (or nullish: none) to C strings
@@ -914,6 +915,139 @@ static napi_value stream_next_timeout(napi_env env, napi_callback_info info) {
     return rc == PLSM_STREAM_TIMEOUT ? undefined(env) : null_value(env);
 }
 
+/* ---- batches of envelopes ------------------------------------------- */
+
+/* streamTakeBatch reads up to BATCH_MAX envelopes (BATCH_BYTES or so) in
+ * one call and describes them in the batch index (an ArrayBuffer exported
+ * as `batchIndex`): a u64 count, BATCH_MAX u64 seqs, then BATCH_FIELDS u32
+ * per message, offsets in UTF-16 units into the string returned: */
+#define BATCH_MAX 512
+#define BATCH_BYTES (256 * 1024)
+#define BATCH_FIELDS 8
+enum {
+    F_START,      /* the envelope */
+    F_END,        /* just past its closing brace */
+    F_TIME,       /* the time text, without quotes */
+    F_TIME_END,
+    F_TAGS,       /* the tags array, brackets included */
+    F_TAGS_END,
+    F_DATA,       /* the data value; it ends just before the closing brace */
+    F_FLAGS,
+};
+#define FLAG_SHAPED 1 /* the fields other than START and END are set */
+#define BATCH_INDEX_BYTES (8 + BATCH_MAX * 8 + BATCH_MAX * BATCH_FIELDS * 4)
+
+/* utf16_units counts the UTF-16 code units of n bytes of UTF-8: one per
+ * character, two for those beyond U+FFFF. */
+static size_t utf16_units(const uint8_t *p, size_t n) {
+    size_t i = 0, units = 0;
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (!(w & 0x8080808080808080ull)) {
+            i += 8;
+            units += 8;
+            continue;
+        }
+        for (size_t k = 0; k < 8; k++, i++) units += ((p[i] & 0xC0) != 0x80) + (p[i] >= 0xF0);
+    }
+    for (; i < n; i++) units += ((p[i] & 0xC0) != 0x80) + (p[i] >= 0xF0);
+    return units;
+}
+
+/* has_at reports whether text (of length n) is at e[i], and moves i past. */
+static int has_at(const uint8_t *e, size_t len, size_t *i, const char *text, size_t n) {
+    if (*i + n > len || memcmp(e + *i, text, n) != 0) return 0;
+    *i += n;
+    return 1;
+}
+
+/* shape finds the parts of one envelope e[0..len) as the library writes it,
+ * {"seq":N,"time":"T","meta":{"tags":[...]},"data":D}: byte offsets into
+ * at[] (F_* order) and the seq. 0 when it is not that shape. */
+static int shape(const uint8_t *e, size_t len, size_t at[BATCH_FIELDS], uint64_t *seq) {
+    size_t i = 0;
+    uint64_t v = 0;
+    if (!has_at(e, len, &i, "{\"seq\":", 7) || i >= len || e[i] < '0' || e[i] > '9') return 0;
+    for (; i < len && e[i] >= '0' && e[i] <= '9'; i++) {
+        if (v > (UINT64_MAX - 9) / 10) return 0;
+        v = v * 10 + (uint64_t)(e[i] - '0');
+    }
+    if (!has_at(e, len, &i, ",\"time\":\"", 9)) return 0;
+    at[F_TIME] = i;
+    const uint8_t *q = memchr(e + i, '"', len - i);
+    if (!q) return 0;
+    i = (size_t)(q - e);
+    at[F_TIME_END] = i;
+    if (!has_at(e, len, &i, "\",\"meta\":{\"tags\":[", 18)) return 0;
+    at[F_TAGS] = i - 1;
+    while (i < len && e[i] != ']') {
+        if (e[i] == '"') i = end_of_string(e, i, len);
+        else i++;
+    }
+    if (i >= len) return 0;
+    at[F_TAGS_END] = ++i;
+    if (!has_at(e, len, &i, "},\"data\":", 9) || e[len - 1] != '}' || i >= len - 1) return 0;
+    at[F_DATA] = i;
+    *seq = v;
+    return 1;
+}
+
+/* streamTakeBatch(stream) -> string | undefined | null
+ * The envelopes available now (plsm_stream_next_batch without waiting), each
+ * followed by "\n", described in the batch index; undefined when there is
+ * none yet, null when the stream is over. */
+static napi_value stream_take_batch(napi_env env, napi_callback_info info) {
+    ARGS(1);
+    handle_t *h = get_handle(env, argv[0], K_STREAM, 0);
+    if (!h) return NULL;
+    plsm_buf_t b = {0};
+    size_t count = 0;
+    plsm_error_t *err = NULL;
+    int rc = plsm_stream_next_batch(h->ptr, 0, BATCH_MAX, BATCH_BYTES, &b, &count, &err);
+    if (rc < 0) return throw_plsm(env, err);
+    if (rc != PLSM_STREAM_ITEM) return rc == PLSM_STREAM_TIMEOUT ? undefined(env) : null_value(env);
+    uint64_t *seqs = (uint64_t *)(st->batch_index + 8);
+    uint32_t *fields = (uint32_t *)(st->batch_index + 8 + BATCH_MAX * 8);
+    const uint8_t *d = b.data;
+    size_t pos = 0, units = 0, n = 0;
+    while (pos < b.len && n < count && n < BATCH_MAX) {
+        const uint8_t *nl = memchr(d + pos, '\n', b.len - pos);
+        size_t len = nl ? (size_t)(nl - (d + pos)) : b.len - pos;
+        const uint8_t *e = d + pos;
+        size_t at[BATCH_FIELDS] = {0};
+        uint32_t *f = fields + n * BATCH_FIELDS;
+        uint64_t seq = 0;
+        f[F_START] = (uint32_t)units;
+        f[F_FLAGS] = 0;
+        if (shape(e, len, at, &seq)) {
+            /* offsets in UTF-16 units, segment by segment */
+            size_t u = units, last = 0;
+            for (int k = F_TIME; k <= F_DATA; k++) {
+                u += utf16_units(e + last, at[k] - last);
+                last = at[k];
+                f[k] = (uint32_t)u;
+            }
+            f[F_FLAGS] = FLAG_SHAPED;
+            seqs[n] = seq;
+            units = u + utf16_units(e + last, len - last);
+        } else {
+            units += utf16_units(e, len);
+        }
+        f[F_END] = (uint32_t)units;
+        units++; /* the newline */
+        pos += len + 1;
+        n++;
+    }
+    uint64_t total = n;
+    memcpy(st->batch_index, &total, 8);
+    napi_value out;
+    napi_status s2 = napi_create_string_utf8(env, (const char *)d, b.len, &out);
+    plsm_buf_free(&b);
+    if (s2 != napi_ok) return NULL;
+    return out;
+}
+
 static void poll_ready(uv_poll_t *poll, int status, int events) {
     (void)status;
     (void)events;
@@ -1180,9 +1314,18 @@ static napi_value init(napi_env env, napi_value exports) {
     void *area = NULL;
     if (napi_create_arraybuffer(env, RECEIPT_BYTES, &area, &receipt) != napi_ok) return NULL;
     st->receipt = area;
-    napi_ref keep; /* the area must outlive any change to exports */
+    napi_ref keep; /* the areas must outlive any change to exports */
     napi_create_reference(env, receipt, 1, &keep);
     napi_set_named_property(env, exports, "receipt", receipt);
+    napi_value index, v;
+    if (napi_create_arraybuffer(env, BATCH_INDEX_BYTES, &area, &index) != napi_ok) return NULL;
+    st->batch_index = area;
+    napi_create_reference(env, index, 1, &keep);
+    napi_set_named_property(env, exports, "batchIndex", index);
+    napi_create_uint32(env, BATCH_MAX, &v);
+    napi_set_named_property(env, exports, "batchMax", v);
+    napi_create_uint32(env, BATCH_FIELDS, &v);
+    napi_set_named_property(env, exports, "batchFields", v);
     static const struct {
         const char *name;
         napi_callback fn;
@@ -1204,6 +1347,7 @@ static napi_value init(napi_env env, napi_value exports) {
         {"streamOpen", stream_open},
         {"streamNext", stream_next},
         {"streamNextTimeout", stream_next_timeout},
+        {"streamTakeBatch", stream_take_batch},
         {"streamWatch", stream_watch},
         {"streamUnwatch", stream_unwatch},
         {"streamCancel", stream_cancel},
