@@ -21,6 +21,7 @@ const {
   EnvelopeReader,
   Message,
   UINT64_MAX,
+  envelopeMiddle,
   envelopeText,
   messageFromReceipt,
   messageFromText,
@@ -157,11 +158,11 @@ function toUint64(value, name) {
 
 /**
  * Tags converted once for appends: text for the addon (each tag followed by
- * NUL), json (the envelope's array) and frozen (the tags as stored: a lone
- * surrogate becomes U+FFFD, as in the library's UTF-8). The last set is
+ * NUL), middle (envelopeMiddle of their JSON array) and frozen (the tags as
+ * stored: a lone surrogate becomes U+FFFD, as in the library's UTF-8). The last set is
  * kept: a program appending in a loop mostly passes the same tags.
  */
-const NO_TAGS = Object.freeze({ source: null, items: [], text: "", json: "[]", frozen: Object.freeze([]) });
+const NO_TAGS = Object.freeze({ source: null, items: [], text: "", middle: envelopeMiddle("[]"), frozen: Object.freeze([]) });
 let lastTags = NO_TAGS;
 
 function tagSet(tags) {
@@ -196,7 +197,7 @@ function tagSet(tags) {
     text += tag + "\0";
   }
   const frozen = Object.freeze(items.map((tag) => tag.toWellFormed()));
-  lastTags = { source: tags, items, text, json: JSON.stringify(frozen), frozen };
+  lastTags = { source: tags, items, text, middle: envelopeMiddle(JSON.stringify(frozen)), frozen };
   return lastTags;
 }
 
@@ -331,7 +332,7 @@ class Pool {
       const envelope = this._appendReceipt(input, set, dur);
       if (envelope !== undefined) return Buffer.from(envelope);
       const t = native.receipt.f64;
-      return Buffer.from(envelopeText(native.receiptSeqText(), rfc3339(t[0], t[1]), set.json, dataText(input)));
+      return Buffer.from(envelopeText(native.receiptSeqText(), rfc3339(t[0], t[1]), set.middle, dataText(input)));
     }
     return call(() => this._inner.appendJson(input, tags ?? [], dur));
   }

@@ -255,54 +255,60 @@ function messageFromText(text) {
 // put together from three-digit groups, the last one without its trailing
 // zeros.
 let clockSec = NaN;
-let clockText = "";
+let clockDot = ""; // "2026-02-02T23:45:00."
 const GROUP = [];
-const GROUP_TRIMMED = [];
+const GROUP_LAST = []; // trimmed, then "Z"
 for (let i = 0; i < 1000; i++) {
   const digits = String(i).padStart(3, "0");
   GROUP.push(digits);
-  GROUP_TRIMMED.push(digits.replace(/0+$/, ""));
+  GROUP_LAST.push(digits.replace(/0+$/, "") + "Z");
 }
 
 function rfc3339(sec, nsec) {
   if (sec !== clockSec) {
     clockSec = sec;
-    clockText = new Date(sec * 1000).toISOString().slice(0, 19);
+    clockDot = new Date(sec * 1000).toISOString().slice(0, 20);
   }
   if (nsec === 0) {
-    return clockText + "Z";
+    return clockDot.slice(0, 19) + "Z";
   }
   const hi = (nsec / 1e6) | 0;
   const mid = ((nsec / 1e3) | 0) % 1000;
   const lo = nsec % 1000;
   if (lo !== 0) {
-    return clockText + "." + GROUP[hi] + GROUP[mid] + GROUP_TRIMMED[lo] + "Z";
+    return clockDot + GROUP[hi] + GROUP[mid] + GROUP_LAST[lo];
   }
   if (mid !== 0) {
-    return clockText + "." + GROUP[hi] + GROUP_TRIMMED[mid] + "Z";
+    return clockDot + GROUP[hi] + GROUP_LAST[mid];
   }
-  return clockText + "." + GROUP_TRIMMED[hi] + "Z";
+  return clockDot + GROUP_LAST[hi];
 }
 
 /**
  * The envelope text of an appended message whose data text is canonical
  * (plsm_pool_append_json_receipt): byte for byte what libplasmite writes.
- * tagsJson: the JSON array of the message's tags.
+ * middle: envelopeMiddle of the message's tags.
  */
-function envelopeText(seq, time, tagsJson, dataText) {
-  return '{"seq":' + seq + ',"time":"' + time + '","meta":{"tags":' + tagsJson + '},"data":' + dataText + "}";
+function envelopeText(seq, time, middle, dataText) {
+  return '{"seq":' + seq + ',"time":"' + time + middle + dataText + "}";
+}
+
+/** What an envelope holds between the time and the data, for tags whose
+ *  JSON array is tagsJson. */
+function envelopeMiddle(tagsJson) {
+  return '","meta":{"tags":' + tagsJson + '},"data":';
 }
 
 /**
  * The Message of an append whose JSON text (dataText) is canonical: what
  * reading it back gives (the same fields, raw the same text), made without
  * reading it. seq: bigint (seqText: its decimal digits); the time as Unix
- * seconds and nanoseconds; tags: {json, frozen} (frozen: the tags as
- * stored, a frozen array of strings).
+ * seconds and nanoseconds; tags: {middle, frozen} (middle: envelopeMiddle of
+ * them; frozen: the tags as stored, a frozen array of strings).
  */
 function messageFromReceipt(seq, seqText, sec, nsec, tags, dataText) {
   const time = rfc3339(sec, nsec);
-  const raw = envelopeText(seqText, time, tags.json, dataText);
+  const raw = envelopeText(seqText, time, tags.middle, dataText);
   return new Message(RECEIPT, raw, seq, time, Object.freeze({ tags: tags.frozen }), JSON.parse(dataText));
 }
 
@@ -388,6 +394,7 @@ module.exports = {
   EnvelopeReader,
   Message,
   UINT64_MAX,
+  envelopeMiddle,
   envelopeText,
   messageFromEnvelope,
   messageFromReceipt,
