@@ -313,6 +313,15 @@ function messageFromReceipt(seq, seqText, sec, nsec, tags, dataText) {
 }
 
 /**
+ * A copy of s that does not keep alive the string s was sliced from (V8
+ * keeps the whole of it for a slice): a Message must not hold a batch of
+ * envelopes in memory because it came from one.
+ */
+function ownString(s) {
+  return ("\0" + s).slice(1);
+}
+
+/**
  * Reads the envelopes of a stream batch (native.js takeBatch) in order, as
  * Messages or texts: a Message is made from the envelope's parts (seq, time,
  * tags, data) as messageFromText would make it from the whole, with one
@@ -343,7 +352,7 @@ class EnvelopeReader {
   nextText() {
     const { F, BATCH_FIELDS } = this._l;
     const k = this._i++ * BATCH_FIELDS;
-    return this._b.text.slice(this._b.fields[k + F.START], this._b.fields[k + F.END]);
+    return ownString(this._b.text.slice(this._b.fields[k + F.START], this._b.fields[k + F.END]));
   }
 
   /** The next envelope as a Message. */
@@ -354,7 +363,7 @@ class EnvelopeReader {
     const f = b.fields;
     const k = i * BATCH_FIELDS;
     const text = b.text;
-    const raw = text.slice(f[k + F.START], f[k + F.END]);
+    const raw = ownString(text.slice(f[k + F.START], f[k + F.END]));
     const flags = f[k + F.FLAGS];
     if ((flags & FLAG_SHAPED) === 0) {
       return messageFromText(raw);
@@ -362,10 +371,10 @@ class EnvelopeReader {
     const tagsText = text.slice(f[k + F.TAGS], f[k + F.TAGS_END]);
     if (tagsText !== this._tagsText) {
       this._tags = Object.freeze(JSON.parse(tagsText));
-      this._tagsText = tagsText;
+      this._tagsText = ownString(tagsText);
     }
     const data = JSON.parse(text.slice(f[k + F.DATA], f[k + F.END] - 1));
-    const time = text.slice(f[k + F.TIME], f[k + F.TIME_END]);
+    const time = ownString(text.slice(f[k + F.TIME], f[k + F.TIME_END]));
     return new Message(RECEIPT, raw, b.seqs[i], time, Object.freeze({ tags: this._tags }), data);
   }
 }

@@ -115,3 +115,29 @@ test("an envelope of another shape is still read whole", () => {
   assert.deepStrictEqual(reader.nextMessage(), messageFromText(texts[1]));
   assert.equal(reader.pending, false);
 });
+
+test("a message kept from a stream does not keep its batch of envelopes in memory", async (t) => {
+  const v8 = require("node:v8");
+  const vm = require("node:vm");
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc");
+  const { pool } = freshPool(t, "keep", 32 * 1024 * 1024);
+  const batch = Array.from({ length: 1000 }, (_, i) => ({ i, pad: "p".repeat(500) }));
+  for (let i = 0; i < 20; i++) pool.appendBatch(batch, ["k"]);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = [];
+  let n = 0;
+  for await (const m of pool.tail({ maxMessages: 20000, timeoutMs: 200 })) {
+    if (n++ % 250 === 0) kept.push(m);
+  }
+  const s = pool.openStream(1, 20000, 200);
+  for (let b; (b = await s.nextJsonAsync()) !== null; ) {
+    if (n++ % 250 === 0) kept.push(b);
+  }
+  s.close();
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.equal(kept.length, 160);
+  assert.ok(grown < 4 * 1024 * 1024, `160 kept messages hold ${grown} bytes`);
+});
