@@ -87,7 +87,7 @@ test("mixed reads of one stream keep the order and lose nothing", async (t) => {
   d.close();
   assert.equal(await d.nextJsonAsync(), null);
   const all = [];
-  for await (const b of pool.openStream(1100, null, 100)) all.push(JSON.parse(b).seq);
+  for await (const b of pool.openStream(1100, 101, 60000)) all.push(JSON.parse(b).seq);
   assert.deepEqual(all, seqs.slice(1099).map(Number));
 });
 
@@ -128,10 +128,10 @@ test("a message kept from a stream does not keep its batch of envelopes in memor
   const before = process.memoryUsage().heapUsed;
   const kept = [];
   let n = 0;
-  for await (const m of pool.tail({ maxMessages: 20000, timeoutMs: 200 })) {
+  for await (const m of pool.tail({ maxMessages: 20000, timeoutMs: 5000 })) {
     if (n++ % 250 === 0) kept.push(m);
   }
-  const s = pool.openStream(1, 20000, 200);
+  const s = pool.openStream(1, 20000, 60000); // a deadline, not a quiet time: ample
   for (let b; (b = await s.nextJsonAsync()) !== null; ) {
     if (n++ % 250 === 0) kept.push(b);
   }
