@@ -729,18 +729,6 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // stored value renders back to the same bytes (an integer's text always
 // does: JSON allows no leading zeros, and "-0" is a float).
 func (e *encoder) parseNumber() (jval, *Error) {
-	start := e.pos
-	v, err := e.parseNumberValue()
-	if err == nil && v.kind == jFloat && e.canon {
-		r := render{out: e.num[:0], s: jsonfmt.Compact, plain: true}
-		r.float(math.Float64frombits(v.u))
-		e.num = r.out
-		e.canon = string(r.out) == string(e.in[start:e.pos])
-	}
-	return v, err
-}
-
-func (e *encoder) parseNumberValue() (jval, *Error) {
 	in := e.in
 	start := e.pos
 	i := start
@@ -809,13 +797,13 @@ func (e *encoder) parseNumberValue() (jval, *Error) {
 			case !neg && u <= math.MaxInt64:
 				return jval{kind: jInt, u: u}, nil
 			case !neg:
-				return jval{kind: jFloat, u: math.Float64bits(float64(u))}, nil
+				return e.float(start, float64(u)), nil
 			case u == 0:
-				return jval{kind: jFloat, u: math.Float64bits(math.Copysign(0, -1))}, nil
+				return e.float(start, math.Copysign(0, -1)), nil
 			case u <= 1<<63:
 				return jval{kind: jInt, u: -u}, nil
 			default:
-				return jval{kind: jFloat, u: math.Float64bits(-float64(u))}, nil
+				return e.float(start, -float64(u)), nil
 			}
 		}
 	}
@@ -832,7 +820,23 @@ func (e *encoder) parseNumberValue() (jval, *Error) {
 			return jval{}, usage("number out of range", start)
 		}
 	}
-	return jval{kind: jFloat, u: math.Float64bits(f)}, nil
+	return e.float(start, f), nil
+}
+
+// float is the value of the float f read from e.in[start:e.pos].
+func (e *encoder) float(start int, f float64) jval {
+	if e.canon {
+		e.checkFloat(start, f)
+	}
+	return jval{kind: jFloat, u: math.Float64bits(f)}
+}
+
+// checkFloat clears canon unless f renders back as its text.
+func (e *encoder) checkFloat(start int, f float64) {
+	r := render{out: e.num[:0], s: jsonfmt.Compact, plain: true}
+	r.float(f)
+	e.num = r.out
+	e.canon = string(r.out) == string(e.in[start:e.pos])
 }
 
 // pow10 holds the correctly rounded float64 values of 1e0 … 1e308.
