@@ -59,6 +59,38 @@ func BenchmarkGoAppendJSONEnvelope(b *testing.B) {
 	}
 }
 
+// BenchmarkGoAppendJSONReceipt is the Go work behind one
+// plsm_pool_append_json_receipt with out_message NULL: encode and append.
+func BenchmarkGoAppendJSONReceipt(b *testing.B) {
+	benchReceipt(b, false)
+}
+
+// BenchmarkGoAppendJSONCanonical is that work when the caller also asks
+// whether the text is canonical (a non-NULL out_message).
+func BenchmarkGoAppendJSONCanonical(b *testing.B) {
+	benchReceipt(b, true)
+}
+
+func benchReceipt(b *testing.B, checkCanon bool) {
+	p := benchPool(b)
+	var enc []byte
+	b.ReportAllocs()
+	for b.Loop() {
+		var m core.Message
+		var err error
+		canonical := true
+		if checkCanon {
+			m, canonical, err = p.AppendJSONCanonical(enc, benchMsg, benchTags, core.Fast)
+		} else {
+			m, err = p.AppendJSONTo(enc, benchMsg, benchTags, core.Fast)
+		}
+		if err != nil || !canonical {
+			b.Fatal(err, canonical)
+		}
+		enc = m.Payload[:0]
+	}
+}
+
 // BenchmarkGoAppendBatch appends batches of 1000 (b.N counts messages).
 func BenchmarkGoAppendBatch(b *testing.B) {
 	p := benchPool(b)

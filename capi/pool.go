@@ -142,6 +142,15 @@ func plsm_pool_append_json(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.s
 	if outMessage == nil {
 		return fail(outErr, usage("out_message is null"))
 	}
+	return withJSONAppend(h, jsonBytes, jsonLen, tags, tagsLen, durability, outErr, func(p *pool, data []byte, d core.Durability) C.int {
+		return p.appendJSON(data, d, outMessage, outErr)
+	})
+}
+
+// withJSONAppend locks the pool, reads the arguments of a JSON append into
+// p.tags, data and d, and calls fn with the pool locked.
+func withJSONAppend(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.size_t, tags **C.plsm__cchar, tagsLen C.size_t,
+	durability C.uint32_t, outErr **C.plsm_error_t, fn func(p *pool, data []byte, d core.Durability) C.int) C.int {
 	p, err := lockPool(h)
 	if err != nil {
 		return fail(outErr, err)
@@ -155,7 +164,7 @@ func plsm_pool_append_json(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.s
 	if err == nil {
 		var d core.Durability
 		if d, err = durabilityOf(durability); err == nil {
-			return p.appendJSON(data, d, outMessage, outErr)
+			return fn(p, data, d)
 		}
 	}
 	// The reference parses the JSON before looking at tags and durability,
@@ -167,24 +176,74 @@ func plsm_pool_append_json(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.s
 }
 
 func (p *pool) appendJSON(data []byte, d core.Durability, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) C.int {
-	if p.r != nil {
-		return p.remoteAppendJSON(data, d, outMessage, outErr)
+	m, _, err := p.appendOne(data, d, false)
+	if err != nil {
+		return fail(outErr, err)
 	}
-	m, err := p.p.AppendJSONTo(p.enc, data, p.tags, d)
+	return p.setEnvelope(outMessage, m, outErr)
+}
+
+// appendOne appends data with p.tags; with checkCanon it also reports
+// whether data is canonical (core.Pool.AppendJSONCanonical; never for a
+// remote pool, whose message is the server's).
+func (p *pool) appendOne(data []byte, d core.Durability, checkCanon bool) (m core.Message, canonical bool, err error) {
+	if p.r != nil {
+		m, err = p.remoteAppendJSON(data, d)
+		return m, false, err
+	}
+	if checkCanon {
+		m, canonical, err = p.p.AppendJSONCanonical(p.enc, data, p.tags, d)
+	} else {
+		m, err = p.p.AppendJSONTo(p.enc, data, p.tags, d)
+	}
 	p.enc = m.Payload[:0]
 	if err != nil {
 		// Encoding failures are worded as the reference words them.
 		if _, jerr := encodeMessage(p.enc, data, p.tags); jerr != nil {
-			return fail(outErr, jsonError(data, jerr))
+			return m, false, jsonError(data, jerr)
 		}
-		return fail(outErr, err)
+		return m, false, err
 	}
+	return m, canonical, nil
+}
+
+// setEnvelope writes m's envelope JSON to *out.
+func (p *pool) setEnvelope(out *C.plsm_buf_t, m core.Message, outErr **C.plsm_error_t) C.int {
+	var err error
 	p.out, err = wire.AppendMessageABI(p.out[:0], m)
 	if err != nil {
 		return fail(outErr, err)
 	}
-	setBuf(outMessage, p.out)
+	setBuf(out, p.out)
 	return 0
+}
+
+//export plsm_pool_append_json_receipt
+func plsm_pool_append_json_receipt(h *C.plsm_pool_t, jsonBytes *C.plsm__cu8, jsonLen C.size_t, tags **C.plsm__cchar, tagsLen C.size_t,
+	durability C.uint32_t, outSeq *C.uint64_t, outTime *C.uint64_t, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) (rc C.int) {
+	defer guard(outErr, &rc)
+	if outSeq == nil {
+		return fail(outErr, usage("out_seq is null"))
+	}
+	if outTime == nil {
+		return fail(outErr, usage("out_timestamp_ns is null"))
+	}
+	return withJSONAppend(h, jsonBytes, jsonLen, tags, tagsLen, durability, outErr, func(p *pool, data []byte, d core.Durability) C.int {
+		m, canonical, err := p.appendOne(data, d, outMessage != nil)
+		if err != nil {
+			return fail(outErr, err)
+		}
+		*outSeq, *outTime = C.uint64_t(m.Seq), C.uint64_t(m.Time)
+		switch {
+		case outMessage == nil:
+			return 0
+		case canonical:
+			setBuf(outMessage, nil)
+			return 0
+		}
+		// The caller cannot make this envelope from its text.
+		return p.setEnvelope(outMessage, m, outErr)
+	})
 }
 
 //export plsm_pool_append_lite3

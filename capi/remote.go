@@ -174,26 +174,22 @@ func (p *pool) appendLite3(payload []byte, d core.Durability) (core.Receipt, err
 	return core.Receipt{Seq: m.Seq, Time: m.Time}, err
 }
 
-// remoteAppendJSON is plsm_pool_append_json on a remote pool: encoded here
-// (so bad input is reported as locally, and nothing is sent), appended
-// through append_lite3, and answered with the server's committed message.
-func (p *pool) remoteAppendJSON(data []byte, d core.Durability, outMessage *C.plsm_buf_t, outErr **C.plsm_error_t) C.int {
+// remoteAppendJSON is a JSON append to a remote pool: encoded here (so bad
+// input is reported as locally, and nothing is sent), appended through
+// append_lite3; the message returned is the server's committed one, valid
+// until p.msg is reused.
+func (p *pool) remoteAppendJSON(data []byte, d core.Durability) (core.Message, error) {
 	enc, err := encodeMessage(p.enc[:0], data, p.tags)
 	if err != nil {
-		return fail(outErr, jsonError(data, err))
+		return core.Message{}, jsonError(data, err)
 	}
 	p.enc = enc[:0]
 	m, out, err := p.r.AppendLite3(bg, enc, d, p.msg[:0])
 	if err != nil {
-		return fail(outErr, err)
+		return core.Message{}, err
 	}
 	p.msg = out[:0]
-	p.out, err = wire.AppendMessageABI(p.out[:0], m)
-	if err != nil {
-		return fail(outErr, err)
-	}
-	setBuf(outMessage, p.out)
-	return 0
+	return m, nil
 }
 
 // remoteBatch is plsm_pool_append_json_batch on a remote pool: every message

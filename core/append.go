@@ -363,22 +363,40 @@ func (p *Pool) AppendJSON(data []byte, tags []string, d Durability) (Receipt, er
 // valid until buf is reused, so a caller can render what it appended without
 // reading it back. On error m.Payload is still the (emptied) buffer, for reuse.
 func (p *Pool) AppendJSONTo(buf, data []byte, tags []string, d Durability) (m Message, err error) {
+	m, _, err = p.appendJSON(buf, data, tags, d, false)
+	return m, err
+}
+
+// AppendJSONCanonical is AppendJSONTo that also reports whether data is
+// canonical (lite3.EncodeMessageCanonical): then the message's data reads
+// back, rendered as compact JSON, as exactly data, and a caller can make
+// what a read would return without rendering it.
+func (p *Pool) AppendJSONCanonical(buf, data []byte, tags []string, d Durability) (m Message, canonical bool, err error) {
+	return p.appendJSON(buf, data, tags, d, true)
+}
+
+func (p *Pool) appendJSON(buf, data []byte, tags []string, d Durability, checkCanon bool) (m Message, canonical bool, err error) {
 	m.Payload = buf[:0]
 	if err := checkObject(data); err != nil {
-		return m, err
+		return m, false, err
 	}
-	doc, err := lite3.EncodeMessage(m.Payload, data, tags)
+	var doc []byte
+	if checkCanon {
+		doc, canonical, err = lite3.EncodeMessageCanonical(m.Payload, data, tags)
+	} else {
+		doc, err = lite3.EncodeMessage(m.Payload, data, tags)
+	}
 	if err != nil {
-		return m, lite3Err(err)
+		return m, false, lite3Err(err)
 	}
 	m.Payload = doc
 	r, err := p.appendPayload(doc, d)
 	if err != nil {
 		m.Payload = doc[:0]
-		return m, err
+		return m, false, err
 	}
 	m.Seq, m.Time = r.Seq, r.Time
-	return m, nil
+	return m, canonical, nil
 }
 
 // Batch collects messages to append under one lock acquisition with

@@ -564,6 +564,38 @@ func TestAppendJSONToReturnsStoredMessage(t *testing.T) {
 	}
 }
 
+// AppendJSONCanonical stores what AppendJSONTo stores and says when the
+// data reads back as the very text given.
+func TestAppendJSONCanonical(t *testing.T) {
+	p := tempPool(t, 64<<10)
+	for _, c := range []struct {
+		data  string
+		canon bool
+	}{
+		{`{"a":"x","b":[1,2.5]}`, true},
+		{`{"b":[1,2.5],"a":"x"}`, false},
+		{`{"a": 1}`, false},
+	} {
+		m, canon, err := p.AppendJSONCanonical(nil, []byte(c.data), []string{"t"}, Fast)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if canon != c.canon {
+			t.Errorf("%s: canonical %v, want %v", c.data, canon, c.canon)
+		}
+		got, err := p.Get(m.Seq)
+		if err != nil || got.Time != m.Time || !bytes.Equal(got.Payload, m.Payload) {
+			t.Fatalf("%s: stored %+v (%v), returned %+v", c.data, got, err, m)
+		}
+		if text, _ := lite3.AppendDataJSON(nil, got.Payload, jsonfmt.Compact); canon && string(text) != c.data {
+			t.Errorf("%s: canonical, but reads back as %s", c.data, text)
+		}
+	}
+	if _, canon, err := p.AppendJSONCanonical(nil, []byte(`[1]`), nil, Fast); !errors.Is(err, Usage) || canon {
+		t.Fatalf("non-object: canonical %v, err %v", canon, err)
+	}
+}
+
 // Delete takes the pool's wake-up semaphore with it.
 func TestDeleteRemovesSemaphore(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "gone.plasmite")

@@ -440,9 +440,9 @@ int plsm_udp_event_message(
  * revisions (1 = the extensions below up to the stream cancel functions;
  * 2 = the version 2 marker of plsm_stream_options_t, the bounded waits and
  * the readiness descriptors; 3 = remote clients, plsm_remote_client_new;
- * 4 = plsm_stream_next_batch). */
+ * 4 = plsm_stream_next_batch; 5 = plsm_pool_append_json_receipt). */
 #define PLSM_ABI_MAJOR 1
-#define PLSM_ABI_MINOR 4
+#define PLSM_ABI_MINOR 5
 
 /* The value of plsm_stream_options_t.reserved that marks a version 2 struct
  * (ABI minor 2; "PLS2" in little-endian memory). */
@@ -645,6 +645,41 @@ int plsm_stream_next_batch(
     size_t max_bytes,
     plsm_buf_t *out_messages,
     size_t *out_count,
+    plsm_error_t **out_err);
+
+/*
+ * Appends one message as plsm_pool_append_json does (same arguments, checks,
+ * errors and effect), and returns its receipt instead of its envelope (ABI
+ * minor 5), so that a caller who has the message's data at hand pays for no
+ * rendering and no allocation: writes the message's sequence number to
+ * *out_seq and its append time (Unix nanoseconds, the envelope's "time") to
+ * *out_timestamp_ns. Both are required (Usage, before any effect).
+ *
+ * out_message may be NULL. When it is not, the library writes the envelope
+ * there, as plsm_pool_append_json would, unless json_bytes is already the
+ * text the stored data reads back as: compact (no whitespace), every
+ * object's keys in ascending byte order without duplicates, strings escaped
+ * only where needed (\" \\ \b \f \n \r \t, other control characters as
+ * \u00xx in lowercase), numbers as they read back (integers within int64;
+ * floats whose stored value is written with the same digits, such as 1.5 or
+ * 1e+21). Then *out_message is set to {NULL, 0}, and the envelope is, byte
+ * for byte,
+ *   {"seq":<seq>,"time":"<time>","meta":{"tags":[<tags>]},"data":<json_bytes>}
+ * with time in RFC 3339 UTC, the fraction of a second trimmed of trailing
+ * zeros and omitted when zero (2026-02-02T23:45:00.5Z), and each tag a JSON
+ * string escaped as above. A remote pool always writes the envelope (it is
+ * the server's). Free a written envelope with plsm_buf_free.
+ */
+int plsm_pool_append_json_receipt(
+    plsm_pool_t *pool,
+    const uint8_t *json_bytes,
+    size_t json_len,
+    const char **tags,
+    size_t tags_len,
+    uint32_t durability,
+    uint64_t *out_seq,
+    uint64_t *out_timestamp_ns,
+    plsm_buf_t *out_message,
     plsm_error_t **out_err);
 
 #ifdef __cplusplus

@@ -3,7 +3,7 @@
 #   pkgconfig   the installed plasmite.pc is relocatable and well-formed
 #   symbols     header prototypes == cgo exports == .so dynamic symbols == .a symbols
 #   layout      struct layouts and enum values equal the reference header's
-#   smoke, adversarial, waits, batch, example
+#   smoke, adversarial, waits, batch, receipt, example
 #               built with `pkg-config --cflags --libs plasmite` against an install into a
 #               temporary prefix; run against the shared library, the static library, under
 #               AddressSanitizer+UBSan, under valgrind, and compiled against the reference's header
@@ -135,7 +135,7 @@ run_prog() { # CMD...: runs CMD with a fresh scratch pool directory as its last 
 }
 static_libs="$prefix/lib/libplasmite.a $(pkg-config --static --libs-only-l plasmite | sed 's/-lplasmite//')"
 
-for t in smoke adversarial waits batch; do
+for t in smoke adversarial waits batch receipt; do
 	src=bindings/c/tests/$t.c
 	step "$t (shared)" sh -c "$CC $CFLAGS $cflags_pc -o '$work/$t' '$src' $libs_pc -lpthread" &&
 		step "$t (shared) run" run_prog env LD_LIBRARY_PATH="$prefix/lib" "$work/$t"

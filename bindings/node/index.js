@@ -17,7 +17,17 @@
 const os = require("node:os");
 const path = require("node:path");
 const native = require("./native");
-const { Message, UINT64_MAX, messageFromText, parseMessage } = require("./message");
+const {
+  EnvelopeReader,
+  Message,
+  UINT64_MAX,
+  envelopeMiddle,
+  envelopeText,
+  messageFromReceipt,
+  messageFromText,
+  parseMessage,
+  rfc3339,
+} = require("./message");
 const { Durability, ErrorKind, durabilityNumber, mapErrorKind } = require("./mappings");
 const { RemoteClient, RemoteError, RemotePool } = require("./remote");
 
@@ -146,6 +156,51 @@ function toUint64(value, name) {
   return n;
 }
 
+/**
+ * Tags converted once for appends: text for the addon (each tag followed by
+ * NUL), middle (envelopeMiddle of their JSON array) and frozen (the tags as
+ * stored: a lone surrogate becomes U+FFFD, as in the library's UTF-8). The last set is
+ * kept: a program appending in a loop mostly passes the same tags.
+ */
+const NO_TAGS = Object.freeze({ source: null, items: [], text: "", middle: envelopeMiddle("[]"), frozen: Object.freeze([]) });
+let lastTags = NO_TAGS;
+
+function tagSet(tags) {
+  if (tags === undefined || tags === null) {
+    return NO_TAGS;
+  }
+  const last = lastTags;
+  if (tags === last.source && tags.length === last.items.length) {
+    let same = true;
+    for (let i = 0; i < tags.length; i++) {
+      if (tags[i] !== last.items[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return last;
+  }
+  if (!Array.isArray(tags)) {
+    throw new TypeError("tags must be an array of strings");
+  }
+  const items = [];
+  let text = "";
+  for (let i = 0; i < tags.length; i++) {
+    const tag = tags[i];
+    if (typeof tag !== "string") {
+      throw new TypeError("tag must be a string");
+    }
+    if (tag.includes("\0")) {
+      throw new TypeError("tag must not contain NUL characters");
+    }
+    items.push(tag);
+    text += tag + "\0";
+  }
+  const frozen = Object.freeze(items.map((tag) => tag.toWellFormed()));
+  lastTags = { source: tags, items, text, middle: envelopeMiddle(JSON.stringify(frozen)), frozen };
+  return lastTags;
+}
+
 function jsonText(payload) {
   if (Buffer.isBuffer(payload)) {
     return payload;
@@ -155,6 +210,30 @@ function jsonText(payload) {
     throw new TypeError("payload must be JSON serializable");
   }
   return text;
+}
+
+/**
+ * Whether JSON.stringify(payloads) writes each payload as
+ * JSON.stringify(payload) would on its own: every payload is an object
+ * without toJSON (whose key argument would differ; Buffers have one), and
+ * there is no hole.
+ */
+function plainObjects(payloads) {
+  if (typeof payloads.toJSON === "function") {
+    return false;
+  }
+  for (let i = 0; i < payloads.length; i++) {
+    const p = payloads[i];
+    if (p === null || typeof p !== "object" || typeof p.toJSON === "function") {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The JSON text of jsonText's result. */
+function dataText(input) {
+  return typeof input === "string" ? input : input.toString("utf8");
 }
 
 /** Durability for the ABI: numbers pass (the library checks them), names
@@ -248,6 +327,13 @@ class Pool {
   appendJson(payload, tags, durability) {
     const input = jsonText(payload);
     const dur = localDurability(durability);
+    if (typeof this._inner.appendReceipt === "function") {
+      const set = tagSet(tags);
+      const envelope = this._appendReceipt(input, set, dur);
+      if (envelope !== undefined) return Buffer.from(envelope);
+      const t = native.receipt.f64;
+      return Buffer.from(envelopeText(native.receiptSeqText(), rfc3339(t[0], t[1]), set.middle, dataText(input)));
+    }
     return call(() => this._inner.appendJson(input, tags ?? [], dur));
   }
 
@@ -255,10 +341,27 @@ class Pool {
   append(payload, tags, durability) {
     const input = jsonText(payload);
     const dur = localDurability(durability);
+    if (typeof this._inner.appendReceipt === "function") {
+      const set = tagSet(tags);
+      const envelope = this._appendReceipt(input, set, dur);
+      if (envelope !== undefined) return messageFromText(envelope);
+      const r = native.receipt;
+      return messageFromReceipt(r.seq[0], native.receiptSeqText(), r.f64[0], r.f64[1], set, dataText(input));
+    }
     if (typeof this._inner.appendJsonText === "function") {
       return messageFromText(call(() => this._inner.appendJsonText(input, tags ?? [], dur)));
     }
     return parseMessage(call(() => this._inner.appendJson(input, tags ?? [], dur)));
+  }
+
+  /** The library's append that returns the receipt (native.receipt) and,
+   *  only when input is not canonical, the envelope text. */
+  _appendReceipt(input, set, dur) {
+    try {
+      return this._inner.appendReceipt(input, set.text, dur);
+    } catch (err) {
+      throw wrapNativeError(err);
+    }
   }
 
   /**
@@ -271,6 +374,23 @@ class Pool {
   appendBatch(payloads, tags, durability) {
     if (!Array.isArray(payloads)) {
       throw new TypeError("payloads must be an array");
+    }
+    if (typeof this._inner.appendJsonArray === "function" && plainObjects(payloads)) {
+      // One JSON.stringify of the whole array costs far less than one per
+      // payload; what it writes for each is what JSON.stringify(payload)
+      // writes, and the addon splits it.
+      const text = JSON.stringify(payloads);
+      const dur = localDurability(durability);
+      const set = tagSet(tags);
+      let r;
+      try {
+        r = this._inner.appendJsonArray(text, set.text, dur);
+      } catch (err) {
+        throw wrapNativeError(err);
+      }
+      if (r !== null) {
+        return { firstSeq: r[0], count: r[1] };
+      }
     }
     let batch;
     if (payloads.some((p) => Buffer.isBuffer(p))) {
@@ -352,11 +472,11 @@ class Pool {
       let lastTurn = lastSeen;
       let sinceCheck = 0;
       for (;;) {
-        const text = stream._take();
-        if (text === null) {
+        const message = stream._takeMessage();
+        if (message === null) {
           return;
         }
-        if (text === undefined) {
+        if (message === undefined) {
           let ms = Infinity;
           if (limit !== null) {
             ms = lastSeen + quiet - Date.now();
@@ -371,7 +491,6 @@ class Pool {
         if (limit !== null) {
           lastSeen = Date.now();
         }
-        const message = messageFromText(text);
         if (hasTags(message, required)) {
           delivered += 1;
           yield message;
@@ -414,9 +533,8 @@ class Pool {
     try {
       for (;;) {
         if (limit !== null && messages.length >= limit) break;
-        const text = await stream._nextText(signal);
-        if (text === null) break;
-        const message = messageFromText(text);
+        const message = await stream._nextMessage(signal);
+        if (message === null) break;
         if (hasTags(message, required)) messages.push(message);
       }
     } finally {
@@ -498,10 +616,11 @@ class StreamBase {
     });
   }
 
-  /** The next item, waiting without blocking; null once the stream is over. */
-  async _nextItem(signal) {
+  /** The next item, waiting without blocking; null once the stream is over.
+   *  take: the method that takes one (default _take). */
+  async _nextItem(signal, take = this._take) {
     for (;;) {
-      const item = this._take();
+      const item = take.call(this);
       if (item !== undefined) {
         return item;
       }
@@ -532,8 +651,50 @@ class StreamBase {
   }
 }
 
-/** A stream of messages as envelope JSON bytes. */
+/**
+ * A stream of messages as envelope JSON bytes. Reads take every envelope
+ * available at once (one library call for up to hundreds) and hand them
+ * out one by one.
+ */
 class Stream extends StreamBase {
+  constructor(inner) {
+    super(inner);
+    this._reader = new EnvelopeReader(native);
+  }
+
+  /** Whether the reader has an envelope left, taking a batch when not:
+   *  true, or undefined (none yet) or null (over). Never waits. */
+  _fill() {
+    if (this._reader.pending) {
+      return true;
+    }
+    if (this._closed) {
+      return null;
+    }
+    const batch = call(() => this._inner.takeBatch());
+    if (batch === undefined || batch === null) {
+      return batch;
+    }
+    this._reader.reset(batch);
+    return true;
+  }
+
+  /** The next envelope's text, undefined (none yet) or null (over). */
+  _take() {
+    const ready = this._fill();
+    return ready === true ? this._reader.nextText() : ready;
+  }
+
+  /** The next Message, undefined (none yet) or null (over). */
+  _takeMessage() {
+    const ready = this._fill();
+    return ready === true ? this._reader.nextMessage() : ready;
+  }
+
+  _nextMessage(signal) {
+    return this._nextItem(signal, this._takeMessage);
+  }
+
   /** The next message's envelope bytes, or null at the end. Synchronous:
    *  waits in this thread, up to the stream's timeout (use nextJsonAsync or
    *  for await to wait without blocking). */
@@ -541,7 +702,20 @@ class Stream extends StreamBase {
     if (this._closed) {
       return null;
     }
+    if (this._reader.pending) {
+      return Buffer.from(this._reader.nextText());
+    }
     return call(() => this._inner.nextJson());
+  }
+
+  cancel() {
+    this._reader.reset(null);
+    super.cancel();
+  }
+
+  close() {
+    this._reader.reset(null);
+    super.close();
   }
 
   /** The next message's envelope bytes, or null at the end, without
@@ -553,8 +727,7 @@ class Stream extends StreamBase {
 
   /** The next message as a Message, or null at the end, without blocking. */
   async nextMessage({ signal } = {}) {
-    const text = await this._nextText(signal);
-    return text === null ? null : messageFromText(text);
+    return this._nextMessage(signal);
   }
 
   _nextText(signal) {

@@ -158,6 +158,7 @@ function seqForJson(seq) {
 }
 
 const TRUSTED = Symbol("trusted");
+const RECEIPT = Symbol("receipt");
 
 /**
  * One message: seq (bigint), time (Date, from timeRfc3339), data, meta
@@ -169,7 +170,19 @@ class Message {
    * @param {object} envelope {seq, time, meta?: {tags?}, data}
    * @param {Buffer|string|null} [raw] the envelope's JSON text, if known
    */
-  constructor(envelope, raw = null, trusted = undefined) {
+  constructor(envelope, raw = null, trusted = undefined, time = undefined, meta = undefined, data = undefined) {
+    if (envelope === RECEIPT) {
+      // A Message made from its parts (messageFromReceipt, EnvelopeReader;
+      // trusted is its seq): the fields are set in the order below, which
+      // gives every Message one shape.
+      this.seq = trusted;
+      this.timeRfc3339 = time;
+      this._time = undefined;
+      this.data = data;
+      this.meta = meta;
+      this._raw = raw;
+      return;
+    }
     if (!envelope || typeof envelope !== "object") {
       throw new TypeError("message envelope must be an object");
     }
@@ -236,6 +249,136 @@ function messageFromText(text) {
   return new Message(parseMessageJson(text, null, true), text, TRUSTED);
 }
 
+// The RFC 3339 text of a time, as libplasmite writes it: UTC, the fraction
+// of a second trimmed of trailing zeros and omitted when zero. The part up
+// to the seconds is kept for the second it was made for; the fraction is
+// put together from three-digit groups, the last one without its trailing
+// zeros.
+let clockSec = NaN;
+let clockDot = ""; // "2026-02-02T23:45:00."
+const GROUP = [];
+const GROUP_LAST = []; // trimmed, then "Z"
+for (let i = 0; i < 1000; i++) {
+  const digits = String(i).padStart(3, "0");
+  GROUP.push(digits);
+  GROUP_LAST.push(digits.replace(/0+$/, "") + "Z");
+}
+
+function rfc3339(sec, nsec) {
+  if (sec !== clockSec) {
+    clockSec = sec;
+    clockDot = new Date(sec * 1000).toISOString().slice(0, 20);
+  }
+  if (nsec === 0) {
+    return clockDot.slice(0, 19) + "Z";
+  }
+  const hi = (nsec / 1e6) | 0;
+  const mid = ((nsec / 1e3) | 0) % 1000;
+  const lo = nsec % 1000;
+  if (lo !== 0) {
+    return clockDot + GROUP[hi] + GROUP[mid] + GROUP_LAST[lo];
+  }
+  if (mid !== 0) {
+    return clockDot + GROUP[hi] + GROUP_LAST[mid];
+  }
+  return clockDot + GROUP_LAST[hi];
+}
+
+/**
+ * The envelope text of an appended message whose data text is canonical
+ * (plsm_pool_append_json_receipt): byte for byte what libplasmite writes.
+ * middle: envelopeMiddle of the message's tags.
+ */
+function envelopeText(seq, time, middle, dataText) {
+  return '{"seq":' + seq + ',"time":"' + time + middle + dataText + "}";
+}
+
+/** What an envelope holds between the time and the data, for tags whose
+ *  JSON array is tagsJson. */
+function envelopeMiddle(tagsJson) {
+  return '","meta":{"tags":' + tagsJson + '},"data":';
+}
+
+/**
+ * The Message of an append whose JSON text (dataText) is canonical: what
+ * reading it back gives (the same fields, raw the same text), made without
+ * reading it. seq: bigint (seqText: its decimal digits); the time as Unix
+ * seconds and nanoseconds; tags: {middle, frozen} (middle: envelopeMiddle of
+ * them; frozen: the tags as stored, a frozen array of strings).
+ */
+function messageFromReceipt(seq, seqText, sec, nsec, tags, dataText) {
+  const time = rfc3339(sec, nsec);
+  const raw = envelopeText(seqText, time, tags.middle, dataText);
+  return new Message(RECEIPT, raw, seq, time, Object.freeze({ tags: tags.frozen }), JSON.parse(dataText));
+}
+
+/**
+ * A copy of s that does not keep alive the string s was sliced from (V8
+ * keeps the whole of it for a slice): a Message must not hold a batch of
+ * envelopes in memory because it came from one.
+ */
+function ownString(s) {
+  return ("\0" + s).slice(1);
+}
+
+/**
+ * Reads the envelopes of a stream batch (native.js takeBatch) in order, as
+ * Messages or texts: a Message is made from the envelope's parts (seq, time,
+ * tags, data) as messageFromText would make it from the whole, with one
+ * frozen tags array while the tags text stays the same.
+ */
+class EnvelopeReader {
+  /** layout: {F, FLAG_SHAPED, BATCH_FIELDS} of native.js */
+  constructor(layout) {
+    this._l = layout;
+    this._b = null;
+    this._i = 0;
+    this._tagsText = null;
+    this._tags = null;
+  }
+
+  /** Whether an envelope is left. */
+  get pending() {
+    return this._b !== null && this._i < this._b.n;
+  }
+
+  /** Starts reading batch b (any envelope left of the last one is dropped). */
+  reset(b) {
+    this._b = b;
+    this._i = 0;
+  }
+
+  /** The next envelope's text. */
+  nextText() {
+    const { F, BATCH_FIELDS } = this._l;
+    const k = this._i++ * BATCH_FIELDS;
+    return ownString(this._b.text.slice(this._b.fields[k + F.START], this._b.fields[k + F.END]));
+  }
+
+  /** The next envelope as a Message. */
+  nextMessage() {
+    const { F, FLAG_SHAPED, BATCH_FIELDS } = this._l;
+    const b = this._b;
+    const i = this._i++;
+    const f = b.fields;
+    const k = i * BATCH_FIELDS;
+    const text = b.text;
+    const raw = ownString(text.slice(f[k + F.START], f[k + F.END]));
+    const flags = f[k + F.FLAGS];
+    if ((flags & FLAG_SHAPED) === 0) {
+      return messageFromText(raw);
+    }
+    const tagsText = text.slice(f[k + F.TAGS], f[k + F.TAGS_END]);
+    if (tagsText !== this._tagsText) {
+      this._tags = Object.freeze(JSON.parse(tagsText));
+      this._tagsText = ownString(tagsText);
+    }
+    const data = JSON.parse(text.slice(f[k + F.DATA], f[k + F.END] - 1));
+    const time = ownString(text.slice(f[k + F.TIME], f[k + F.TIME_END]));
+    return new Message(RECEIPT, raw, b.seqs[i], time, Object.freeze({ tags: this._tags }), data);
+  }
+}
+
 /**
  * A Message from envelope JSON bytes (Buffer), a Message (returned as is)
  * or an envelope object.
@@ -257,10 +400,15 @@ function parseMessage(payload) {
 }
 
 module.exports = {
+  EnvelopeReader,
   Message,
   UINT64_MAX,
+  envelopeMiddle,
+  envelopeText,
   messageFromEnvelope,
+  messageFromReceipt,
   messageFromText,
+  rfc3339,
   parseMessage,
   parseMessageJson,
   toSeq,

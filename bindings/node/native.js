@@ -80,10 +80,21 @@ class NativePool {
   appendJsonText(payload, tags, durability) {
     return addon.appendJson(this._h, payload, tags, durability);
   }
+  /** Appends and leaves the seq and time in `receipt`; returns undefined
+   *  when payload is canonical (the envelope is then made from it), else
+   *  the envelope text. tagText: each tag followed by "\0". */
+  appendReceipt(payload, tagText, durability) {
+    return addon.appendJsonReceipt(this._h, payload, tagText, durability);
+  }
   /** [firstSeq, count] of a batch: joined is JSON texts separated by "\n",
    *  or an array of Buffers. */
   appendJsonBatch(joined, tags, durability) {
     return addon.appendJsonBatch(this._h, joined, tags, durability);
+  }
+  /** [firstSeq, count] of a batch given as JSON.stringify of an array of
+   *  objects, or null when an element is not an object (nothing stored). */
+  appendJsonArray(json, tagText, durability) {
+    return addon.appendJsonArray(this._h, json, tagText, durability);
   }
   appendLite3(payload, durability) {
     return addon.appendLite3(this._h, payload, durability);
@@ -140,11 +151,44 @@ class NativeStreamBase {
   }
 }
 
+/**
+ * The batch index of the addon: where each envelope of a takeBatch string
+ * is, and its parts (F_* offsets, in UTF-16 units), with FLAGS bits.
+ */
+const F = Object.freeze({ START: 0, END: 1, TIME: 2, TIME_END: 3, TAGS: 4, TAGS_END: 5, DATA: 6, FLAGS: 7 });
+const FLAG_SHAPED = 1; // TIME..DATA are set and the seq is in seqs
+const batchIndex = addon
+  ? {
+      count: new Uint32Array(addon.batchIndex, 0, 1),
+      seqs: new BigUint64Array(addon.batchIndex, 8, addon.batchMax),
+      fields: new Uint32Array(addon.batchIndex, 8 + 8 * addon.batchMax, addon.batchMax * addon.batchFields),
+    }
+  : null;
+
 class NativeStream extends NativeStreamBase {
   /** Blocking read (the reference's synchronous next): Buffer or null. */
   nextJson() {
     const text = addon.streamNext(this._h);
     return text === null ? null : Buffer.from(text);
+  }
+  /**
+   * The envelopes available now, without waiting: {text, n, fields, seqs}
+   * (text: n envelopes, each followed by "\n"; fields: F_* offsets per
+   * envelope, batchFields apart; seqs: their seqs), undefined when there is
+   * none yet, null when the stream is over.
+   */
+  takeBatch() {
+    const text = addon.streamTakeBatch(this._h);
+    if (typeof text !== "string") {
+      return text;
+    }
+    const n = batchIndex.count[0];
+    return {
+      text,
+      n,
+      fields: batchIndex.fields.slice(0, n * addon.batchFields),
+      seqs: batchIndex.seqs.slice(0, n),
+    };
   }
 }
 
@@ -214,8 +258,29 @@ class NativeUdpFollow {
   }
 }
 
+/** The last receipt of appendReceipt: seq (bigint), and in f64: the time
+ *  as seconds and nanoseconds, then the seq (exact up to 2^53). */
+const receipt = addon
+  ? {
+      seq: new BigUint64Array(addon.receipt, 0, 1),
+      f64: new Float64Array(addon.receipt, 8, 3),
+    }
+  : null;
+
+/** The last receipt's seq as decimal digits. */
+function receiptSeqText() {
+  const n = receipt.f64[2];
+  if (n < 0x40000000) return "" + (n | 0); // a small integer converts fastest
+  return n <= Number.MAX_SAFE_INTEGER ? String(n) : String(receipt.seq[0]);
+}
+
 module.exports = {
+  F,
+  FLAG_SHAPED,
+  BATCH_FIELDS: addon ? addon.batchFields : 0,
   addon,
+  receipt,
+  receiptSeqText,
   addonPath: expectedPath,
   platformDir,
   unavailableError,

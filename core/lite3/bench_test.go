@@ -33,6 +33,23 @@ func BenchmarkEncodeMessage(b *testing.B) {
 	}
 }
 
+// BenchmarkEncodeMessageCanonical encodes the C and Node benchmarks'
+// 100-byte message (compact, keys sorted: canonical) and checks it is.
+func BenchmarkEncodeMessageCanonical(b *testing.B) {
+	data := []byte(`{"id":1234567,"kind":"bench","ok":true,"payload":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL"}`)
+	tags := []string{"bench"}
+	buf := make([]byte, 0, 4096)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		out, canonical, err := EncodeMessageCanonical(buf[:0], data, tags)
+		if err != nil || !canonical {
+			b.Fatal(err, canonical)
+		}
+		buf = out
+	}
+}
+
 func BenchmarkEncodeMessageLegacy(b *testing.B) {
 	buf := make([]byte, 0, 4096)
 	b.ReportAllocs()

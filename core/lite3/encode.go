@@ -44,6 +44,29 @@ func EncodeMessageLegacy(dst, data []byte, tags []string) ([]byte, error) {
 	return encodeMessage(dst, data, tags, true)
 }
 
+// EncodeMessageCanonical is EncodeMessage that also reports whether data
+// is canonical: byte for byte the text that rendering the stored data
+// produces (AppendDataJSON with jsonfmt.Compact). It is when data has no
+// whitespace, every object's keys in ascending byte order without
+// duplicates, strings escaped only as jsonfmt.AppendString escapes them,
+// and numbers in the form the renderer writes their stored values
+// (integers within int64; a float such as 1.5 or 1e+21 whose stored f64
+// renders back to the same digits). A caller holding canonical data knows
+// what reading the message back gives without rendering it. canonical is
+// false on error.
+func EncodeMessageCanonical(dst, data []byte, tags []string) (doc []byte, canonical bool, err error) {
+	e := encoderPool.Get().(*encoder)
+	e.checkCanon = true
+	out, eerr := e.encode(dst, data, tags, false)
+	canonical = e.canon && eerr == nil
+	e.reset()
+	encoderPool.Put(e)
+	if eerr != nil {
+		return dst, false, eerr
+	}
+	return out, canonical, nil
+}
+
 func encodeMessage(dst, data []byte, tags []string, legacy bool) ([]byte, error) {
 	e := encoderPool.Get().(*encoder)
 	out, err := e.encode(dst, data, tags, legacy)
@@ -100,6 +123,10 @@ type encoder struct {
 	d      []byte // out[base:], the document built so far
 	zeroed int    // d[len(d):zeroed] (within d's capacity) is known zero
 	legacy bool
+	// With checkCanon (EncodeMessageCanonical), canon stays true while
+	// the text read so far is canonical; without, it is false throughout.
+	checkCanon, canon bool
+	num               []byte // scratch for rendering a float
 	// general disables the one-node layout, so that tests can check it
 	// against the general insertion.
 	general bool
@@ -107,6 +134,7 @@ type encoder struct {
 
 func (e *encoder) reset() {
 	e.in = nil
+	e.checkCanon, e.canon = false, false
 	e.out, e.d, e.zeroed = nil, nil, 0
 	e.strs = e.strs[:0]
 	e.mem = e.mem[:0]
@@ -135,7 +163,7 @@ func (e *encoder) start(data []byte, legacy bool) *Error {
 	if len(data) > maxInput {
 		return usage("message too large: the JSON text exceeds 1 GiB", -1)
 	}
-	e.in, e.pos, e.legacy = data, 0, legacy
+	e.in, e.pos, e.legacy, e.canon = data, 0, legacy, e.checkCanon
 	e.strs = append(e.strs[:0], data...)
 	return nil
 }
@@ -266,7 +294,10 @@ func (e *encoder) skipWS() {
 		}
 		i++
 	}
-	e.pos = i
+	if i != e.pos {
+		e.canon = false
+		e.pos = i
+	}
 }
 
 func unexpected(in []byte, pos int, what string) *Error {
@@ -451,11 +482,24 @@ func keyPrefix(k []byte) uint64 {
 }
 
 // sortMembers sorts object members by key bytes, stably, and drops all but
-// the last of equal keys (last wins).
+// the last of equal keys (last wins). Members already in strictly
+// ascending order (what a canonical text holds) are left as they are;
+// any others make the text not canonical.
 func (e *encoder) sortMembers(ms []jmem) []jmem {
 	if len(ms) < 2 {
 		return ms
 	}
+	sorted := true
+	for i := 1; i < len(ms); i++ {
+		if a, b := &ms[i-1], &ms[i]; a.pfx > b.pfx || (a.pfx == b.pfx && e.cmpKeys(*a, *b) >= 0) {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return ms
+	}
+	e.canon = false
 	if len(ms) <= 16 {
 		// insertion sort into ms[:w], a later equal key replacing the
 		// earlier one in place
@@ -602,6 +646,7 @@ func (e *encoder) unescape(i int) (int, *Error) {
 		c = '\\'
 	case '/':
 		c = '/'
+		e.canon = false // rendered raw
 	case 'b':
 		c = '\b'
 	case 'f':
@@ -632,6 +677,9 @@ func (e *encoder) unescape(i int) (int, *Error) {
 			r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
 			next += 6
 		}
+		if e.canon && !canonicalEscape(in[i+2:i+6], r) {
+			e.canon = false
+		}
 		e.strs = utf8.AppendRune(e.strs, r)
 		return next, nil
 	default:
@@ -639,6 +687,18 @@ func (e *encoder) unescape(i int) (int, *Error) {
 	}
 	e.strs = append(e.strs, c)
 	return i + 2, nil
+}
+
+// canonicalEscape reports whether hex, the four digits of a \u escape of
+// r, is how jsonfmt.AppendString writes r: only control characters without
+// a short escape are written \u00xx, in lowercase.
+func canonicalEscape(hex []byte, r rune) bool {
+	switch r {
+	case '\b', '\f', '\n', '\r', '\t':
+		return false
+	}
+	const digits = "0123456789abcdef"
+	return r < 0x20 && hex[0] == '0' && hex[1] == '0' && hex[2] == digits[r>>4] && hex[3] == digits[r&15]
 }
 
 func hex4(in []byte, i int) (rune, bool) {
@@ -665,7 +725,9 @@ func hex4(in []byte, i int) (rune, bool) {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // parseNumber parses a JSON number with the reference's typing rules
-// (pool-format.md §3.2).
+// (pool-format.md §3.2). A float keeps the text canonical only when its
+// stored value renders back to the same bytes (an integer's text always
+// does: JSON allows no leading zeros, and "-0" is a float).
 func (e *encoder) parseNumber() (jval, *Error) {
 	in := e.in
 	start := e.pos
@@ -735,13 +797,13 @@ func (e *encoder) parseNumber() (jval, *Error) {
 			case !neg && u <= math.MaxInt64:
 				return jval{kind: jInt, u: u}, nil
 			case !neg:
-				return jval{kind: jFloat, u: math.Float64bits(float64(u))}, nil
+				return e.float(start, float64(u)), nil
 			case u == 0:
-				return jval{kind: jFloat, u: math.Float64bits(math.Copysign(0, -1))}, nil
+				return e.float(start, math.Copysign(0, -1)), nil
 			case u <= 1<<63:
 				return jval{kind: jInt, u: -u}, nil
 			default:
-				return jval{kind: jFloat, u: math.Float64bits(-float64(u))}, nil
+				return e.float(start, -float64(u)), nil
 			}
 		}
 	}
@@ -758,7 +820,23 @@ func (e *encoder) parseNumber() (jval, *Error) {
 			return jval{}, usage("number out of range", start)
 		}
 	}
-	return jval{kind: jFloat, u: math.Float64bits(f)}, nil
+	return e.float(start, f), nil
+}
+
+// float is the value of the float f read from e.in[start:e.pos].
+func (e *encoder) float(start int, f float64) jval {
+	if e.canon {
+		e.checkFloat(start, f)
+	}
+	return jval{kind: jFloat, u: math.Float64bits(f)}
+}
+
+// checkFloat clears canon unless f renders back as its text.
+func (e *encoder) checkFloat(start int, f float64) {
+	r := render{out: e.num[:0], s: jsonfmt.Compact, plain: true}
+	r.float(f)
+	e.num = r.out
+	e.canon = string(r.out) == string(e.in[start:e.pos])
 }
 
 // pow10 holds the correctly rounded float64 values of 1e0 … 1e308.

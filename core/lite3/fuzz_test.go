@@ -200,6 +200,15 @@ func FuzzEncode(f *testing.F) {
 		if len(legacy) != len(release) {
 			t.Fatalf("layouts differ: %d vs %d bytes", len(legacy), len(release))
 		}
+		canonDoc, canon, cerr := EncodeMessageCanonical(nil, data, tags)
+		if cerr != nil || !bytes.Equal(canonDoc, release) {
+			t.Fatalf("EncodeMessageCanonical differs from EncodeMessage: %v", cerr)
+		}
+		if canon {
+			if text, err := AppendDataJSON(nil, release, jsonfmt.Compact); err != nil || !bytes.Equal(text, data) {
+				t.Fatalf("canonical %q renders %q (%v)", data, text, err)
+			}
+		}
 		dj, err := AppendDataJSON(nil, legacy, jsonfmt.ExactFloats)
 		if err != nil {
 			t.Fatal(err)

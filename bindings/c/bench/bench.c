@@ -1,5 +1,6 @@
 /* bench: appends through the C ABI.
  *   bench DIR N single          N calls of plsm_pool_append_json
+ *   bench DIR N receipt         N calls of plsm_pool_append_json_receipt (out_message NULL)
  *   bench DIR N batch SIZE      N messages through plsm_pool_append_json_batch, SIZE per call
  *   bench DIR N wake            N times: a thread waits in plsm_stream_next, the main thread
  *                               appends; prints the append-to-wake latency p50/p99 in µs
@@ -85,23 +86,34 @@ static int wake(plsm_pool_t *pool, long n) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench DIR N single|batch [SIZE]\n");
+        fprintf(stderr, "usage: bench DIR N single|receipt|batch [SIZE]\n");
         return 2;
     }
     _Static_assert(sizeof MSG - 1 == 100, "the benchmark message is 100 bytes");
     long n = atol(argv[2]);
-    int batch = strcmp(argv[3], "batch") == 0;
+    int batch = strcmp(argv[3], "batch") == 0, receipt = strcmp(argv[3], "receipt") == 0;
     long size = argc > 4 ? atol(argv[4]) : 1000;
     plsm_error_t *err = NULL;
     plsm_client_t *client;
     plsm_pool_t *pool;
     if (plsm_client_new(argv[1], &client, &err)) return die("client", err);
-    if (plsm_pool_create(client, batch ? "bench-batch" : "bench-single", 64 << 20, &pool, &err))
+    if (plsm_pool_create(client, batch ? "bench-batch" : receipt ? "bench-receipt" : "bench-single", 64 << 20, &pool, &err))
         return die("create", err);
     const char *tags[] = {"bench"};
     if (strcmp(argv[3], "wake") == 0) return wake(pool, n);
     double t0 = now();
-    if (!batch) {
+    if (receipt) {
+#if defined(PLSM_ABI_MINOR) && PLSM_ABI_MINOR >= 5
+        uint64_t seq, ns;
+        for (long i = 0; i < n; i++) {
+            if (plsm_pool_append_json_receipt(pool, (const uint8_t *)MSG, sizeof MSG - 1, tags, 1, 0, &seq, &ns, NULL, &err))
+                return die("append", err);
+        }
+#else
+        fprintf(stderr, "bench: receipt needs plsm_pool_append_json_receipt\n");
+        return 2;
+#endif
+    } else if (!batch) {
         plsm_buf_t out = {0};
         for (long i = 0; i < n; i++) {
             if (plsm_pool_append_json(pool, (const uint8_t *)MSG, sizeof MSG - 1, tags, 1, 0, &out, &err))
@@ -131,7 +143,7 @@ int main(int argc, char **argv) {
 #endif
     }
     double dt = now() - t0;
-    printf("%-6s %ld msgs %.3f s %.0f msg/s\n", batch ? "batch" : "single", n, dt, n / dt);
+    printf("%-7s %ld msgs %.3f s %.0f msg/s\n", argv[3], n, dt, n / dt);
     plsm_pool_free(pool);
     plsm_client_free(client);
     return 0;

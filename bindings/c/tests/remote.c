@@ -3,7 +3,7 @@
  *                 its pool directory must not hold pools named rc-*)
  * Every plsm_pool_* and stream call on a remote pool, the errors of the
  * server and of the client, a live stream woken by another thread's append,
- * cancel from another thread, and retention gaps. */
+ * cancel from another thread, retention gaps, and the receipt append. */
 #define _POSIX_C_SOURCE 200809L
 #include "check.h"
 #include "polling.h"
@@ -312,6 +312,20 @@ int main(int argc, char **argv) {
     CHECK(plsm_stream_next(s, &out, &err) == 1 && buf_seq(&out) > 1);
     plsm_buf_free(&out);
     plsm_stream_free(s);
+#if PLSM_ABI_MINOR >= 5
+    /* The receipt append: a remote pool always gives the server's envelope. */
+    uint64_t rseq = 0, rns = 0;
+    plsm_buf_t env = {0}, back = {0};
+    OK(plsm_pool_append_json_receipt(g, (const uint8_t *)"{\"r\":1}", 7, tags, 1, 0, &rseq, &rns, &env, &err), &err);
+    CHECK(rseq > 40 && rns > 0 && buf_seq(&env) == rseq && buf_has(&env, "\"data\":{\"r\":1}}"));
+    OK(plsm_pool_get_json(g, rseq, &back, &err), &err);
+    CHECK(back.len == env.len && memcmp(back.data, env.data, env.len) == 0);
+    plsm_buf_free(&env);
+    plsm_buf_free(&back);
+    OK(plsm_pool_append_json_receipt(g, (const uint8_t *)"{}", 2, NULL, 0, 0, &rseq, &rns, NULL, &err), &err);
+    FAILS_PREFIX(plsm_pool_append_json_receipt(g, (const uint8_t *)"{\"i\":", 5, NULL, 0, 0, &rseq, &rns, &env, &err), &err,
+                 PLSM_ERROR_USAGE, "invalid json");
+#endif
     plsm_pool_free(g);
 
     /* Delete; handles outlive it and then fail with the server's error. */

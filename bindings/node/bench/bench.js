@@ -8,8 +8,10 @@
  *   batch    Pool.appendBatch, 1000 per call
  *   tail     for await over pool.tail() of 1M retained messages (Message objects)
  *   stream   the same through Stream's for await (envelope bytes)
- * Rounds are interleaved; medians are printed. Env: BENCH_NODE_N (single appends, default
- * 300000), BENCH_NODE_TAIL (default 1000000), BENCH_NODE_ROUNDS (default 3).
+ * Appends go to a 64 MiB pool, as the C benchmark's do (the ring wraps: a steady state, not the
+ * first touch of a fresh file's pages). Rounds are interleaved; medians are printed. Env:
+ * BENCH_NODE_N (single appends, default 300000), BENCH_NODE_TAIL (default 1000000),
+ * BENCH_NODE_ROUNDS (default 3).
  */
 
 const fs = require("node:fs");
@@ -24,6 +26,7 @@ const N = Number(process.env.BENCH_NODE_N || 300000);
 const TAIL = Number(process.env.BENCH_NODE_TAIL || 1000000);
 const ROUNDS = Number(process.env.BENCH_NODE_ROUNDS || 3);
 const BATCH = 1000;
+const APPEND_POOL = 64 * 1024 * 1024; // the C benchmark's pool size
 const MSG = { id: 1234567, kind: "bench", ok: true, payload: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL" };
 const TAGS = ["bench"];
 if (JSON.stringify(MSG).length !== 100) throw new Error("the benchmark message must be 100 bytes");
@@ -54,7 +57,7 @@ function freshPool(client, name, size) {
 }
 
 function single(client, method) {
-  const pool = freshPool(client, `single-${method}`, 256 * 1024 * 1024);
+  const pool = freshPool(client, `single-${method}`, APPEND_POOL);
   for (let i = 0; i < 10000; i++) pool[method](MSG, TAGS);
   const t = start();
   for (let i = 0; i < N; i++) pool[method](MSG, TAGS);
@@ -64,7 +67,7 @@ function single(client, method) {
 }
 
 function batch(client) {
-  const pool = freshPool(client, "batch", 512 * 1024 * 1024);
+  const pool = freshPool(client, "batch", APPEND_POOL);
   const payloads = new Array(BATCH).fill(MSG);
   const total = Math.max(N, 1000000);
   const t = start();
@@ -115,7 +118,18 @@ function cBench() {
     const cpu = /cpu ([0-9.]+) ([0-9.]+)/.exec(r.stderr);
     return [Number(words.at(-2)), cpu ? Math.round(Number(words[1]) / (Number(cpu[1]) + Number(cpu[2]))) : null];
   };
-  return () => ({ c_single: run(String(N), "single"), c_batch: run(String(Math.max(N, 1000000)), "batch", String(BATCH)) });
+  const optional = (...args) => {
+    try {
+      return run(...args);
+    } catch {
+      return null; // a library without it (ABI minor < 5)
+    }
+  };
+  return () => ({
+    c_single: run(String(N), "single"),
+    c_receipt: optional(String(N), "receipt"),
+    c_batch: run(String(Math.max(N, 1000000)), "batch", String(BATCH)),
+  });
 }
 
 // The Python binding (branch python) has the reference's API: Client(dir).create_pool(name, size),
@@ -124,14 +138,14 @@ function pythonBench() {
   const pkg = path.join(root, "bindings", "python");
   if (!fs.existsSync(path.join(pkg, "plasmite"))) return null;
   const script = `
-import json, sys, time, shutil
+import sys, time, shutil
 sys.path.insert(0, ${JSON.stringify(pkg)})
 import plasmite
 d = ${JSON.stringify(path.join(work, "pypools"))}
 shutil.rmtree(d, ignore_errors=True)
 c = plasmite.Client(d)
-p = c.create_pool("single", 256 * 1024 * 1024)
-msg = json.dumps(${JSON.stringify(MSG)}, separators=(",", ":")).encode()
+p = c.create_pool("single", ${APPEND_POOL})
+msg = ${JSON.stringify(JSON.stringify(MSG))}.encode()
 n = ${N}
 for _ in range(10000): p.append_json(msg, ["bench"], plasmite.Durability.FAST)
 t = time.perf_counter()
@@ -140,7 +154,8 @@ print(round(n / (time.perf_counter() - t)))
 `;
   return () => {
     try {
-      return { py_single: [Number(execFileSync("python3", ["-c", script], { encoding: "utf8" }).trim()), null] };
+      const env = { ...process.env, PLASMITE_LIB_DIR: path.join(build, "lib") };
+      return { py_single: [Number(execFileSync("python3", ["-c", script], { encoding: "utf8", env }).trim()), null] };
     } catch (err) {
       console.error(`python bench failed: ${err.message.split("\n")[0]}`);
       return {};
@@ -159,7 +174,7 @@ async function main() {
   const py = pythonBench();
   const results = {};
   const add = (obj) => {
-    for (const [k, v] of Object.entries(obj)) (results[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(obj)) if (v !== null) (results[k] ??= []).push(v);
   };
   const tp = tailPool(client);
   for (let r = 0; r < ROUNDS; r++) {
@@ -182,6 +197,7 @@ async function main() {
   line("Node Pool.append (100 B object, 1 tag)", "node_append", "c_single");
   line("Node Pool.appendJson", "node_append_json", "c_single");
   line("C    plsm_pool_append_json", "c_single");
+  line("C    plsm_pool_append_json_receipt", "c_receipt");
   line("Py   Pool.append_json", "py_single", "c_single");
   line(`Node Pool.appendBatch (${BATCH} per call)`, "node_batch", "c_batch");
   line(`C    plsm_pool_append_json_batch (${BATCH}/call)`, "c_batch");

@@ -141,11 +141,15 @@ static napi_value throw_plsm(napi_env env, plsm_error_t *err) {
 
 /* ---- argument helpers ------------------------------------------------ */
 
+/* ARGS(n) declares argv (n arguments, missing ones undefined) and st, the
+ * calling environment's state (each worker thread has its own). */
 #define MAXARGS 8
 #define ARGS(n)                                                                 \
     size_t argc = (n);                                                          \
     napi_value argv[MAXARGS];                                                   \
-    if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL; \
+    state_t *st = NULL;                                                         \
+    if (napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&st) != napi_ok) return NULL; \
+    (void)st;                                                                   \
     for (size_t i_ = argc; i_ < (n); i_++) napi_get_undefined(env, &argv[i_]);
 
 static napi_valuetype type_of(napi_env env, napi_value v) {
@@ -263,6 +267,24 @@ static int reserve(napi_env env, scratch_t *s, size_t n) {
     return 1;
 }
 
+/* copy_utf8 copies the JS string v as NUL-terminated UTF-8 into s at
+ * offset off and sets *len to its length. One copy into the room there is
+ * usually enough: a result that could have been cut short (the copy stops
+ * before a character that does not fit, so up to 3 bytes early) is redone
+ * at the exact size. */
+static int copy_utf8(napi_env env, napi_value v, scratch_t *s, size_t off, size_t *len) {
+    if (!reserve(env, s, off + 256)) return 0;
+    size_t room = s->cap - off, n = 0;
+    napi_get_value_string_utf8(env, v, s->p + off, room, &n);
+    if (n + 4 >= room) {
+        napi_get_value_string_utf8(env, v, NULL, 0, &n);
+        if (!reserve(env, s, off + n + 1)) return 0;
+        napi_get_value_string_utf8(env, v, s->p + off, n + 1, &n);
+    }
+    *len = n;
+    return 1;
+}
+
 /* get_string copies a JS string as NUL-terminated UTF-8 into s at offset
  * off; *len receives its length. A string with a NUL inside is refused. */
 static int get_string_at(napi_env env, napi_value v, const char *name, scratch_t *s, size_t off, size_t *len) {
@@ -273,9 +295,7 @@ static int get_string_at(napi_env env, napi_value v, const char *name, scratch_t
         return 0;
     }
     size_t n = 0;
-    napi_get_value_string_utf8(env, v, NULL, 0, &n);
-    if (!reserve(env, s, off + n + 1)) return 0;
-    napi_get_value_string_utf8(env, v, s->p + off, n + 1, &n);
+    if (!copy_utf8(env, v, s, off, &n)) return 0;
     if (memchr(s->p + off, 0, n)) {
         snprintf(msg, sizeof msg, "%s must not contain NUL characters", name);
         napi_throw_type_error(env, NULL, msg);
@@ -285,13 +305,37 @@ static int get_string_at(napi_env env, napi_value v, const char *name, scratch_t
     return 1;
 }
 
-static scratch_t s_str, s_json, s_tags;
-static const char **tag_ptrs;
-static size_t tag_cap;
+/* The state of one environment (the main thread, or a worker): scratch
+ * memory reused across its calls, so that converting arguments allocates
+ * nothing per call, and the receipt area of appendJsonReceipt. */
+typedef struct state {
+    scratch_t str, json, tags;
+    const char **tag_ptrs;
+    size_t *tag_offs;
+    size_t tag_cap;
+    plsm_json_message_t *batch_msgs;
+    size_t batch_cap;
+    unsigned char *receipt;     /* RECEIPT_BYTES of the exported ArrayBuffer */
+    unsigned char *batch_index; /* BATCH_INDEX_BYTES, likewise */
+} state_t;
 
 /* get_tags converts an array of strings (or nullish: none) to C strings
- * kept in s_tags; *out is NULL when there are none. */
-static int get_tags(napi_env env, napi_value v, const char ***out, size_t *count) {
+ * kept in st->tags; *out is NULL when there are none. */
+static int reserve_tags(napi_env env, state_t *st, size_t n) {
+    if (n <= st->tag_cap) return 1;
+    const char **p = realloc(st->tag_ptrs, n * sizeof *p);
+    if (p) st->tag_ptrs = p;
+    size_t *o = p ? realloc(st->tag_offs, n * sizeof *o) : NULL;
+    if (!o) {
+        napi_throw_error(env, NULL, "out of memory");
+        return 0;
+    }
+    st->tag_offs = o;
+    st->tag_cap = n;
+    return 1;
+}
+
+static int get_tags(napi_env env, state_t *st, napi_value v, const char ***out, size_t *count) {
     *out = NULL;
     *count = 0;
     if (is_nullish(env, v)) return 1;
@@ -304,35 +348,18 @@ static int get_tags(napi_env env, napi_value v, const char ***out, size_t *count
     uint32_t n;
     napi_get_array_length(env, v, &n);
     if (n == 0) return 1;
-    if (n > tag_cap) {
-        const char **p = realloc(tag_ptrs, n * sizeof *p);
-        if (!p) {
-            napi_throw_error(env, NULL, "out of memory");
-            return 0;
-        }
-        tag_ptrs = p;
-        tag_cap = n;
-    }
-    size_t *offs = malloc(n * sizeof *offs);
-    if (!offs) {
-        napi_throw_error(env, NULL, "out of memory");
-        return 0;
-    }
+    if (!reserve_tags(env, st, n)) return 0;
     size_t off = 0;
     for (uint32_t i = 0; i < n; i++) {
         napi_value e;
         size_t len;
         napi_get_element(env, v, i, &e);
-        if (!get_string_at(env, e, "tag", &s_tags, off, &len)) {
-            free(offs);
-            return 0;
-        }
-        offs[i] = off;
+        if (!get_string_at(env, e, "tag", &st->tags, off, &len)) return 0;
+        st->tag_offs[i] = off;
         off += len + 1;
     }
-    for (uint32_t i = 0; i < n; i++) tag_ptrs[i] = s_tags.p + offs[i];
-    free(offs);
-    *out = tag_ptrs;
+    for (uint32_t i = 0; i < n; i++) st->tag_ptrs[i] = st->tags.p + st->tag_offs[i];
+    *out = st->tag_ptrs;
     *count = n;
     return 1;
 }
@@ -340,6 +367,11 @@ static int get_tags(napi_env env, napi_value v, const char ***out, size_t *count
 /* get_bytes gives the bytes of a Buffer/TypedArray, or of a string as UTF-8
  * (copied into s). */
 static int get_bytes(napi_env env, napi_value v, const char *name, scratch_t *s, const uint8_t **p, size_t *len) {
+    if (type_of(env, v) == napi_string) {
+        if (!copy_utf8(env, v, s, 0, len)) return 0;
+        *p = (const uint8_t *)s->p;
+        return 1;
+    }
     bool is = false;
     napi_is_buffer(env, v, &is);
     if (is) {
@@ -360,15 +392,6 @@ static int get_bytes(napi_env env, napi_value v, const char *name, scratch_t *s,
             *len = n;
             return 1;
         }
-    }
-    if (type_of(env, v) == napi_string) {
-        size_t n = 0;
-        napi_get_value_string_utf8(env, v, NULL, 0, &n);
-        if (!reserve(env, s, n + 1)) return 0;
-        napi_get_value_string_utf8(env, v, s->p, n + 1, &n);
-        *p = (const uint8_t *)s->p;
-        *len = n;
-        return 1;
     }
     char msg[96];
     snprintf(msg, sizeof msg, "%s must be a Buffer or a string", name);
@@ -427,8 +450,8 @@ static napi_value client_new(napi_env env, napi_callback_info info) {
     const char *dir = NULL;
     size_t len;
     if (!is_nullish(env, argv[0])) {
-        if (!get_string_at(env, argv[0], "poolDir", &s_str, 0, &len)) return NULL;
-        dir = s_str.p;
+        if (!get_string_at(env, argv[0], "poolDir", &st->str, 0, &len)) return NULL;
+        dir = st->str.p;
     }
     plsm_client_t *c = NULL;
     plsm_error_t *err = NULL;
@@ -456,11 +479,11 @@ static napi_value pool_create(napi_env env, napi_callback_info info) {
     if (!c) return NULL;
     size_t len;
     uint64_t size = 0;
-    if (!get_string_at(env, argv[1], "poolRef", &s_str, 0, &len)) return NULL;
+    if (!get_string_at(env, argv[1], "poolRef", &st->str, 0, &len)) return NULL;
     if (!is_nullish(env, argv[2]) && !get_u64(env, argv[2], "sizeBytes", &size)) return NULL;
     plsm_pool_t *p = NULL;
     plsm_error_t *err = NULL;
-    if (plsm_pool_create(c->ptr, s_str.p, size, &p, &err) != 0) return throw_plsm(env, err);
+    if (plsm_pool_create(c->ptr, st->str.p, size, &p, &err) != 0) return throw_plsm(env, err);
     return new_handle(env, K_POOL, p);
 }
 
@@ -469,10 +492,10 @@ static napi_value pool_open(napi_env env, napi_callback_info info) {
     handle_t *c = get_handle(env, argv[0], K_CLIENT, 0);
     if (!c) return NULL;
     size_t len;
-    if (!get_string_at(env, argv[1], "poolRef", &s_str, 0, &len)) return NULL;
+    if (!get_string_at(env, argv[1], "poolRef", &st->str, 0, &len)) return NULL;
     plsm_pool_t *p = NULL;
     plsm_error_t *err = NULL;
-    if (plsm_pool_open(c->ptr, s_str.p, &p, &err) != 0) return throw_plsm(env, err);
+    if (plsm_pool_open(c->ptr, st->str.p, &p, &err) != 0) return throw_plsm(env, err);
     return new_handle(env, K_POOL, p);
 }
 
@@ -482,9 +505,9 @@ static napi_value pool_delete(napi_env env, napi_callback_info info) {
     handle_t *c = get_handle(env, argv[0], K_CLIENT, 0);
     if (!c) return NULL;
     size_t len;
-    if (!get_string_at(env, argv[1], "poolRef", &s_str, 0, &len)) return NULL;
+    if (!get_string_at(env, argv[1], "poolRef", &st->str, 0, &len)) return NULL;
     plsm_error_t *err = NULL;
-    if (plsm_pool_delete(c->ptr, s_str.p, &err) != 0) return throw_plsm(env, err);
+    if (plsm_pool_delete(c->ptr, st->str.p, &err) != 0) return throw_plsm(env, err);
     return undefined(env);
 }
 
@@ -510,22 +533,90 @@ static napi_value pool_info_json(napi_env env, napi_callback_info info) {
     return take_str(env, &b);
 }
 
+static int get_tag_text(napi_env env, state_t *st, napi_value v, const char ***out, size_t *count);
+
+/* The arguments of a single JSON append: (pool, json, tags, durability). */
+typedef struct append_args {
+    handle_t *pool;
+    const uint8_t *json;
+    size_t len;
+    const char **tags;
+    size_t ntags;
+    uint32_t dur;
+} append_args_t;
+
+/* get_append_args reads them from argv; tags are an array of strings, or
+ * with tag_text the string get_tag_text reads. */
+static int get_append_args(napi_env env, state_t *st, napi_value *argv, int tag_text, append_args_t *a) {
+    a->dur = 0;
+    if (!(a->pool = get_handle(env, argv[0], K_POOL, 0))) return 0;
+    if (!get_bytes(env, argv[1], "payload", &st->json, &a->json, &a->len)) return 0;
+    if (!(tag_text ? get_tag_text(env, st, argv[2], &a->tags, &a->ntags) : get_tags(env, st, argv[2], &a->tags, &a->ntags)))
+        return 0;
+    return is_nullish(env, argv[3]) || get_u32(env, argv[3], "durability", &a->dur);
+}
+
 /* appendJson(pool, json: Buffer|string, tags, durability) -> Buffer */
 static napi_value append_json(napi_env env, napi_callback_info info) {
     ARGS(4);
-    handle_t *p = get_handle(env, argv[0], K_POOL, 0);
-    if (!p) return NULL;
-    const uint8_t *json;
-    size_t len, ntags;
-    const char **tags;
-    uint32_t dur = 0;
-    if (!get_bytes(env, argv[1], "payload", &s_json, &json, &len)) return NULL;
-    if (!get_tags(env, argv[2], &tags, &ntags)) return NULL;
-    if (!is_nullish(env, argv[3]) && !get_u32(env, argv[3], "durability", &dur)) return NULL;
+    append_args_t a;
+    if (!get_append_args(env, st, argv, 0, &a)) return NULL;
     plsm_buf_t b = {0};
     plsm_error_t *err = NULL;
-    if (plsm_pool_append_json(p->ptr, json, len, tags, ntags, dur, &b, &err) != 0) return throw_plsm(env, err);
+    if (plsm_pool_append_json(a.pool->ptr, a.json, a.len, a.tags, a.ntags, a.dur, &b, &err) != 0)
+        return throw_plsm(env, err);
     return take_str(env, &b);
+}
+
+/* get_tag_text converts tags given as one string, each tag followed by a
+ * NUL ("a\0b\0"; "" is none), to C strings kept in st->tags. The JS layer
+ * has checked them (strings without NUL) and keeps the text across calls. */
+static int get_tag_text(napi_env env, state_t *st, napi_value v, const char ***out, size_t *count) {
+    size_t len;
+    *out = NULL;
+    *count = 0;
+    if (type_of(env, v) != napi_string) {
+        napi_throw_type_error(env, NULL, "tags must be a string");
+        return 0;
+    }
+    if (!copy_utf8(env, v, &st->tags, 0, &len)) return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) n += st->tags.p[i] == 0;
+    if (n == 0) return 1;
+    if (!reserve_tags(env, st, n)) return 0;
+    const char *q = st->tags.p;
+    for (size_t i = 0; i < n; i++) {
+        st->tag_ptrs[i] = q;
+        q += strlen(q) + 1;
+    }
+    *out = st->tag_ptrs;
+    *count = n;
+    return 1;
+}
+
+/* The receipt area (an ArrayBuffer exported as `receipt`): the seq as a
+ * u64 at 0, then three f64: the append time as seconds and nanoseconds,
+ * and the seq again (exact up to 2^53). */
+#define RECEIPT_BYTES 32
+
+/* appendJsonReceipt(pool, json: Buffer|string, tags: string (see
+ * get_tag_text), durability) -> undefined | string
+ * Appends and writes the receipt to the receipt area. Returns undefined
+ * when json is canonical (the caller makes the envelope from it, see
+ * plsm_pool_append_json_receipt), else the library's envelope text. */
+static napi_value append_json_receipt(napi_env env, napi_callback_info info) {
+    ARGS(4);
+    append_args_t a;
+    if (!get_append_args(env, st, argv, 1, &a)) return NULL;
+    uint64_t seq = 0, ns = 0;
+    plsm_buf_t b = {0};
+    plsm_error_t *err = NULL;
+    if (plsm_pool_append_json_receipt(a.pool->ptr, a.json, a.len, a.tags, a.ntags, a.dur, &seq, &ns, &b, &err) != 0)
+        return throw_plsm(env, err);
+    double f[3] = {(double)(ns / 1000000000u), (double)(ns % 1000000000u), (double)seq};
+    memcpy(st->receipt, &seq, 8);
+    memcpy(st->receipt + 8, f, sizeof f);
+    return b.data ? take_str(env, &b) : undefined(env);
 }
 
 /* appendJsonBatch(pool, joined: Buffer|string|Buffer[], tags, durability)
@@ -533,22 +624,22 @@ static napi_value append_json(napi_env env, napi_callback_info info) {
  * joined holds the messages' JSON texts separated by '\n' (JSON.stringify
  * never writes a raw newline), or is an array of Buffers, one per message.
  * Every message gets the same tags. */
-static plsm_json_message_t *batch_msgs;
-static size_t batch_cap;
-
-static int batch_reserve(napi_env env, size_t n) {
-    if (n <= batch_cap) return 1;
-    size_t cap = batch_cap ? batch_cap : 64;
+static int batch_reserve(napi_env env, state_t *st, size_t n) {
+    if (n <= st->batch_cap) return 1;
+    size_t cap = st->batch_cap ? st->batch_cap : 64;
     while (cap < n) cap *= 2;
-    plsm_json_message_t *m = realloc(batch_msgs, cap * sizeof *m);
+    plsm_json_message_t *m = realloc(st->batch_msgs, cap * sizeof *m);
     if (!m) {
         napi_throw_error(env, NULL, "out of memory");
         return 0;
     }
-    batch_msgs = m;
-    batch_cap = cap;
+    st->batch_msgs = m;
+    st->batch_cap = cap;
     return 1;
 }
+
+static napi_value finish_batch(napi_env env, state_t *st, handle_t *p, size_t count, const char **tags, size_t ntags,
+                               napi_value durability);
 
 static napi_value append_json_batch(napi_env env, napi_callback_info info) {
     ARGS(4);
@@ -556,13 +647,12 @@ static napi_value append_json_batch(napi_env env, napi_callback_info info) {
     if (!p) return NULL;
     size_t ntags, count = 0;
     const char **tags;
-    uint32_t dur = 0;
     bool isarr = false;
     napi_is_array(env, argv[1], &isarr);
     if (isarr) {
         uint32_t n;
         napi_get_array_length(env, argv[1], &n);
-        if (!batch_reserve(env, n)) return NULL;
+        if (!batch_reserve(env, st, n)) return NULL;
         for (uint32_t i = 0; i < n; i++) {
             napi_value e;
             bool isbuf = false;
@@ -575,33 +665,41 @@ static napi_value append_json_batch(napi_env env, napi_callback_info info) {
             void *d;
             size_t len;
             napi_get_buffer_info(env, e, &d, &len);
-            batch_msgs[i] = (plsm_json_message_t){.json_bytes = d ? d : (const uint8_t *)"", .json_len = len};
+            st->batch_msgs[i] = (plsm_json_message_t){.json_bytes = d ? d : (const uint8_t *)"", .json_len = len};
         }
         count = n;
     } else {
         const uint8_t *all;
         size_t len;
-        if (!get_bytes(env, argv[1], "batch", &s_json, &all, &len)) return NULL;
+        if (!get_bytes(env, argv[1], "batch", &st->json, &all, &len)) return NULL;
         const uint8_t *q = all, *end = all + len;
         while (len > 0) {
             const uint8_t *nl = memchr(q, '\n', (size_t)(end - q));
             const uint8_t *stop = nl ? nl : end;
-            if (!batch_reserve(env, count + 1)) return NULL;
-            batch_msgs[count++] = (plsm_json_message_t){.json_bytes = q, .json_len = (size_t)(stop - q)};
+            if (!batch_reserve(env, st, count + 1)) return NULL;
+            st->batch_msgs[count++] = (plsm_json_message_t){.json_bytes = q, .json_len = (size_t)(stop - q)};
             if (!nl) break;
             q = nl + 1;
         }
     }
-    if (!get_tags(env, argv[2], &tags, &ntags)) return NULL;
-    if (!is_nullish(env, argv[3]) && !get_u32(env, argv[3], "durability", &dur)) return NULL;
+    if (!get_tags(env, st, argv[2], &tags, &ntags)) return NULL;
+    return finish_batch(env, st, p, count, tags, ntags, argv[3]);
+}
+
+/* finish_batch appends st->batch_msgs[0..count) with the same tags, and
+ * returns [firstSeq, count]. */
+static napi_value finish_batch(napi_env env, state_t *st, handle_t *p, size_t count, const char **tags, size_t ntags,
+                               napi_value durability) {
+    uint32_t dur = 0;
+    if (!is_nullish(env, durability) && !get_u32(env, durability, "durability", &dur)) return NULL;
     for (size_t i = 0; i < count; i++) {
-        batch_msgs[i].tags = (const char *const *)tags;
-        batch_msgs[i].tags_len = ntags;
+        st->batch_msgs[i].tags = (const char *const *)tags;
+        st->batch_msgs[i].tags_len = ntags;
     }
     uint64_t first = 0;
     size_t appended = 0;
     plsm_error_t *err = NULL;
-    if (plsm_pool_append_json_batch(p->ptr, batch_msgs, count, dur, &first, &appended, &err) != 0)
+    if (plsm_pool_append_json_batch(p->ptr, st->batch_msgs, count, dur, &first, &appended, &err) != 0)
         return throw_plsm(env, err);
     napi_value out, v;
     napi_create_array_with_length(env, 2, &out);
@@ -609,6 +707,76 @@ static napi_value append_json_batch(napi_env env, napi_callback_info info) {
     napi_create_double(env, (double)appended, &v);
     napi_set_element(env, out, 1, v);
     return out;
+}
+
+/* end_of_string returns the index just past the closing quote of the JSON
+ * string whose opening quote is at s[i], or n. */
+static size_t end_of_string(const uint8_t *s, size_t i, size_t n) {
+    size_t from = i + 1;
+    for (;;) {
+        const uint8_t *q = memchr(s + from, '"', n - from);
+        if (!q) return n;
+        size_t j = (size_t)(q - s), k = j;
+        while (k > i + 1 && s[k - 1] == '\\') k--;
+        if ((j - k) % 2 == 0) return j + 1; /* not escaped */
+        from = j + 1;
+    }
+}
+
+/* split_array points st->batch_msgs at the elements of the JSON array text
+ * s (as JSON.stringify writes it: no whitespace) and sets *count. It
+ * returns 1 when every element is an object, 0 when one is not (the caller
+ * then takes another way, which reports it), -1 when it threw. */
+static int split_array(napi_env env, state_t *st, const uint8_t *s, size_t n, size_t *count) {
+    *count = 0;
+    if (n < 2 || s[0] != '[' || s[n - 1] != ']') return 0;
+    size_t i = 1, end = n - 1, c = 0;
+    while (i < end) {
+        if (s[i] != '{') return 0;
+        size_t start = i;
+        int depth = 0;
+        while (i < end) {
+            uint8_t ch = s[i];
+            if (ch == '"') {
+                i = end_of_string(s, i, end);
+                continue;
+            }
+            i++;
+            if (ch == '{' || ch == '[') {
+                depth++;
+            } else if ((ch == '}' || ch == ']') && --depth == 0) {
+                break;
+            }
+        }
+        if (depth != 0) return 0;
+        if (!batch_reserve(env, st, c + 1)) return -1;
+        st->batch_msgs[c++] = (plsm_json_message_t){.json_bytes = s + start, .json_len = i - start};
+        if (i < end) {
+            if (s[i] != ',') return 0;
+            i++;
+        }
+    }
+    *count = c;
+    return 1;
+}
+
+/* appendJsonArray(pool, json: string, tags: string (see get_tag_text),
+ *                 durability) -> [firstSeq: bigint, count: number] | null
+ * json is JSON.stringify of an array of objects: each element is one
+ * message. null when an element is not an object (nothing is appended). */
+static napi_value append_json_array(napi_env env, napi_callback_info info) {
+    ARGS(4);
+    handle_t *p = get_handle(env, argv[0], K_POOL, 0);
+    if (!p) return NULL;
+    const uint8_t *all;
+    size_t len, count, ntags;
+    const char **tags;
+    if (!get_bytes(env, argv[1], "batch", &st->json, &all, &len)) return NULL;
+    int ok = split_array(env, st, all, len, &count);
+    if (ok < 0) return NULL;
+    if (ok == 0) return null_value(env);
+    if (!get_tag_text(env, st, argv[2], &tags, &ntags)) return NULL;
+    return finish_batch(env, st, p, count, tags, ntags, argv[3]);
 }
 
 /* appendLite3(pool, payload: Buffer, durability) -> bigint */
@@ -691,7 +859,7 @@ static napi_value stream_open(napi_env env, napi_callback_info info) {
     }
     const char **tags;
     size_t ntags;
-    if (!get_tags(env, argv[6], &tags, &ntags)) return NULL;
+    if (!get_tags(env, st, argv[6], &tags, &ntags)) return NULL;
     if (tags) {
         o.reserved = PLSM_STREAM_OPTIONS_V2;
         o.tags = (const char *const *)tags;
@@ -745,6 +913,139 @@ static napi_value stream_next_timeout(napi_env env, napi_callback_info info) {
     if (rc < 0) return throw_plsm(env, err);
     if (rc == PLSM_STREAM_ITEM) return frame_object(env, &f);
     return rc == PLSM_STREAM_TIMEOUT ? undefined(env) : null_value(env);
+}
+
+/* ---- batches of envelopes ------------------------------------------- */
+
+/* streamTakeBatch reads up to BATCH_MAX envelopes (BATCH_BYTES or so) in
+ * one call and describes them in the batch index (an ArrayBuffer exported
+ * as `batchIndex`): a u64 count, BATCH_MAX u64 seqs, then BATCH_FIELDS u32
+ * per message, offsets in UTF-16 units into the string returned: */
+#define BATCH_MAX 512
+#define BATCH_BYTES (256 * 1024)
+#define BATCH_FIELDS 8
+enum {
+    F_START,      /* the envelope */
+    F_END,        /* just past its closing brace */
+    F_TIME,       /* the time text, without quotes */
+    F_TIME_END,
+    F_TAGS,       /* the tags array, brackets included */
+    F_TAGS_END,
+    F_DATA,       /* the data value; it ends just before the closing brace */
+    F_FLAGS,
+};
+#define FLAG_SHAPED 1 /* the fields other than START and END are set */
+#define BATCH_INDEX_BYTES (8 + BATCH_MAX * 8 + BATCH_MAX * BATCH_FIELDS * 4)
+
+/* utf16_units counts the UTF-16 code units of n bytes of UTF-8: one per
+ * character, two for those beyond U+FFFF. */
+static size_t utf16_units(const uint8_t *p, size_t n) {
+    size_t i = 0, units = 0;
+    while (i + 8 <= n) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (!(w & 0x8080808080808080ull)) {
+            i += 8;
+            units += 8;
+            continue;
+        }
+        for (size_t k = 0; k < 8; k++, i++) units += ((p[i] & 0xC0) != 0x80) + (p[i] >= 0xF0);
+    }
+    for (; i < n; i++) units += ((p[i] & 0xC0) != 0x80) + (p[i] >= 0xF0);
+    return units;
+}
+
+/* has_at reports whether text (of length n) is at e[i], and moves i past. */
+static int has_at(const uint8_t *e, size_t len, size_t *i, const char *text, size_t n) {
+    if (*i + n > len || memcmp(e + *i, text, n) != 0) return 0;
+    *i += n;
+    return 1;
+}
+
+/* shape finds the parts of one envelope e[0..len) as the library writes it,
+ * {"seq":N,"time":"T","meta":{"tags":[...]},"data":D}: byte offsets into
+ * at[] (F_* order) and the seq. 0 when it is not that shape. */
+static int shape(const uint8_t *e, size_t len, size_t at[BATCH_FIELDS], uint64_t *seq) {
+    size_t i = 0;
+    uint64_t v = 0;
+    if (!has_at(e, len, &i, "{\"seq\":", 7) || i >= len || e[i] < '0' || e[i] > '9') return 0;
+    for (; i < len && e[i] >= '0' && e[i] <= '9'; i++) {
+        if (v > (UINT64_MAX - 9) / 10) return 0;
+        v = v * 10 + (uint64_t)(e[i] - '0');
+    }
+    if (!has_at(e, len, &i, ",\"time\":\"", 9)) return 0;
+    at[F_TIME] = i;
+    const uint8_t *q = memchr(e + i, '"', len - i);
+    if (!q) return 0;
+    i = (size_t)(q - e);
+    at[F_TIME_END] = i;
+    if (!has_at(e, len, &i, "\",\"meta\":{\"tags\":[", 18)) return 0;
+    at[F_TAGS] = i - 1;
+    while (i < len && e[i] != ']') {
+        if (e[i] == '"') i = end_of_string(e, i, len);
+        else i++;
+    }
+    if (i >= len) return 0;
+    at[F_TAGS_END] = ++i;
+    if (!has_at(e, len, &i, "},\"data\":", 9) || e[len - 1] != '}' || i >= len - 1) return 0;
+    at[F_DATA] = i;
+    *seq = v;
+    return 1;
+}
+
+/* streamTakeBatch(stream) -> string | undefined | null
+ * The envelopes available now (plsm_stream_next_batch without waiting), each
+ * followed by "\n", described in the batch index; undefined when there is
+ * none yet, null when the stream is over. */
+static napi_value stream_take_batch(napi_env env, napi_callback_info info) {
+    ARGS(1);
+    handle_t *h = get_handle(env, argv[0], K_STREAM, 0);
+    if (!h) return NULL;
+    plsm_buf_t b = {0};
+    size_t count = 0;
+    plsm_error_t *err = NULL;
+    int rc = plsm_stream_next_batch(h->ptr, 0, BATCH_MAX, BATCH_BYTES, &b, &count, &err);
+    if (rc < 0) return throw_plsm(env, err);
+    if (rc != PLSM_STREAM_ITEM) return rc == PLSM_STREAM_TIMEOUT ? undefined(env) : null_value(env);
+    uint64_t *seqs = (uint64_t *)(st->batch_index + 8);
+    uint32_t *fields = (uint32_t *)(st->batch_index + 8 + BATCH_MAX * 8);
+    const uint8_t *d = b.data;
+    size_t pos = 0, units = 0, n = 0;
+    while (pos < b.len && n < count && n < BATCH_MAX) {
+        const uint8_t *nl = memchr(d + pos, '\n', b.len - pos);
+        size_t len = nl ? (size_t)(nl - (d + pos)) : b.len - pos;
+        const uint8_t *e = d + pos;
+        size_t at[BATCH_FIELDS] = {0};
+        uint32_t *f = fields + n * BATCH_FIELDS;
+        uint64_t seq = 0;
+        f[F_START] = (uint32_t)units;
+        f[F_FLAGS] = 0;
+        if (shape(e, len, at, &seq)) {
+            /* offsets in UTF-16 units, segment by segment */
+            size_t u = units, last = 0;
+            for (int k = F_TIME; k <= F_DATA; k++) {
+                u += utf16_units(e + last, at[k] - last);
+                last = at[k];
+                f[k] = (uint32_t)u;
+            }
+            f[F_FLAGS] = FLAG_SHAPED;
+            seqs[n] = seq;
+            units = u + utf16_units(e + last, len - last);
+        } else {
+            units += utf16_units(e, len);
+        }
+        f[F_END] = (uint32_t)units;
+        units++; /* the newline */
+        pos += len + 1;
+        n++;
+    }
+    uint64_t total = n;
+    memcpy(st->batch_index, &total, 8);
+    napi_value out;
+    napi_status s2 = napi_create_string_utf8(env, (const char *)d, b.len, &out);
+    plsm_buf_free(&b);
+    if (s2 != napi_ok) return NULL;
+    return out;
 }
 
 static void poll_ready(uv_poll_t *poll, int status, int events) {
@@ -848,10 +1149,10 @@ static napi_value stream_cancel(napi_env env, napi_callback_info info) {
 static napi_value udp_client_new(napi_env env, napi_callback_info info) {
     ARGS(1);
     size_t len;
-    if (!get_string_at(env, argv[0], "endpoint", &s_str, 0, &len)) return NULL;
+    if (!get_string_at(env, argv[0], "endpoint", &st->str, 0, &len)) return NULL;
     plsm_udp_client_t *c = NULL;
     plsm_error_t *err = NULL;
-    if (plsm_udp_client_new(s_str.p, &c, &err) != 0) return throw_plsm(env, err);
+    if (plsm_udp_client_new(st->str.p, &c, &err) != 0) return throw_plsm(env, err);
     return new_handle(env, K_UDP_CLIENT, c);
 }
 
@@ -860,10 +1161,10 @@ static napi_value udp_open_pool(napi_env env, napi_callback_info info) {
     handle_t *c = get_handle(env, argv[0], K_UDP_CLIENT, 0);
     if (!c) return NULL;
     size_t len;
-    if (!get_string_at(env, argv[1], "poolName", &s_str, 0, &len)) return NULL;
+    if (!get_string_at(env, argv[1], "poolName", &st->str, 0, &len)) return NULL;
     plsm_udp_pool_t *p = NULL;
     plsm_error_t *err = NULL;
-    if (plsm_udp_client_open_pool(c->ptr, s_str.p, &p, &err) != 0) return throw_plsm(env, err);
+    if (plsm_udp_client_open_pool(c->ptr, st->str.p, &p, &err) != 0) return throw_plsm(env, err);
     return new_handle(env, K_UDP_POOL, p);
 }
 
@@ -874,8 +1175,8 @@ static napi_value udp_send_json(napi_env env, napi_callback_info info) {
     const uint8_t *json;
     size_t len, ntags;
     const char **tags;
-    if (!get_bytes(env, argv[1], "payload", &s_json, &json, &len)) return NULL;
-    if (!get_tags(env, argv[2], &tags, &ntags)) return NULL;
+    if (!get_bytes(env, argv[1], "payload", &st->json, &json, &len)) return NULL;
+    if (!get_tags(env, st, argv[2], &tags, &ntags)) return NULL;
     plsm_error_t *err = NULL;
     if (plsm_udp_pool_send_json(p->ptr, json, len, tags, ntags, &err) != 0) return throw_plsm(env, err);
     return undefined(env);
@@ -887,7 +1188,7 @@ static napi_value udp_send_lite3(napi_env env, napi_callback_info info) {
     if (!p) return NULL;
     const uint8_t *d;
     size_t len;
-    if (!get_bytes(env, argv[1], "payload", &s_json, &d, &len)) return NULL;
+    if (!get_bytes(env, argv[1], "payload", &st->json, &d, &len)) return NULL;
     plsm_error_t *err = NULL;
     if (plsm_udp_pool_send_lite3(p->ptr, d, len, &err) != 0) return throw_plsm(env, err);
     return undefined(env);
@@ -989,7 +1290,42 @@ static napi_value version(napi_env env, napi_callback_info info) {
 
 /* ---- module ---------------------------------------------------------- */
 
+static void free_state(napi_env env, void *data, void *hint) {
+    (void)env;
+    (void)hint;
+    state_t *st = data;
+    free(st->str.p);
+    free(st->json.p);
+    free(st->tags.p);
+    free(st->tag_ptrs);
+    free(st->tag_offs);
+    free(st->batch_msgs);
+    free(st);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
+    state_t *st = calloc(1, sizeof *st);
+    if (!st || napi_set_instance_data(env, st, free_state, NULL) != napi_ok) {
+        free(st);
+        napi_throw_error(env, NULL, "plasmite: cannot allocate the addon's state");
+        return NULL;
+    }
+    napi_value receipt;
+    void *area = NULL;
+    if (napi_create_arraybuffer(env, RECEIPT_BYTES, &area, &receipt) != napi_ok) return NULL;
+    st->receipt = area;
+    napi_ref keep; /* the areas must outlive any change to exports */
+    napi_create_reference(env, receipt, 1, &keep);
+    napi_set_named_property(env, exports, "receipt", receipt);
+    napi_value index, v;
+    if (napi_create_arraybuffer(env, BATCH_INDEX_BYTES, &area, &index) != napi_ok) return NULL;
+    st->batch_index = area;
+    napi_create_reference(env, index, 1, &keep);
+    napi_set_named_property(env, exports, "batchIndex", index);
+    napi_create_uint32(env, BATCH_MAX, &v);
+    napi_set_named_property(env, exports, "batchMax", v);
+    napi_create_uint32(env, BATCH_FIELDS, &v);
+    napi_set_named_property(env, exports, "batchFields", v);
     static const struct {
         const char *name;
         napi_callback fn;
@@ -1002,13 +1338,16 @@ static napi_value init(napi_env env, napi_value exports) {
         {"poolListJson", pool_list_json},
         {"poolInfoJson", pool_info_json},
         {"appendJson", append_json},
+        {"appendJsonReceipt", append_json_receipt},
         {"appendJsonBatch", append_json_batch},
+        {"appendJsonArray", append_json_array},
         {"appendLite3", append_lite3},
         {"getJson", get_json},
         {"getLite3", get_lite3},
         {"streamOpen", stream_open},
         {"streamNext", stream_next},
         {"streamNextTimeout", stream_next_timeout},
+        {"streamTakeBatch", stream_take_batch},
         {"streamWatch", stream_watch},
         {"streamUnwatch", stream_unwatch},
         {"streamCancel", stream_cancel},
@@ -1023,7 +1362,7 @@ static napi_value init(napi_env env, napi_value exports) {
     };
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         napi_value f;
-        napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, NULL, &f);
+        napi_create_function(env, fns[i].name, NAPI_AUTO_LENGTH, fns[i].fn, st, &f);
         napi_set_named_property(env, exports, fns[i].name, f);
     }
     return exports;
